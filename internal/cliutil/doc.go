@@ -1,0 +1,26 @@
+// Package cliutil holds the small pieces of command-line handling that the
+// two commands of this module, iszmount and isz, share: parsing sizes the way
+// users type them and finding the image password.
+//
+// # Sizes
+//
+// [ParseSize] reads "131072", "128K", "128KiB", "1M", "512MiB" or "2G".
+// Every unit is binary: K, KB and KiB all mean 1024 bytes, as in dd(1)'s K,
+// because block, cache and split sizes are naturally powers of two and a
+// user typing "64KB" for a block size means 65536. The suffix is
+// case-insensitive.
+//
+//	n, err := cliutil.ParseSize("128K") // 131072
+//
+// # Passwords
+//
+// [ReadPassword] implements the one rule both commands follow, so that a
+// password never has to appear on the command line (where other users can
+// read it in ps(1) output):
+//
+//  1. the value of --password, if given;
+//  2. else the first line of --passfile (a trailing "\n" or "\r\n" removed;
+//     "-" reads standard input);
+//  3. else the ISZ_PASSWORD environment variable;
+//  4. else "" (no password).
+package cliutil
