@@ -1,6 +1,6 @@
 module github.com/iszmount/iszmount
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/dsnet/compress v0.0.1

@@ -1,0 +1,105 @@
+package fs
+
+import (
+	iofs "io/fs"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// unixMode converts an io/fs mode (type bits and permissions) to the
+// st_mode of stat(2).
+func unixMode(m iofs.FileMode) uint32 {
+	mode := uint32(m.Perm())
+	if m&iofs.ModeSetuid != 0 {
+		mode |= syscall.S_ISUID
+	}
+	if m&iofs.ModeSetgid != 0 {
+		mode |= syscall.S_ISGID
+	}
+	if m&iofs.ModeSticky != 0 {
+		mode |= syscall.S_ISVTX
+	}
+	switch {
+	case m&iofs.ModeDir != 0:
+		mode |= syscall.S_IFDIR
+	case m&iofs.ModeSymlink != 0:
+		mode |= syscall.S_IFLNK
+	case m&iofs.ModeCharDevice != 0:
+		mode |= syscall.S_IFCHR
+	case m&iofs.ModeDevice != 0:
+		mode |= syscall.S_IFBLK
+	case m&iofs.ModeNamedPipe != 0:
+		mode |= syscall.S_IFIFO
+	case m&iofs.ModeSocket != 0:
+		mode |= syscall.S_IFSOCK
+	default:
+		mode |= syscall.S_IFREG
+	}
+	return mode
+}
+
+// applyMasks applies Options.Umask, Fmask and Dmask to a stat(2) mode.
+func (o *Options) applyMasks(mode uint32) uint32 {
+	clear := o.Umask
+	if mode&syscall.S_IFMT == syscall.S_IFDIR {
+		clear |= o.Dmask
+	} else if mode&syscall.S_IFMT != syscall.S_IFLNK {
+		clear |= o.Fmask
+	}
+	return mode &^ (clear & 07777)
+}
+
+// owner applies Options.UID and GID.
+func (o *Options) owner(uid, gid uint32) (uint32, uint32) {
+	if o.UID != nil {
+		uid = *o.UID
+	}
+	if o.GID != nil {
+		gid = *o.GID
+	}
+	return uid, gid
+}
+
+// fuseRdev encodes a device number (as made by unix.Mkdev) the way the FUSE
+// protocol carries it: the kernel's 32-bit "new" dev_t encoding.
+func fuseRdev(dev uint64) uint32 {
+	major, minor := unix.Major(dev), unix.Minor(dev)
+	return minor&0xff | major<<8 | (minor&^0xff)<<12
+}
+
+// attrInput is what fillAttr needs from a node.
+type attrInput struct {
+	ino                 uint64
+	mode                uint32 // stat(2) mode, before masks
+	size                int64
+	nlink               uint32
+	uid, gid            uint32
+	rdev                uint64
+	atime, mtime, ctime time.Time
+}
+
+func (f *FS) fillAttr(in attrInput, out *fuse.Attr) {
+	out.Ino = in.ino
+	out.Mode = f.opts.applyMasks(in.mode)
+	out.Size = uint64(in.size)
+	out.Blocks = (uint64(in.size) + 511) / 512
+	out.Blksize = 4096
+	out.Nlink = max(in.nlink, 1)
+	out.Uid, out.Gid = f.opts.owner(in.uid, in.gid)
+	out.Rdev = fuseRdev(in.rdev)
+	mtime := in.mtime
+	if mtime.IsZero() {
+		mtime = time.Unix(0, 0)
+	}
+	atime, ctime := in.atime, in.ctime
+	if atime.IsZero() {
+		atime = mtime
+	}
+	if ctime.IsZero() {
+		ctime = mtime
+	}
+	out.SetTimes(&atime, &mtime, &ctime)
+}

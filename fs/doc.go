@@ -1,0 +1,58 @@
+// Package fs is the FUSE layer of iszmount: go-fuse/v2 nodes that serve a
+// decompressed image (raw mode) or the ISO 9660 tree inside it (tree mode).
+//
+// The package knows nothing about the ISZ format or ISO 9660 on-disc
+// structures. A raw mount serves any [Source] (an [io.ReaderAt] with a size,
+// such as *isz.Reader or an *os.File); a tree mount serves the entries of an
+// *iso9660view.Image. Everything the kernel asks is answered from those two
+// read-only objects, so the file system is immutable for its whole life.
+//
+// # Modes
+//
+// Raw mode shows one regular file, NAME.iso, whose bytes are the image:
+//
+//	root (0555)
+//	└── disc.iso (0444, size = image size)
+//
+// Tree mode shows the directory tree of the ISO 9660 file system with the
+// names, modes, owners, times, symlinks, device nodes and hard links that
+// iso9660view reports (Rock Ridge over Joliet over plain ISO names).
+// Inode numbers are the entries' on-disc identities, so they are stable across
+// mounts and hard links share one inode.
+//
+// # Usage
+//
+//	img, _ := iso9660view.Open(r, size, nil)
+//	fsys := fs.NewTree(img, &fs.Options{Logger: slog.Default()})
+//	server, err := fsys.Mount("/mnt/disc", &fs.MountOptions{FsName: "/srv/disc.isz"})
+//	if err != nil { ... }
+//	server.Wait() // returns once the file system is unmounted
+//
+// # Kernel caching
+//
+// Because nothing ever changes, the kernel may cache everything for long:
+// entries, attributes and failed lookups get [CacheTimeout]; files are opened
+// with FOPEN_KEEP_CACHE (the page cache survives close and reopen) and
+// directories with FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
+// disabled so that ls -l does not ask for security labels of every file.
+// Directory listings are answered from the parsed tree, and READDIRPLUS fills
+// in every entry's attributes in the same reply, so ls -l causes no LOOKUP
+// storm. Requests are up to [MaxRequest] bytes (just under 1 MiB: exactly
+// 1 MiB makes go-fuse log a splice error on every read).
+//
+// # Errors
+//
+// The mount is always read-only: it is mounted "ro", so the kernel itself
+// answers EROFS to writes, and nodes never modify anything. A failed read of
+// the source (a corrupt chunk, a truncated or vanished image) answers EIO for
+// that request only and logs one line; when the error carries a chunk index
+// (*isz.ChunkError) the line names the chunk and its offset in the image.
+// Repeated failures of the same chunk are logged at debug level only. Reads
+// are never short: a short FUSE read means end of file to the kernel, which
+// would then cache zeros in place of the missing bytes.
+//
+// # Idle tracking
+//
+// [FS.LastUse] reports when the kernel last asked anything; the mount
+// program uses it for its idle= option.
+package fs

@@ -1,0 +1,138 @@
+package fs
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// Source is what a raw mount serves: random access to the image bytes.
+// ReadAt must be safe for concurrent use. *isz.Reader satisfies it; so does
+// an *os.File wrapped with its size (see [FileSource]).
+type Source interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// HoleSeeker is implemented by sources that know which ranges read as zeros
+// (*isz.Reader: its all-zero chunks). It follows lseek(2): SeekData returns
+// the first data offset at or after off, SeekHole the first hole offset at or
+// after off (the end of the image counts as a hole); both return io.EOF when
+// off is at or past the end, or when no data follows.
+type HoleSeeker interface {
+	SeekData(off int64) (int64, error)
+	SeekHole(off int64) (int64, error)
+}
+
+// Options shape the attributes the nodes report. The zero value reports what
+// the image says.
+type Options struct {
+	// UID and GID, when non-nil, replace the owner of every node (uid= and
+	// gid= mount options).
+	UID, GID *uint32
+
+	// Umask clears permission bits of every node; Fmask of regular files,
+	// symlinks and devices only; Dmask of directories only (umask=, fmask=,
+	// dmask=). Only the low 12 bits (permissions, setuid, setgid, sticky) are
+	// used.
+	Umask, Fmask, Dmask uint32
+
+	// Permit, when non-nil, decides per request whether the calling user may
+	// use the file system (allow_root: only root and the mounting user).
+	// Refused callers get EACCES.
+	Permit func(uid uint32) bool
+
+	// Logger receives read errors and warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// CacheTimeout is how long the kernel may cache entries, attributes and
+// failed lookups. The file system never changes, so this is long.
+const CacheTimeout = 24 * time.Hour
+
+// MaxRequest is the largest read request the kernel sends (max_read and
+// MaxWrite). Just under 1 MiB: 1 MiB exactly makes go-fuse log a splice error
+// on every read.
+const MaxRequest = 1<<20 - 4096
+
+// FS is one file system: its root node and the state its nodes share.
+// Create it with [NewRaw] or [NewTree], then [FS.Mount] it.
+type FS struct {
+	root    fusefs.InodeEmbedder
+	rootIno uint64
+	opts    Options
+	log     *slog.Logger
+	statfs  fuse.StatfsOut
+	lastUse atomic.Int64 // unix nanoseconds of the last request
+	mounted atomic.Bool  // Mount has returned: Options.Permit applies
+	errs    errorLog
+}
+
+func newFS(opts *Options, blockSize int64, blocks int64) *FS {
+	f := &FS{}
+	if opts != nil {
+		f.opts = *opts
+	}
+	f.log = f.opts.Logger
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	f.statfs = fuse.StatfsOut{
+		Blocks:  uint64(blocks),
+		Bsize:   uint32(blockSize),
+		Frsize:  uint32(blockSize),
+		NameLen: 255,
+	}
+	f.touch()
+	return f
+}
+
+// Root is the root node, for [fusefs.Mount] or go-fuse's test helpers.
+func (f *FS) Root() fusefs.InodeEmbedder { return f.root }
+
+// LastUse is when the kernel last sent a request to any node.
+func (f *FS) LastUse() time.Time { return time.Unix(0, f.lastUse.Load()) }
+
+func (f *FS) touch() { f.lastUse.Store(time.Now().UnixNano()) }
+
+// enter is called first by every node operation: it records the use and
+// applies Options.Permit. A non-zero errno must be returned to the kernel.
+// Permit applies once the mount is up (go-fuse itself opens a file in it
+// while mounting, from any thread) and not to the kernel's own requests,
+// which carry pid 0.
+func (f *FS) enter(ctx context.Context) syscall.Errno {
+	f.touch()
+	if f.opts.Permit == nil || !f.mounted.Load() {
+		return 0
+	}
+	c, ok := fuse.FromContext(ctx)
+	if !ok || (c.Pid != 0 && !f.opts.Permit(c.Uid)) {
+		return syscall.EACCES
+	}
+	return 0
+}
+
+// Statfs answers statfs(2) (df) for every node: the image's size in blocks,
+// nothing free.
+func (f *FS) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
+	if errno := f.enter(ctx); errno != 0 {
+		return errno
+	}
+	*out = f.statfs
+	return 0
+}
+
+// stableIno turns an on-disc identity into a go-fuse inode number; the
+// reserved values (0 and ^0) make go-fuse pick an automatic one instead.
+func stableIno(ino uint64) uint64 {
+	if ino == ^uint64(0) {
+		return 0
+	}
+	return ino
+}

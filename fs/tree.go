@@ -1,0 +1,191 @@
+package fs
+
+import (
+	"context"
+	"errors"
+	iofs "io/fs"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/iszmount/iszmount/iso9660view"
+)
+
+// NewTree returns a file system that serves the directory tree of img.
+func NewTree(img *iso9660view.Image, opts *Options) *FS {
+	info := img.Info()
+	bs := int64(info.BlockSize)
+	if bs <= 0 {
+		bs = 2048
+	}
+	f := newFS(opts, bs, info.VolumeBlocks)
+	root := img.Root()
+	f.root = &treeNode{fs: f, e: root}
+	f.rootIno = stableIno(root.Inode())
+	return f
+}
+
+// treeNode is one entry of the ISO 9660 tree: directory, file, symlink or
+// device. Hard links are one treeNode reached by several names, because
+// go-fuse merges nodes with equal inode numbers.
+type treeNode struct {
+	fusefs.Inode
+	fs *FS
+	e  *iso9660view.Entry
+}
+
+func (n *treeNode) attr() attrInput {
+	e := n.e
+	return attrInput{
+		ino:   stableIno(e.Inode()),
+		mode:  unixMode(e.Mode()),
+		size:  e.Size(),
+		nlink: e.Nlink(),
+		uid:   e.UID(),
+		gid:   e.GID(),
+		rdev:  e.Rdev(),
+		atime: e.AccessTime(),
+		mtime: e.ModTime(),
+		ctime: e.ChangeTime(),
+	}
+}
+
+func (n *treeNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	if errno := n.fs.enter(ctx); errno != 0 {
+		return errno
+	}
+	n.fs.fillAttr(n.attr(), &out.Attr)
+	return 0
+}
+
+func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	if errno := n.fs.enter(ctx); errno != 0 {
+		return nil, errno
+	}
+	if ch := n.GetChild(name); ch != nil {
+		if tn, ok := ch.Operations().(*treeNode); ok {
+			n.fs.fillAttr(tn.attr(), &out.Attr)
+			return ch, 0
+		}
+	}
+	e, err := n.e.Lookup(name)
+	if err != nil {
+		return nil, n.fs.treeErrno(n, err)
+	}
+	child := &treeNode{fs: n.fs, e: e}
+	a := child.attr()
+	n.fs.fillAttr(a, &out.Attr)
+	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: a.mode & syscall.S_IFMT, Ino: a.ino}), 0
+}
+
+// OpendirHandle lists the directory once per open from the parsed tree and
+// lets the kernel cache the listing (FOPEN_CACHE_DIR).
+func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	if errno := n.fs.enter(ctx); errno != 0 {
+		return nil, 0, errno
+	}
+	list, err := n.e.ReadDir()
+	if err != nil {
+		return nil, 0, n.fs.treeErrno(n, err)
+	}
+	self := n.StableAttr().Ino
+	parent := self
+	if _, p := n.Parent(); p != nil {
+		parent = p.StableAttr().Ino
+	}
+	ents := make([]fuse.DirEntry, 0, len(list)+2)
+	ents = append(ents,
+		fuse.DirEntry{Name: ".", Mode: syscall.S_IFDIR, Ino: self},
+		fuse.DirEntry{Name: "..", Mode: syscall.S_IFDIR, Ino: parent})
+	for _, e := range list {
+		ents = append(ents, fuse.DirEntry{
+			Name: e.Name(),
+			Mode: unixMode(e.Mode()) & syscall.S_IFMT,
+			Ino:  stableIno(e.Inode()),
+		})
+	}
+	return &dirHandle{ents: ents}, fuse.FOPEN_CACHE_DIR | fuse.FOPEN_KEEP_CACHE, 0
+}
+
+func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
+	if errno := n.fs.enter(ctx); errno != 0 {
+		return nil, errno
+	}
+	if n.e.Mode()&iofs.ModeSymlink == 0 {
+		return nil, syscall.EINVAL
+	}
+	return []byte(n.e.Target()), 0
+}
+
+func (n *treeNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	if errno := n.fs.openCheck(ctx, flags); errno != 0 {
+		return nil, 0, errno
+	}
+	r, err := n.e.Open()
+	if err != nil {
+		return nil, 0, n.fs.treeErrno(n, err)
+	}
+	return &fileHandle{r: r}, fuse.FOPEN_KEEP_CACHE, 0
+}
+
+func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n.fs.touch()
+	h, ok := fh.(*fileHandle)
+	if !ok {
+		return nil, syscall.EBADF
+	}
+	return n.fs.readAt(n.EmbeddedInode(), h.r, n.e.Size(), dest, off)
+}
+
+func (n *treeNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
+	return n.fs.Statfs(ctx, out)
+}
+
+// treeErrno maps an iso9660view error for node n to an errno: a missing name
+// is ENOENT, a lookup in a non-directory ENOTDIR, anything else (a corrupt
+// directory, a failed read of the image) EIO with one log line.
+func (f *FS) treeErrno(n *treeNode, err error) syscall.Errno {
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		return syscall.ENOENT
+	case !n.e.IsDir() && errors.Is(err, iofs.ErrInvalid):
+		return syscall.ENOTDIR
+	}
+	f.errs.report(f.log, "/"+n.Path(nil), 0, 0, err)
+	return syscall.EIO
+}
+
+// fileHandle is an open regular file of a tree mount.
+type fileHandle struct {
+	r interface {
+		ReadAt(p []byte, off int64) (int, error)
+	}
+}
+
+// dirHandle is an open directory: a fixed listing. Offsets are positions in
+// the listing, so seekdir/telldir work.
+type dirHandle struct {
+	ents []fuse.DirEntry
+	next int
+}
+
+func (d *dirHandle) Readdirent(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
+	if d.next >= len(d.ents) {
+		return nil, 0
+	}
+	e := d.ents[d.next]
+	d.next++
+	e.Off = uint64(d.next)
+	return &e, 0
+}
+
+func (d *dirHandle) Seekdir(ctx context.Context, off uint64) syscall.Errno {
+	if off > uint64(len(d.ents)) {
+		return syscall.EINVAL
+	}
+	d.next = int(off)
+	return 0
+}
+
+func (d *dirHandle) Releasedir(ctx context.Context, releaseFlags uint32) {}
