@@ -57,7 +57,7 @@ func TestFuseRdev(t *testing.T) {
 	}{
 		{8, 1, 0x801},
 		{259, 0, 0x10300},
-		{4, 300, 0x12c | 4<<8 | (300&^0xff)<<12},
+		{4, 300, 300&0xff | 4<<8 | (300&^0xff)<<12},
 	} {
 		if got := fuseRdev(unix.Mkdev(tc.major, tc.minor)); got != tc.want {
 			t.Errorf("fuseRdev(%d,%d) = %#x, want %#x", tc.major, tc.minor, got, tc.want)
