@@ -1,0 +1,394 @@
+package iso9660view
+
+import (
+	"bytes"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+// rawEntry is a directory record (or a run of multi-extent records) as read,
+// before names are made unique.
+type rawEntry struct {
+	off     int64 // offset of the (first) record
+	flags   byte
+	rec     dirRecord // first record; name and su are not valid after the walk
+	isoName []byte
+	rr      *rrInfo
+	rrErr   error
+	extents []extent
+	size    int64
+	badData error
+}
+
+// forEachRecord calls fn for every record of the directory of length bytes
+// at image offset start, "." and ".." included. Records are parsed from a
+// buffer reused between calls: fn must copy what it keeps.
+func (im *Image) forEachRecord(start, length int64, fn func(rec *dirRecord) error) error {
+	buf := make([]byte, min(length, dirReadSize))
+	for done := int64(0); done < length; {
+		n := min(int64(len(buf)), length-done)
+		chunk := buf[:n]
+		if err := im.readFull(chunk, start+done); err != nil {
+			return err
+		}
+		for s := int64(0); s < n; s += sectorSize {
+			sec := chunk[s:min(s+sectorSize, n)]
+			secOff := start + done + s
+			for p := 0; p < len(sec) && sec[p] != 0; {
+				l := int(sec[p])
+				if p+l > len(sec) {
+					return formatErr(secOff+int64(p), "directory record of %d bytes crosses the end of its sector", l)
+				}
+				rec, err := parseDirRecord(sec[p:p+l], secOff+int64(p))
+				if err != nil {
+					return err
+				}
+				if err := fn(&rec); err != nil {
+					return err
+				}
+				p += l
+			}
+		}
+		done += n
+	}
+	return nil
+}
+
+// parseDir reads directory dir into d.
+func (im *Image) parseDir(dir *Entry, d *dirState) error {
+	if dir.err != nil {
+		return dir.err
+	}
+	if dir.depth >= maxDepth {
+		return &FormatError{Offset: dir.extents[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
+	}
+	x := dir.extents[0]
+	w := newSUSPWalker(im)
+	var raws []*rawEntry
+	var pending *rawEntry // multi-extent run in progress
+	count := 0
+	err := im.forEachRecord(x.start, x.length, func(rec *dirRecord) error {
+		if rec.isDot() {
+			return nil
+		}
+		if count++; count > maxDirEntries {
+			return unsupportedErr(rec.off, "directory with more than %d entries", maxDirEntries)
+		}
+		x, bad := im.recordExtent(rec)
+		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
+			// Next extent of a multi-extent file.
+			pending.extents = append(pending.extents, x)
+			pending.size += x.length
+			if pending.badData == nil {
+				pending.badData = bad
+			}
+			if rec.flags&flagMulti == 0 {
+				pending = nil
+			}
+			return nil
+		}
+		r := &rawEntry{
+			off:     rec.off,
+			flags:   rec.flags,
+			rec:     *rec,
+			isoName: bytes.Clone(rec.name),
+			extents: []extent{x},
+			size:    x.length,
+			badData: bad,
+		}
+		r.rec.name, r.rec.su = nil, nil
+		if im.rock {
+			r.rr = &rrInfo{}
+			r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), im.suspSkip, func(e suspEntry) bool {
+				r.rr.add(e)
+				return true
+			})
+		}
+		raws = append(raws, r)
+		pending = nil
+		if rec.flags&flagMulti != 0 && rec.flags&flagDir == 0 {
+			pending = r
+		}
+		return nil
+	})
+	if err != nil {
+		return withPath(err, dir.Path())
+	}
+
+	kids := make([]*Entry, 0, len(raws))
+	for _, r := range raws {
+		if r.flags&flagAssociated != 0 {
+			continue // associated files (resource forks) are hidden, as by the kernel
+		}
+		if r.rr != nil && r.rr.hasRE {
+			d.relocated++ // shown at its original place through a CL entry
+			continue
+		}
+		k := im.newChild(dir, r)
+		if k.IsDir() && dir.parent == nil && im.rock && im.isRelocationDir(k) {
+			continue
+		}
+		kids = append(kids, k)
+	}
+
+	names := make([]string, len(kids))
+	for i, k := range kids {
+		names[i] = k.name
+	}
+	uniqueNames(names)
+	for i, k := range kids {
+		k.name = names[i]
+	}
+	sort.Slice(kids, func(i, j int) bool { return kids[i].name < kids[j].name })
+	d.children = kids
+	d.byName = make(map[string]*Entry, len(kids))
+	for _, k := range kids {
+		d.byName[k.name] = k
+		if k.IsDir() {
+			d.nsub++
+		}
+	}
+	return nil
+}
+
+// recordExtent returns the data extent of a record, and an error if it does
+// not lie inside the image.
+func (im *Image) recordExtent(rec *dirRecord) (extent, error) {
+	x := extent{
+		start:  (rec.extent + rec.earLen) * im.blockSize,
+		length: rec.size,
+		bs:     im.blockSize,
+	}
+	if rec.unitSize != 0 {
+		x.unitSize, x.gapSize = int64(rec.unitSize), int64(rec.gapSize)
+	}
+	if x.length == 0 {
+		return x, nil
+	}
+	return x, im.checkRange(x.start, x.end()-x.start, rec.off, "file data")
+}
+
+// isRelocationDir reports whether a root subdirectory is the one Rock Ridge
+// relocation moved deep directories into ("rr_moved"): it is hidden when
+// all it holds are relocated directories, which appear at their original
+// places instead.
+func (im *Image) isRelocationDir(k *Entry) bool {
+	switch strings.ToLower(k.name) {
+	case "rr_moved", ".rr_moved":
+	default:
+		return false
+	}
+	d, err := k.load()
+	return err == nil && len(d.children) == 0 && d.relocated > 0
+}
+
+// newRoot builds the root entry from its record in the volume descriptor
+// and its "." record.
+func (im *Image) newRoot(rec, dot *dirRecord) *Entry {
+	r := &rawEntry{off: dot.off, flags: rec.flags, rec: *dot}
+	x, err := im.recordExtent(rec)
+	r.extents, r.size, r.badData = []extent{x}, x.length, err
+	if im.rock {
+		r.rr = &rrInfo{}
+		r.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, 0, func(e suspEntry) bool {
+			r.rr.add(e)
+			return true
+		})
+	}
+	e := im.newEntry(nil, r)
+	e.name = "."
+	return e
+}
+
+// newChild builds the entry for raw record r in directory parent.
+func (im *Image) newChild(parent *Entry, r *rawEntry) *Entry {
+	if r.rr != nil && r.rr.hasCL {
+		return im.newRelocated(parent, r)
+	}
+	return im.newEntry(parent, r)
+}
+
+// newRelocated builds the entry for a Rock Ridge CL placeholder: a
+// directory moved elsewhere (to keep the ISO 9660 tree within 8 levels),
+// shown here with the attributes of its own "." record, like the kernel.
+func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
+	name := im.chooseName(r)
+	start := r.rr.cl * im.blockSize
+	fail := func(err error) *Entry {
+		e := im.newEntry(parent, r)
+		e.name, e.mode, e.err = name, fs.ModeDir|0o555, withPath(err, pathJoin(parent.Path(), name))
+		e.dir = &dirState{}
+		return e
+	}
+	if err := im.checkRange(start, sectorSize, r.off, "relocated directory"); err != nil {
+		return fail(err)
+	}
+	dot, err := im.readDot(start, r.off)
+	if err != nil {
+		return fail(err)
+	}
+	rd := &rawEntry{off: dot.off, flags: dot.flags | flagDir, rec: dot}
+	x, err := im.recordExtent(&dot)
+	rd.extents, rd.size, rd.badData = []extent{x}, x.length, err
+	rd.rr = &rrInfo{}
+	rd.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, im.suspSkip, func(e suspEntry) bool {
+		rd.rr.add(e)
+		return true
+	})
+	e := im.newEntry(parent, rd)
+	e.name = name
+	return e
+}
+
+func pathJoin(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// chooseName picks Rock Ridge, Joliet or ISO 9660 names, in that order of
+// preference, among those in use.
+func (im *Image) chooseName(r *rawEntry) string {
+	switch {
+	case r.rr != nil && r.rr.hasNM && !r.rr.nmDot:
+		return string(r.rr.name)
+	case r.rr != nil && r.rr.hasNM:
+		return "_" + string(r.rr.name) // an NM "." or ".." flag on a real entry
+	case im.joliet:
+		return jolietName(r.isoName)
+	}
+	return isoName(r.isoName)
+}
+
+// newEntry builds an entry from a raw record. Names are not yet unique.
+func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
+	e := &Entry{
+		im:      im,
+		parent:  parent,
+		extents: r.extents,
+		size:    r.size,
+		mtime:   r.rec.date,
+	}
+	if parent != nil {
+		e.depth = parent.depth + 1
+		e.name = im.chooseName(r)
+	}
+	isDir := r.flags&flagDir != 0
+	rr := r.rr
+	switch {
+	case rr != nil && rr.hasPX:
+		e.mode = posixMode(rr.mode, isDir)
+		e.uid, e.gid, e.hasOwner = rr.uid, rr.gid, true
+	case rr != nil && rr.hasSL && !isDir:
+		e.mode = fs.ModeSymlink | 0o777
+	case isDir:
+		e.mode = fs.ModeDir | 0o555
+	default:
+		e.mode = 0o444
+	}
+	if rr != nil {
+		if !rr.mtime.IsZero() {
+			e.mtime = rr.mtime
+		}
+		e.atime, e.ctime = rr.atime, rr.ctime
+		if e.mode&fs.ModeSymlink != 0 {
+			e.target = rr.sl.String()
+		}
+		if e.mode&fs.ModeDevice != 0 && rr.hasPN {
+			e.rdev = rr.rdev()
+		}
+		if rr.zf != nil && e.mode.IsRegular() {
+			e.zf = &zisofsFile{zf: *rr.zf}
+			im.zisofsSeen.Store(true)
+		}
+	}
+	if e.atime.IsZero() {
+		e.atime = e.mtime
+	}
+	if e.ctime.IsZero() {
+		e.ctime = e.mtime
+	}
+
+	switch {
+	case e.IsDir():
+		e.ino = uint64(r.extents[0].start)
+		e.dir = &dirState{}
+		if r.badData != nil {
+			e.err = r.badData
+		} else if r.size == 0 {
+			e.err = formatErr(r.off, "directory of zero length")
+		} else if parent != nil && e.isLoop() {
+			e.err = formatErr(r.off, "directory loop: extent at byte %d is an ancestor's", r.extents[0].start)
+		}
+	case e.mode.IsRegular() && r.size > 0:
+		e.ino = uint64(r.extents[0].start)
+		e.err = r.badData
+		if r.rec.unitSize != 0 && e.zf != nil {
+			e.err = unsupportedErr(r.off, "interleaved zisofs file")
+		}
+	default:
+		e.ino = uint64(r.off)
+	}
+	if e.ino == 0 {
+		e.ino = uint64(r.off)
+	}
+	if e.err == nil && r.rrErr != nil && !e.IsDir() {
+		// A broken continuation area may have cut a name or link target.
+		e.err = r.rrErr
+	}
+	if e.err != nil {
+		e.err = withPath(e.err, pathJoin(parentPath(parent), e.name))
+	}
+	return e
+}
+
+func parentPath(p *Entry) string {
+	if p == nil {
+		return ""
+	}
+	return p.Path()
+}
+
+// isLoop reports whether a directory's extent is one of its ancestors'.
+func (e *Entry) isLoop() bool {
+	for p := e.parent; p != nil; p = p.parent {
+		if p.ino == e.ino {
+			return true
+		}
+	}
+	return false
+}
+
+// posixMode converts a Rock Ridge PX mode to an fs.FileMode. The directory
+// flag of the record wins over the PX type: a PX directory on a file record
+// is a regular file, and any PX type on a directory record is a directory.
+func posixMode(m uint32, isDir bool) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	if m&0o4000 != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		mode |= fs.ModeSticky
+	}
+	if isDir {
+		return mode | fs.ModeDir
+	}
+	switch m & sIFMT {
+	case sIFLNK:
+		mode |= fs.ModeSymlink
+	case sIFCHR:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case sIFBLK:
+		mode |= fs.ModeDevice
+	case sIFIFO:
+		mode |= fs.ModeNamedPipe
+	case sIFSOCK:
+		mode |= fs.ModeSocket
+	}
+	return mode
+}

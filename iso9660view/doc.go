@@ -1,0 +1,87 @@
+// Package iso9660view reads ISO 9660 file systems (CD and DVD images) with
+// their Rock Ridge, Joliet, zisofs and El Torito extensions, and serves them
+// through io/fs.
+//
+// It reads from any io.ReaderAt: a plain .iso file, or the decompressed view
+// of an ISZ image. It never writes.
+//
+// # Opening an image
+//
+//	f, _ := os.Open("disc.iso")
+//	st, _ := f.Stat()
+//	im, err := iso9660view.Open(f, st.Size(), nil)
+//	if errors.Is(err, iso9660view.ErrUDFOnly) {
+//		// a UDF-only disc: nothing for this package to read
+//	}
+//	data, err := fs.ReadFile(im, "docs/README")
+//
+// Open reads the volume descriptors, the root directory's first sector and
+// the El Torito boot catalog, nothing more: other directories are read when
+// first listed or looked up, then kept, so listing the root of a DVD image
+// costs a few reads and a directory of 50,000 files is parsed once. All
+// methods are safe for concurrent use.
+//
+// # Which names
+//
+// An ISO 9660 image can carry up to three trees of names for the same data:
+// the primary tree with 8.3-style upper-case names, optionally extended by
+// Rock Ridge entries (POSIX names, permissions, owners, times, symlinks,
+// devices, hard-link counts); a Joliet tree with UCS-2 names of up to 64
+// characters (more with mkisofs -joliet-long) but no POSIX attributes and no
+// symlinks; and, rarely, an ISO 9660:1999 tree with longer plain names. Like
+// the Linux kernel, Open uses Rock Ridge if present, else Joliet, else the
+// plain names (with the ";1" version suffix and a trailing "." removed);
+// Options.NoRock and Options.NoJoliet skip an extension. VolumeInfo.Names
+// says which tree is shown.
+//
+// Names are made safe for a file system: within a directory they are never
+// empty, ".", "..", longer than 255 bytes, or contain "/" or NUL, and never
+// repeat. Offending names are renamed deterministically (a "~2", "~3" suffix
+// in on-disc order, "/" and NUL replaced by "_"); nothing is dropped.
+//
+// # Entries
+//
+// Each file is an *Entry carrying what stat(2) needs: mode, size, inode
+// number, link count, owner, device number and three times. Inode numbers
+// are stable across opens because they come from on-disc identity: the byte
+// offset of a directory's extent, or of a non-empty file's data (hard links
+// made by xorriso and genisoimage share their data, so they share the
+// number), or of the directory record of an empty file, symlink or device
+// (tools point all empty files at one dummy extent; those must stay
+// distinct).
+//
+// A regular file's contents are read with Entry.Open, an io.ReaderAt that
+// joins the extents of multi-extent files (files of 4 GiB and more),
+// follows interleaving, and inflates zisofs-compressed files.
+//
+// Rock Ridge directory relocation (mkisofs moves directories deeper than
+// eight levels into "rr_moved" and leaves a CL pointer behind) is undone:
+// relocated directories appear at their original place and "rr_moved"
+// disappears once empty.
+//
+// # io/fs
+//
+// Image implements fs.FS, fs.ReadDirFS, fs.ReadFileFS, fs.StatFS and
+// fs.ReadLinkFS, so fs.WalkDir, fs.ReadFile and testing/fstest work on it.
+// Symlinks are followed inside the image only: an absolute target starts at
+// the image root, and ".." stops at the root.
+//
+// # Hostile input
+//
+// Every structure is checked before it is used: extents against the image
+// size, record lengths against their sector, continuation-area chains for
+// loops and length (at most 64 hops and 256 KiB per record), directory
+// nesting (1,024 levels), directory size (1,048,576 entries), directory
+// loops (a subdirectory pointing at an ancestor), zisofs block pointers.
+// Problems give a *FormatError wrapping ErrFormat or ErrUnsupported that
+// says what is wrong and at which byte offset; an entry whose data is
+// damaged is still listed, and the error comes back from Open or ReadDir.
+// Nothing on the disc can make the package panic or allocate more than a
+// small multiple of what it reads.
+//
+// # UDF
+//
+// UDF is not read. Open detects UDF volume recognition sequences: a UDF-only
+// disc gives ErrUDFOnly, and VolumeInfo.UDF reports a UDF bridge disc (such
+// as a Windows install DVD whose ISO 9660 tree holds only a README).
+package iso9660view

@@ -1,0 +1,86 @@
+package iso9660view
+
+import (
+	"io"
+)
+
+// A file's data is one extent, or several for a multi-extent file (one
+// directory record per extent, all but the last flagged 0x80; this is how
+// files of 4 GiB and more are stored). An extent may be interleaved: it then
+// alternates unitSize blocks of data with gapSize blocks of something else.
+
+// extent is one run of file data.
+type extent struct {
+	start    int64 // image byte offset of the first data byte
+	length   int64 // bytes of file data
+	unitSize int64 // interleaving: data blocks per unit, 0 if contiguous
+	gapSize  int64 // interleaving: blocks skipped after each unit
+	bs       int64 // logical block size
+}
+
+// span maps the offset off within the extent (0 <= off < length) to an image
+// offset, and says how many bytes from there are contiguous in the image.
+func (x extent) span(off int64) (pos, n int64) {
+	if x.unitSize == 0 {
+		return x.start + off, x.length - off
+	}
+	unit := x.unitSize * x.bs
+	k, within := off/unit, off%unit
+	pos = x.start + k*(unit+x.gapSize*x.bs) + within
+	return pos, min(unit-within, x.length-off)
+}
+
+// end is the image offset just past the extent's last data byte.
+func (x extent) end() int64 {
+	if x.length == 0 {
+		return x.start
+	}
+	pos, _ := x.span(x.length - 1)
+	return pos + 1
+}
+
+// extentReader reads a file's data from its extents. It is an io.ReaderAt,
+// safe for concurrent use.
+type extentReader struct {
+	r       io.ReaderAt
+	extents []extent
+	size    int64
+}
+
+// Size returns the file size.
+func (f *extentReader) Size() int64 { return f.size }
+
+func (f *extentReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &FormatError{Offset: -1, What: "negative read offset", Err: ErrFormat}
+	}
+	if off >= f.size {
+		return 0, io.EOF
+	}
+	want := len(p)
+	if rest := f.size - off; int64(want) > rest {
+		p = p[:rest]
+	}
+	done := 0
+	base := int64(0) // file offset of the current extent
+	for _, x := range f.extents {
+		for len(p) > 0 && off < base+x.length {
+			pos, n := x.span(off - base)
+			n = min(n, int64(len(p)))
+			m, err := f.r.ReadAt(p[:n], pos)
+			done += m
+			if m < int(n) {
+				if err == nil || err == io.EOF {
+					err = formatErr(pos+int64(m), "file data past the end of the image")
+				}
+				return done, err
+			}
+			p, off = p[n:], off+n
+		}
+		base += x.length
+	}
+	if done < want {
+		return done, io.EOF
+	}
+	return done, nil
+}

@@ -1,0 +1,258 @@
+package iso9660view
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// maxDepth bounds directory nesting. Rock Ridge relocation allows any
+	// depth, but a path of more than 1024 components exceeds PATH_MAX.
+	maxDepth = 1024
+	// maxDirEntries bounds one directory, so that a hostile directory size
+	// cannot make us build millions of entries.
+	maxDirEntries = 1 << 20
+	// dirReadSize is how much of a directory is read per ReadAt.
+	dirReadSize = 32 * sectorSize
+)
+
+// Entry is one file, directory, symlink or device in the tree. Entries are
+// immutable once returned (a directory's listing is filled in once, under a
+// lock) and shared between callers.
+type Entry struct {
+	im     *Image
+	parent *Entry // nil for the root
+	name   string
+	mode   fs.FileMode
+	size   int64 // stored size; for zisofs see zf
+	ino    uint64
+	depth  int
+
+	uid, gid            uint32
+	hasOwner            bool
+	rdev                uint64
+	mtime, atime, ctime time.Time
+	target              string
+
+	extents []extent // data (files) or the directory's own extent
+	zf      *zisofsFile
+	err     error // why the entry cannot be read, found while listing its parent
+
+	dir *dirState // directories only
+}
+
+// zisofsFile is the zisofs part of an entry.
+type zisofsFile struct {
+	zf     zfEntry
+	once   sync.Once
+	reader *zisofsReader
+	err    error
+}
+
+// dirState is a directory's listing, filled in on first use.
+type dirState struct {
+	mu        sync.Mutex
+	loaded    bool
+	err       error
+	children  []*Entry // sorted by name
+	byName    map[string]*Entry
+	nsub      int // subdirectories
+	relocated int // entries hidden because they were relocated (RE)
+}
+
+// Name returns the entry's name in its directory ("." for the root).
+func (e *Entry) Name() string { return e.name }
+
+// Mode returns the type bits and permissions: Rock Ridge's, or 0555 for
+// directories and 0444 for files without Rock Ridge.
+func (e *Entry) Mode() fs.FileMode { return e.mode }
+
+// Size returns the size in bytes: the uncompressed size of a regular file
+// (zisofs decoded), the length of a symlink's target, the length of a
+// directory's extent.
+func (e *Entry) Size() int64 {
+	switch {
+	case e.zf != nil:
+		return e.zf.zf.size
+	case e.mode&fs.ModeSymlink != 0:
+		return int64(len(e.target))
+	case e.mode.IsRegular() || e.IsDir():
+		return e.size
+	}
+	return 0
+}
+
+// Inode returns a stable inode number derived from on-disc identity: the
+// byte offset of a directory's extent, of a non-empty file's first data
+// block (so hard links, which share data, share the number), or of the
+// directory record of an empty file, symlink or device (mastering tools
+// point all empty files at one dummy extent, which must not merge them).
+func (e *Entry) Inode() uint64 { return e.ino }
+
+// Nlink returns the number of hard links: 2 plus the number of
+// subdirectories for a directory (reading it if needed), the number of
+// names sharing the data for a non-empty file (the first such call reads
+// every directory of the image), else 1.
+func (e *Entry) Nlink() uint32 {
+	switch {
+	case e.IsDir():
+		d, err := e.load()
+		if err != nil {
+			return 2
+		}
+		return uint32(2 + d.nsub)
+	case e.hasData():
+		return e.im.nlinkOf(e.ino)
+	}
+	return 1
+}
+
+// UID and GID return the owner recorded by Rock Ridge, or 0.
+func (e *Entry) UID() uint32 { return e.uid }
+
+// GID returns the group recorded by Rock Ridge, or 0.
+func (e *Entry) GID() uint32 { return e.gid }
+
+// HasOwner reports whether Rock Ridge recorded the owner and group.
+func (e *Entry) HasOwner() bool { return e.hasOwner }
+
+// Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
+// encoding), from the Rock Ridge PN entry.
+func (e *Entry) Rdev() uint64 { return e.rdev }
+
+// ModTime returns the Rock Ridge modification time, else the recording
+// date of the directory record. Unrecorded dates are the zero time.
+func (e *Entry) ModTime() time.Time { return e.mtime }
+
+// AccessTime returns the Rock Ridge access time, else ModTime.
+func (e *Entry) AccessTime() time.Time { return e.atime }
+
+// ChangeTime returns the Rock Ridge attribute change time, else ModTime.
+func (e *Entry) ChangeTime() time.Time { return e.ctime }
+
+// IsDir reports whether the entry is a directory.
+func (e *Entry) IsDir() bool { return e.mode.IsDir() }
+
+// Target returns a symlink's target, "" for other entries.
+func (e *Entry) Target() string { return e.target }
+
+// Info returns the entry as an fs.FileInfo whose Sys method returns the
+// *Entry.
+func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+
+// Path returns the slash-separated path of the entry from the root ("" for
+// the root itself).
+func (e *Entry) Path() string {
+	if e.parent == nil {
+		return ""
+	}
+	var parts []string
+	for p := e; p.parent != nil; p = p.parent {
+		parts = append(parts, p.name)
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
+}
+
+// Parent returns the directory holding the entry, nil for the root.
+func (e *Entry) Parent() *Entry { return e.parent }
+
+// hasData reports whether the entry is a regular file with stored data.
+func (e *Entry) hasData() bool { return e.mode.IsRegular() && e.size > 0 }
+
+// ReadDir lists a directory, sorted by name (parsed on first call, then
+// cached). Names are unique within the directory and never "", ".", ".."
+// or contain "/" or NUL. The returned slice is the caller's.
+func (e *Entry) ReadDir() ([]*Entry, error) {
+	kids, err := e.children()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(kids), nil
+}
+
+// children is ReadDir without the copy.
+func (e *Entry) children() ([]*Entry, error) {
+	d, err := e.load()
+	if err != nil {
+		return nil, err
+	}
+	return d.children, nil
+}
+
+// Lookup finds a child by name, in O(1) once the directory has been read.
+// It returns an error wrapping fs.ErrNotExist if there is none.
+func (e *Entry) Lookup(name string) (*Entry, error) {
+	d, err := e.load()
+	if err != nil {
+		return nil, err
+	}
+	if c := d.byName[name]; c != nil {
+		return c, nil
+	}
+	return nil, fs.ErrNotExist
+}
+
+// Open returns a reader over a regular file's contents (zisofs decoded),
+// safe for concurrent use. The reader also implements FileReader.
+func (e *Entry) Open() (io.ReaderAt, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	if !e.mode.IsRegular() {
+		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+	}
+	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.size}
+	if e.zf == nil {
+		return raw, nil
+	}
+	z := e.zf
+	z.once.Do(func() {
+		z.reader, z.err = newZisofsReader(raw, &z.zf, e.extents[0].start)
+		if z.err != nil {
+			z.err = withPath(z.err, e.Path())
+		}
+	})
+	if z.err != nil {
+		return nil, z.err
+	}
+	return z.reader, nil
+}
+
+// FileReader reads a file's contents; it is safe for concurrent use.
+type FileReader interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// load returns the directory's listing, parsing it on first use. Format
+// errors are remembered; I/O errors are not, so a later call retries.
+func (e *Entry) load() (*dirState, error) {
+	d := e.dir
+	if d == nil {
+		return nil, fmt.Errorf("iso9660view: %s: %w", quotePath(e.Path()), errNotDir)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.loaded {
+		return d, d.err
+	}
+	err := e.im.parseDir(e, d)
+	var fe *FormatError
+	if err != nil && !errors.As(err, &fe) {
+		d.children, d.byName, d.nsub, d.relocated = nil, nil, 0, 0
+		return nil, err
+	}
+	d.loaded, d.err = true, err
+	if err != nil {
+		d.children, d.byName, d.nsub, d.relocated = nil, nil, 0, 0
+		return nil, err
+	}
+	return d, nil
+}
