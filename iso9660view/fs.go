@@ -49,6 +49,10 @@ func (im *Image) Open(name string) (fs.File, error) {
 		}
 		return &openDir{e: e}, nil
 	}
+	if !e.mode.IsRegular() {
+		// A device, fifo or socket: an image holds no contents for it.
+		return &openFile{e: e, r: &extentReader{}}, nil
+	}
 	r, err := e.Open()
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -78,6 +82,9 @@ func (im *Image) ReadFile(name string) ([]byte, error) {
 	e, err := im.entryFor("readfile", name, true)
 	if err != nil {
 		return nil, err
+	}
+	if !e.mode.IsRegular() && !e.IsDir() {
+		return []byte{}, nil // like Open: devices and fifos read as empty
 	}
 	r, err := e.Open()
 	if err != nil {

@@ -286,3 +286,12 @@ func hashFile(t testing.TB, p string) [32]byte {
 	defer f.Close()
 	return hashReader(t, f)
 }
+
+func readSrc(t testing.TB, src, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

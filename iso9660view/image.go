@@ -315,7 +315,7 @@ func (im *Image) resolve(name string, follow bool) (*Entry, error) {
 }
 
 var (
-	errNotDir       = errors.New("not a directory")
+	errNotDir       = &wrappedSentinel{"not a directory", fs.ErrInvalid}
 	errTooManyLinks = errors.New("too many levels of symbolic links")
 )
 

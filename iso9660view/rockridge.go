@@ -215,12 +215,19 @@ func (s *slBuilder) add(comps []byte) {
 func (s *slBuilder) String() string { return s.b.String() }
 
 // rdev encodes PN device numbers as a Linux dev_t (glibc's 64-bit makedev,
-// the value of syscall.Stat_t.Rdev). Like the kernel, a zero high word with
-// a low word above 255 is read as an old 16-bit major<<8|minor number.
+// the value of syscall.Stat_t.Rdev). Tools disagree on PN: libisofs
+// (xorriso) splits a dev_t into its high and low 32 bits, mkisofs writes the
+// major and minor numbers. With a zero high word both read the low word as a
+// dev_t (which also covers old 16-bit major<<8|minor numbers, like the
+// kernel); otherwise the words are major and minor, as the kernel reads them.
 func (rr *rrInfo) rdev() uint64 {
-	major, minor := uint64(rr.devHigh), uint64(rr.devLow)
-	if rr.devHigh == 0 && rr.devLow&^0xff != 0 {
-		major, minor = uint64(rr.devLow>>8), uint64(rr.devLow)&0xff
+	if rr.devHigh == 0 {
+		return uint64(rr.devLow)
 	}
+	return makedev(uint64(rr.devHigh), uint64(rr.devLow))
+}
+
+// makedev encodes a Linux dev_t like glibc.
+func makedev(major, minor uint64) uint64 {
 	return major&0xfffff000<<32 | major&0xfff<<8 | minor&0xffffff00<<12 | minor&0xff
 }
