@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	ifs "github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/isz"
+)
+
+// image is the opened IMAGE: an ISZ (decompressed on demand) or a plain ISO.
+type image struct {
+	path    string
+	src     ifs.Source
+	isz     *isz.Reader // nil for a plain file
+	closer  io.Closer
+	modTime time.Time
+}
+
+// headSize is how much of the file IsISZ gets to look at.
+const headSize = 512
+
+// openImage opens path: an ISZ image (any member of a split set) or, if it
+// has no ISZ header, a plain file served as it is.
+func openImage(path, password string, cfg *config) (*image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, withCode(exitImageOpen, fmt.Errorf("cannot open image: %w", err))
+	}
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		err = fmt.Errorf("%s is a directory", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, withCode(exitImageOpen, fmt.Errorf("cannot open image: %w", err))
+	}
+	head := make([]byte, headSize)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		f.Close()
+		return nil, withCode(exitImageOpen, fmt.Errorf("cannot read image %s: %w", path, err))
+	}
+	img := &image{path: path, modTime: st.ModTime()}
+	if !isz.IsISZ(head[:n]) {
+		img.src, img.closer = io.NewSectionReader(f, 0, st.Size()), f
+		return img, nil
+	}
+	f.Close()
+	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	img.src, img.isz, img.closer = r, r, r
+	return img, nil
+}
+
+func (img *image) Close() error { return img.closer.Close() }
+
+// rawName is the name of the raw node: the image's base name with its
+// image and split-set extensions replaced by ".iso" ("disc.part01.isz",
+// "disc.i01" and "disc.isz" all give "disc.iso").
+func rawName(path string) string {
+	base := filepath.Base(path)
+	base = imageExt.ReplaceAllString(base, "")
+	base = partSuffix.ReplaceAllString(base, "")
+	if base == "" || base == "." || base == ".." {
+		base = "image"
+	}
+	return base + ".iso"
+}
+
+var (
+	imageExt   = regexp.MustCompile(`(?i)\.(isz|iso|i[0-9]{2,3})$`)
+	partSuffix = regexp.MustCompile(`(?i)\.part[0-9]{2,3}$`)
+)
+
+// newFS chooses the mode and builds the file system: the ISO 9660 tree when
+// there is one (unless mode=raw), else the raw image with a notice. Asking
+// for mode=tree when there is no tree, or giving a plain file that is no ISO
+// 9660 at all, is an error.
+func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.FS, error) {
+	raw := func() *ifs.FS { return ifs.NewRaw(rawName(img.path), img.src, img.modTime, fopts) }
+	if cfg.mode == "raw" {
+		return raw(), nil
+	}
+	view, err := iso9660view.Open(img.src, img.src.Size(), &iso9660view.Options{NoRock: cfg.noRock, NoJoliet: cfg.noJoliet})
+	if err == nil {
+		return ifs.NewTree(view, fopts), nil
+	}
+	switch {
+	case cfg.mode == "tree":
+		return nil, fmt.Errorf("%s has no usable ISO 9660 tree (mode=raw serves the image as one file): %w", img.path, err)
+	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):
+		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 file system: %w", img.path, err)
+	}
+	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", err)
+	return raw(), nil
+}

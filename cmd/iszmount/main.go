@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+const usage = `Usage: iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
+
+Mount an ISZ (UltraISO compressed ISO) image, or a plain ISO 9660 image,
+read-only at MOUNTPOINT. By default the image's ISO 9660 directory tree is
+shown (tree mode); mode=raw shows one file, NAME.iso, holding the whole
+decompressed image (for mount -o loop or other ISO tools). Images without
+an ISO 9660 tree (UDF-only, or no file system at all) are mounted in raw
+mode with a notice. Unmount with: umount MOUNTPOINT (or fusermount3 -u).
+
+Flags:
+  -f, --foreground   stay in the foreground (for systemd Type=simple or
+                     Type=notify units; sends READY=1 to $NOTIFY_SOCKET)
+  -d, --debug        foreground, debug log and every FUSE request
+  -o OPTIONS         comma-separated mount options, repeatable, before or
+                     after the positional arguments
+  -h, --help         this help
+  -V, --version      print the version
+
+Options of iszmount:
+  mode=tree|raw      what to show (default: tree when there is one)
+  cache=SIZE         decompressed-chunk cache, e.g. 64M, 1G (default: isz's)
+  password=PW        password of an encrypted image (visible in ps(1):
+                     prefer passfile= or $ISZ_PASSWORD)
+  passfile=FILE      read the password from the first line of FILE ("-": stdin)
+  norock, nojoliet   ignore Rock Ridge / Joliet names and attributes
+  idle=DURATION      unmount after DURATION without use (e.g. 10m, 1h)
+  verify             check the image checksums in the background, log result
+  logfile=FILE       log here instead of syslog once daemonized
+
+Standard options:
+  ro                 accepted; the mount is always read-only (rw is an error)
+  allow_other        let other users in (non-root: needs user_allow_other
+                     in /etc/fuse.conf)
+  allow_root         let only root and the mounting user in
+  uid=, gid=         owner of every file (number or name)
+  umask=, fmask=, dmask=
+                     octal permission bits to clear: all / files / directories
+  fsname=, subtype=  source and type (fuse.SUBTYPE) shown in /proc/mounts
+  noexec             forbid running programs from the mount
+  Ignored: defaults, auto, noauto, nofail, user, users, _netdev, dev, suid,
+  nodev, nosuid, exec, atime, noatime, relatime, nodiratime,
+  default_permissions (always on), comment=, x-* (e.g. x-systemd.automount).
+
+In /etc/fstab:
+  /srv/disc.isz  /mnt/disc  fuse.iszmount  ro,allow_other,nofail  0 0
+
+`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cfg, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "iszmount: %v\nTry 'iszmount --help'.\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		return exitCode(err)
+	}
+	switch {
+	case cfg.help:
+		fmt.Print(usage + exitTable)
+		return exitOK
+	case cfg.version:
+		fmt.Println("iszmount", version())
+		return exitOK
+	}
+	notify, err := daemonChild()
+	if err != nil {
+		return fail(err)
+	}
+	if notify == nil && !cfg.foreground {
+		return daemonize(cfg)
+	}
+	return foreground(cfg, notify)
+}
+
+// foreground mounts and serves in this process. notify is the daemon
+// child's readiness pipe, or nil when run with -f.
+func foreground(cfg *config, notify *os.File) int {
+	level := new(slog.LevelVar)
+	if cfg.debug {
+		level.Set(slog.LevelDebug)
+	}
+	out := newSwitchHandler(textHandler(os.Stderr, level, false))
+	if cfg.logFile != "" && notify == nil {
+		h, err := daemonLog(cfg, level)
+		if err != nil {
+			return fail(withCode(exitUsage, fmt.Errorf("logfile: %w", err)))
+		}
+		out.set(h)
+	}
+	log := slog.New(out)
+	s, err := setup(cfg, log)
+	if err != nil {
+		return fail(err)
+	}
+	if notify != nil {
+		// Daemon child: from now on log to syslog or logfile=, hand the
+		// caller its answer, and let go of its terminal or pipes.
+		h, err := daemonLog(cfg, level)
+		if err != nil {
+			log.Error("cannot open the log", "err", err)
+			h = out.cur()
+		}
+		out.set(h)
+		notify.WriteString(readyMsg)
+		notify.Close()
+		if err := detachStdio(); err != nil {
+			log.Error("cannot detach from the terminal", "err", err)
+		}
+	} else if err := sdNotify("READY=1"); err != nil {
+		log.Warn("cannot notify systemd", "err", err)
+	}
+	log.Debug("mounted", "image", cfg.image, "mountpoint", s.mp)
+	return s.serve()
+}
+
+// fail prints err as the one line a failed mount says and returns its exit
+// status.
+func fail(err error) int {
+	fmt.Fprintf(os.Stderr, "iszmount: %v\n", err)
+	return exitCode(err)
+}
+
+// version is the module version and VCS revision the binary was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"log/syslog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+
+	ifs "github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/internal/cliutil"
+)
+
+// session is one mount from setup to unmount.
+type session struct {
+	cfg    *config
+	log    *slog.Logger
+	mp     string // absolute mount point (or /dev/fd/N)
+	img    *image
+	fsys   *ifs.FS
+	server *fuse.Server
+}
+
+// fuseConf is where fusermount3 reads user_allow_other.
+const fuseConf = "/etc/fuse.conf"
+
+// setup checks what can be checked without touching the mount point (it may
+// be an autofs trigger), opens the image and mounts it. Errors carry their
+// exit code.
+func setup(cfg *config, log *slog.Logger) (*session, error) {
+	s := &session{cfg: cfg, log: log, mp: cfg.mountPoint}
+	if !ifs.IsDevFD(s.mp) {
+		abs, err := filepath.Abs(s.mp)
+		if err != nil {
+			return nil, withCode(exitMountPoint, err)
+		}
+		s.mp = abs
+	}
+	if (cfg.allowOther || cfg.allowRoot) && os.Geteuid() != 0 && !userAllowOther(fuseConf) {
+		opt := "allow_other"
+		if cfg.allowRoot {
+			opt = "allow_root"
+		}
+		return nil, withCode(exitFUSE, fmt.Errorf("%s is refused for users other than root unless %s has a line user_allow_other", opt, fuseConf))
+	}
+	if !ifs.IsDevFD(s.mp) {
+		if src, ok := iszmountAt(s.mp); ok {
+			return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s); unmount it first", s.mp, src))
+		}
+	}
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return nil, withCode(exitFUSE, fmt.Errorf("FUSE is unavailable (is the fuse module loaded?): %w", err))
+	}
+	password, err := cliutil.ReadPassword(cfg.password, cfg.passfile)
+	if err != nil {
+		return nil, withCode(exitPassword, err)
+	}
+	if s.img, err = openImage(cfg.image, password, cfg); err != nil {
+		return nil, err
+	}
+	fopts := &ifs.Options{UID: cfg.uid, GID: cfg.gid, Umask: cfg.umask, Fmask: cfg.fmask, Dmask: cfg.dmask, Logger: log}
+	if cfg.allowRoot {
+		me := uint32(os.Getuid())
+		fopts.Permit = func(uid uint32) bool { return uid == 0 || uid == me }
+	}
+	if s.fsys, err = newFS(s.img, cfg, fopts, log); err != nil {
+		s.img.Close()
+		return nil, err
+	}
+	fsName := cfg.fsName
+	if fsName == "" {
+		fsName, _ = filepath.Abs(cfg.image)
+	}
+	s.server, err = s.fsys.Mount(s.mp, &ifs.MountOptions{
+		FsName:     fsName,
+		Subtype:    cfg.subtype,
+		AllowOther: cfg.allowOther || cfg.allowRoot,
+		NoExec:     cfg.noExec,
+		Debug:      cfg.debug,
+	})
+	if err != nil {
+		s.img.Close()
+		if strings.Contains(err.Error(), "fusermount exited") {
+			err = fmt.Errorf("%w (fusermount3 printed why above)", err)
+		}
+		return nil, withCode(mountErrCode(err), fmt.Errorf("cannot mount on %s: %w", s.mp, err))
+	}
+	return s, nil
+}
+
+// serve runs until the file system is unmounted: by umount, by a signal, or
+// after cfg.idle without use. It returns the exit status.
+func (s *session) serve() int {
+	defer s.img.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if s.cfg.verify {
+		go s.verify(ctx)
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		s.watch(done)
+	}()
+	s.server.Wait()
+	close(done)
+	<-stopped
+	s.log.Debug("unmounted", "mountpoint", s.mp)
+	return exitOK
+}
+
+// watch unmounts on SIGINT, SIGTERM and SIGHUP, and after cfg.idle without
+// requests, until done is closed.
+func (s *session) watch(done <-chan struct{}) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	var tick <-chan time.Time
+	if s.cfg.idle > 0 {
+		t := time.NewTicker(min(s.cfg.idle/4, time.Second))
+		defer t.Stop()
+		tick = t.C
+	}
+	detached := false
+	var lastTry time.Time
+	for {
+		select {
+		case <-done:
+			return
+		case sig := <-sigs:
+			if detached {
+				s.log.Info("still busy; exiting once the last open file is closed", "signal", sig.String())
+				continue
+			}
+			sdNotify("STOPPING=1")
+			if ifs.IsDevFD(s.mp) {
+				s.log.Info("mounted through a /dev/fd descriptor: exiting without unmounting; umount the mount point to remove it", "signal", sig.String())
+				s.img.Close()
+				os.Exit(exitOK)
+			}
+			if err := s.server.Unmount(); err == nil {
+				continue
+			}
+			if err := lazyUnmount(s.mp); err != nil {
+				s.log.Error("cannot unmount", "mountpoint", s.mp, "err", err)
+				continue
+			}
+			detached = true
+			s.log.Info("mount point busy: detached it; exiting once the last open file is closed", "mountpoint", s.mp)
+		case now := <-tick:
+			if now.Sub(s.fsys.LastUse()) < s.cfg.idle || now.Sub(lastTry) < s.cfg.idle || detached {
+				continue
+			}
+			lastTry = now
+			if err := s.server.Unmount(); err != nil {
+				s.log.Debug("idle but busy, staying mounted", "err", err)
+				continue
+			}
+			s.log.Info("unmounted after being idle", "idle", s.cfg.idle.String(), "mountpoint", s.mp)
+		}
+	}
+}
+
+// lazyUnmount detaches a busy mount point (umount -l); the kernel keeps the
+// file system until its last user is gone, then the server loop ends.
+func lazyUnmount(mp string) error {
+	if os.Geteuid() == 0 {
+		return unix.Unmount(mp, unix.MNT_DETACH)
+	}
+	bin, err := exec.LookPath("fusermount3")
+	if err != nil {
+		if bin, err = exec.LookPath("fusermount"); err != nil {
+			return err
+		}
+	}
+	out, err := exec.Command(bin, "-u", "-z", mp).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s -u -z: %v: %s", bin, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// verify checks the image's checksums in the background (verify option).
+func (s *session) verify(ctx context.Context) {
+	if s.img.isz == nil {
+		s.log.Info("verify: a plain ISO image has no checksums to verify", "image", s.img.path)
+		return
+	}
+	start := time.Now()
+	err := s.img.isz.Verify(ctx, nil)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		s.log.Error("verify: image is damaged", "image", s.img.path, "err", err)
+	default:
+		s.log.Info("verify: image OK", "image", s.img.path, "took", time.Since(start).Round(time.Millisecond).String())
+	}
+}
+
+// userAllowOther reports whether fuse.conf (path) has user_allow_other.
+func userAllowOther(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		if strings.TrimSpace(line) == "user_allow_other" {
+			return true
+		}
+	}
+	return false
+}
+
+// iszmountAt reports whether the topmost mount at mp is an iszmount one,
+// and its source. It reads /proc/self/mountinfo and never touches mp.
+func iszmountAt(mp string) (source string, ok bool) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return "", false
+	}
+	return parseMountinfo(string(data), mp)
+}
+
+// parseMountinfo finds the last (topmost) mount at mp in mountinfo text and
+// reports its source if its type is fuse.iszmount.
+func parseMountinfo(text, mp string) (source string, ok bool) {
+	for _, line := range strings.Split(text, "\n") {
+		pre, post, found := strings.Cut(line, " - ")
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if !found || len(f) < 5 || len(g) < 2 || unescapeMountinfo(f[4]) != mp {
+			continue
+		}
+		source, ok = unescapeMountinfo(g[1]), g[0] == "fuse.iszmount"
+	}
+	return source, ok
+}
+
+// unescapeMountinfo undoes the kernel's octal escapes (\040 for a space).
+func unescapeMountinfo(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
+			i += 3
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+// sdNotify sends a state line to systemd when NOTIFY_SOCKET is set
+// (Type=notify units): READY=1 once mounted, STOPPING=1 when unmounting.
+func sdNotify(state string) error {
+	addr := os.Getenv("NOTIFY_SOCKET")
+	if addr == "" {
+		return nil
+	}
+	if addr[0] == '@' {
+		addr = "\x00" + addr[1:]
+	}
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Sendto(fd, []byte(state), 0, &unix.SockaddrUnix{Name: addr})
+}
+
+// daemonLog is where a daemon logs once it is detached: the logfile= file,
+// else syslog (the journal under systemd), else nowhere.
+func daemonLog(cfg *config, level slog.Leveler) (slog.Handler, error) {
+	if cfg.logFile != "" {
+		f, err := os.OpenFile(cfg.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		return textHandler(f, level, true), nil
+	}
+	w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "iszmount")
+	if err != nil {
+		return slog.DiscardHandler, nil
+	}
+	return &syslogHandler{w: w, level: level}, nil
+}
