@@ -3,7 +3,8 @@
 //
 // The package knows nothing about the ISZ format or ISO 9660 on-disc
 // structures. A raw mount serves any [Source] (an [io.ReaderAt] with a size,
-// such as *isz.Reader or an *os.File); a tree mount serves the entries of an
+// such as *isz.Reader or an *io.SectionReader over a plain .iso file); a tree
+// mount serves the entries of an
 // *iso9660view.Image. Everything the kernel asks is answered from those two
 // read-only objects, so the file system is immutable for its whole life.
 //

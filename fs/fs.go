@@ -14,7 +14,7 @@ import (
 
 // Source is what a raw mount serves: random access to the image bytes.
 // ReadAt must be safe for concurrent use. *isz.Reader satisfies it; so does
-// an *os.File wrapped with its size (see [FileSource]).
+// an *io.SectionReader over a plain file.
 type Source interface {
 	io.ReaderAt
 	Size() int64

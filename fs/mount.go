@@ -84,7 +84,7 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 		return fuse.EIO
 	}
 	switch {
-	case isFuseFd(dir):
+	case IsDevFD(dir):
 		// Mounted already by our caller; mount(2) on /dev/fd/N would mount
 		// on top of the /dev/fuse device node.
 	case os.Geteuid() == 0:
@@ -95,8 +95,10 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 	return o
 }
 
-// isFuseFd reports whether dir is a /dev/fd/N mount point (see Mount).
-func isFuseFd(dir string) bool {
+// IsDevFD reports whether dir is a /dev/fd/N mount point: an open /dev/fuse
+// descriptor that the caller mounted already (see [FS.Mount]). Such a mount
+// cannot be unmounted by path.
+func IsDevFD(dir string) bool {
 	d, file := path.Split(dir)
 	n, err := strconv.Atoi(file)
 	return d == "/dev/fd/" && err == nil && n > 0
