@@ -1,0 +1,174 @@
+package isz
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/iotest"
+	"time"
+)
+
+// fakeImage is a Decode function for chunkReader tests that needs no
+// format code: byte x of the image is patternByte(x); some chunks are ZERO
+// chunks; some fail to decode; decoding may be slowed down. It counts
+// decodes per chunk.
+type fakeImage struct {
+	layout chunkLayout
+	zero   map[int]bool
+	delay  time.Duration
+
+	mu      sync.Mutex
+	fail    map[int]int // chunk -> how many more decodes fail
+	decodes []atomic.Int32
+}
+
+func newFakeImage(t testing.TB, chunkSize int, size int64) *fakeImage {
+	n := int((size + int64(chunkSize) - 1) / int64(chunkSize))
+	l, err := newChunkLayout(n, chunkSize, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fakeImage{layout: l, zero: map[int]bool{}, fail: map[int]int{}, decodes: make([]atomic.Int32, n)}
+}
+
+func patternByte(x int64) byte { return byte(x*7 + x>>9 + x>>17) }
+
+// want is the image content [off, off+n).
+func (f *fakeImage) want(off int64, n int) []byte {
+	b := make([]byte, n)
+	for k := range b {
+		x := off + int64(k)
+		if !f.zero[f.layout.chunkAt(x)] {
+			b[k] = patternByte(x)
+		}
+	}
+	return b
+}
+
+func (f *fakeImage) decode(i int, dst []byte) error {
+	if len(dst) != f.layout.chunkLen(i) {
+		return fmt.Errorf("decode(%d) with %d bytes, want %d", i, len(dst), f.layout.chunkLen(i))
+	}
+	if f.zero[i] {
+		return fmt.Errorf("decode(%d) of a ZERO chunk", i)
+	}
+	f.decodes[i].Add(1)
+	if f.delay > 0 {
+		time.Sleep(f.delay)
+	}
+	f.mu.Lock()
+	failing := f.fail[i] > 0
+	if failing {
+		f.fail[i]--
+	}
+	f.mu.Unlock()
+	if failing {
+		// Scribble over dst: a failed chunk must never be served.
+		for k := range dst {
+			dst[k] = 0xEE
+		}
+		return &ChunkError{Chunk: i, Offset: f.layout.chunkOffset(i), Err: ErrCorrupt}
+	}
+	base := f.layout.chunkOffset(i)
+	for k := range dst {
+		dst[k] = patternByte(base + int64(k))
+	}
+	return nil
+}
+
+func (f *fakeImage) config() chunkReaderConfig {
+	return chunkReaderConfig{
+		NumChunks: f.layout.numChunks,
+		ChunkSize: f.layout.chunkSize,
+		Size:      f.layout.size,
+		Decode:    f.decode,
+		IsZero:    func(i int) bool { return f.zero[i] },
+	}
+}
+
+func (f *fakeImage) totalDecodes() int {
+	n := 0
+	for i := range f.decodes {
+		n += int(f.decodes[i].Load())
+	}
+	return n
+}
+
+func TestChunkReaderContent(t *testing.T) {
+	f := newFakeImage(t, 1000, 10_500)
+	f.zero[3] = true
+	f.zero[10] = true // the short last chunk
+	c := newChunkReader(f.config())
+	defer c.Close()
+	want := f.want(0, int(f.layout.size))
+	if err := iotest.TestReader(io.NewSectionReader(c, 0, f.layout.size), want); err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 1, 999, 1000, 2999, 3000, 3500, 9999, 10_000, 10_499} {
+		for _, n := range []int{0, 1, 2, 1000, 1001, 2500, 20_000} {
+			p := make([]byte, n)
+			got, err := c.ReadAt(p, off)
+			wantN := int(min(int64(n), f.layout.size-off))
+			if got != wantN {
+				t.Fatalf("ReadAt(%d bytes, %d) = %d, want %d", n, off, got, wantN)
+			}
+			if (err == io.EOF) != (off+int64(n) > f.layout.size) || err != nil && err != io.EOF {
+				t.Fatalf("ReadAt(%d bytes, %d): err %v", n, off, err)
+			}
+			if !bytes.Equal(p[:got], want[off:off+int64(got)]) {
+				t.Fatalf("ReadAt(%d bytes, %d): wrong bytes", n, off)
+			}
+		}
+	}
+	if n, err := c.ReadAt(make([]byte, 1), f.layout.size); n != 0 || err != io.EOF {
+		t.Errorf("ReadAt at the end = %d, %v; want 0, EOF", n, err)
+	}
+	if n, err := c.ReadAt(make([]byte, 1), -1); n != 0 || err == nil {
+		t.Errorf("ReadAt at -1 = %d, %v; want an error", n, err)
+	}
+}
+
+func TestChunkReaderDecodeError(t *testing.T) {
+	f := newFakeImage(t, 100, 1000)
+	f.fail[4] = 1
+	c := newChunkReader(f.config())
+	defer c.Close()
+	p := make([]byte, 300)
+	n, err := c.ReadAt(p, 250) // chunks 2, 3, 4, 5
+	var ce *ChunkError
+	if !errors.As(err, &ce) || ce.Chunk != 4 || !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("ReadAt over a bad chunk: %v, want the *ChunkError of chunk 4", err)
+	}
+	if n != 150 || !bytes.Equal(p[:n], f.want(250, n)) {
+		t.Fatalf("ReadAt over a bad chunk returned %d bytes, want the 150 before it", n)
+	}
+	// The failure is not remembered: the next read decodes again and succeeds.
+	if n, err := c.ReadAt(p, 250); n != 300 || err != nil || !bytes.Equal(p, f.want(250, 300)) {
+		t.Fatalf("second ReadAt = %d, %v; want the data", n, err)
+	}
+}
+
+func TestChunkReaderBadConfig(t *testing.T) {
+	f := newFakeImage(t, 100, 1000)
+	cfg := f.config()
+	cfg.NumChunks = 11
+	c := newChunkReader(cfg)
+	defer c.Close()
+	if _, err := c.ReadAt(make([]byte, 10), 0); !errors.Is(err, ErrFormat) {
+		t.Fatalf("ReadAt with 11 chunks for 10 = %v, want ErrFormat", err)
+	}
+}
+
+func TestChunkReaderClosed(t *testing.T) {
+	f := newFakeImage(t, 100, 1000)
+	c := newChunkReader(f.config())
+	c.Close()
+	c.Close() // idempotent
+	if _, err := c.ReadAt(make([]byte, 10), 0); err == nil {
+		t.Fatal("ReadAt after Close succeeded")
+	}
+}
