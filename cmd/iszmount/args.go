@@ -112,6 +112,11 @@ var ignoredOptions = map[string]bool{
 	"noatime": true, "relatime": true, "nodiratime": true,
 	"default_permissions": true, // always on
 	"ro":                  true, // always on
+	// mount(8) passes rw to helpers whenever ro is not given (checked with
+	// util-linux 2.38: "mount -t fuse.iszmount IMG DIR" runs
+	// "iszmount IMG DIR -o rw"), so rw cannot be an error; the mount is
+	// read-only all the same, as /proc/mounts shows.
+	"rw": true,
 }
 
 // addOptions parses one -o list: comma-separated, "\," is a literal comma
@@ -166,8 +171,6 @@ func (c *config) setOption(o string) error {
 		return noVal()
 	case strings.HasPrefix(key, "x-") || key == "comment":
 		return nil // fstab annotations (x-systemd.automount, ...)
-	case key == "rw":
-		return usageErr("option rw: the mount is always read-only")
 	case key == "allow_other":
 		c.allowOther = true
 		return noVal()

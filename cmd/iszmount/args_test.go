@@ -47,7 +47,8 @@ func TestParseArgs(t *testing.T) {
 		{name: "version", args: []string{"-V"}, want: config{version: true}},
 
 		{name: "unknown option named", args: []string{"a", "b", "-o", "ro,frobnicate=3"}, err: `unknown option "frobnicate=3"`},
-		{name: "rw refused", args: []string{"a", "b", "-o", "rw"}, err: "always read-only"},
+		{name: "rw from mount(8) accepted", args: []string{"a", "b", "-o", "rw"},
+			want: config{image: "a", mountPoint: "b"}},
 		{name: "bad mode", args: []string{"a", "b", "-o", "mode=iso"}, err: "mode=raw or mode=tree"},
 		{name: "bad cache", args: []string{"a", "b", "-o", "cache=lots"}, err: "cache=lots"},
 		{name: "bad idle", args: []string{"a", "b", "-o", "idle=-3s"}, err: "positive duration"},

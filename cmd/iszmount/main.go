@@ -38,7 +38,8 @@ Options of iszmount:
   logfile=FILE       log here instead of syslog once daemonized
 
 Standard options:
-  ro                 accepted; the mount is always read-only (rw is an error)
+  ro, rw             accepted; the mount is always read-only (mount(8)
+                     passes rw whenever ro is not given)
   allow_other        let other users in (non-root: needs user_allow_other
                      in /etc/fuse.conf)
   allow_root         let only root and the mounting user in
