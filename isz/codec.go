@@ -1,0 +1,96 @@
+package isz
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/dsnet/compress/bzip2"
+	"github.com/klauspost/compress/zlib"
+)
+
+// bzipMagic is the bzip2 stream magic. UltraISO overwrites it in bzip2
+// chunks, so the reader puts it back before decoding.
+var bzipMagic = [3]byte{'B', 'Z', 'h'}
+
+// zlibDecoder is a pooled zlib reader with the bytes.Reader it reads from.
+type zlibDecoder struct {
+	src bytes.Reader
+	zr  io.ReadCloser // also a zlib.Resetter
+}
+
+// bzip2Decoder is a pooled bzip2 reader with the bytes.Reader it reads from.
+type bzip2Decoder struct {
+	src bytes.Reader
+	br  *bzip2.Reader
+}
+
+// Decoders are shared by all readers: their state does not depend on the
+// image, and pooling them is what keeps decoding allocation-free.
+var (
+	zlibPool  sync.Pool // *zlibDecoder
+	bzip2Pool sync.Pool // *bzip2Decoder
+)
+
+// inflate decodes the zlib stream in into dst, which it must fill exactly.
+func inflate(dst, in []byte) error {
+	d, _ := zlibPool.Get().(*zlibDecoder)
+	if d == nil {
+		d = new(zlibDecoder)
+	}
+	defer zlibPool.Put(d)
+	d.src.Reset(in)
+	if d.zr == nil {
+		zr, err := zlib.NewReader(&d.src)
+		if err != nil {
+			return fmt.Errorf("%w: zlib: %v", ErrCorrupt, err)
+		}
+		d.zr = zr
+	} else if err := d.zr.(zlib.Resetter).Reset(&d.src, nil); err != nil {
+		return fmt.Errorf("%w: zlib: %v", ErrCorrupt, err)
+	}
+	return fill(dst, d.zr, "zlib")
+}
+
+// bunzip decodes the bzip2 stream in into dst, which it must fill exactly.
+// The first three bytes of in are overwritten with "BZh".
+func bunzip(dst, in []byte) error {
+	if len(in) < 4 {
+		return fmt.Errorf("%w: bzip2: %d-byte stream", ErrCorrupt, len(in))
+	}
+	copy(in, bzipMagic[:])
+	d, _ := bzip2Pool.Get().(*bzip2Decoder)
+	if d == nil {
+		d = new(bzip2Decoder)
+		d.br, _ = bzip2.NewReader(nil, nil) // never fails
+	}
+	defer bzip2Pool.Put(d)
+	d.src.Reset(in)
+	if err := d.br.Reset(&d.src); err != nil {
+		return fmt.Errorf("%w: bzip2: %v", ErrCorrupt, err)
+	}
+	return fill(dst, d.br, "bzip2")
+}
+
+// fill reads exactly len(dst) bytes from r and then requires the end of
+// the stream: a chunk that decodes short or long is corrupt.
+func fill(dst []byte, r io.Reader, codec string) error {
+	n, err := io.ReadFull(r, dst)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+			return fmt.Errorf("%w: %s: decodes to %d bytes, want %d", ErrCorrupt, codec, n, len(dst))
+		}
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, codec, err)
+	}
+	var one [1]byte
+	switch _, err := io.ReadFull(r, one[:]); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return fmt.Errorf("%w: %s: decodes to more than %d bytes", ErrCorrupt, codec, len(dst))
+	default:
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, codec, err)
+	}
+}

@@ -1,0 +1,91 @@
+package isz
+
+import "io"
+
+// Info summarises an open image for inspection (`isz info`).
+type Info struct {
+	Header    Header
+	Segments  []SegmentInfo
+	NumChunks int // chunks in use (nblocks may be larger; see Header.NumChunks)
+
+	// Count and Stored give, per chunk type (indexed by ChunkType), the
+	// number of chunks and their stored bytes.
+	Count  [NumChunkTypes]int
+	Stored [NumChunkTypes]int64
+
+	StoredTotal int64    // all stored chunk bytes (the data stream length)
+	Raw         bool     // no chunk table: the image is stored uncompressed
+	ZeroRule    ZeroRule // how ZERO chunks were found to be stored
+	Trailer     bool     // the last file ends with a header copy and its size
+}
+
+// ChunkInfo describes one chunk.
+type ChunkInfo struct {
+	Type        ChunkType
+	Size        int   // uncompressed size
+	Stored      int64 // bytes stored in the file(s)
+	BlkLen      uint32
+	ImageOffset int64 // offset in the uncompressed image
+	StreamOff   int64 // offset in the data stream (stored bytes of earlier chunks)
+}
+
+// Header returns the first file's header.
+func (r *Reader) Header() Header { return r.hdr }
+
+// Segments describes the files of the image, first file first.
+func (r *Reader) Segments() []SegmentInfo { return append([]SegmentInfo(nil), r.geom...) }
+
+// NumChunks is the number of chunks of the image.
+func (r *Reader) NumChunks() int { return len(r.entries) }
+
+// Chunk describes chunk i (0 <= i < NumChunks).
+func (r *Reader) Chunk(i int) ChunkInfo {
+	e := r.entries[i]
+	return ChunkInfo{
+		Type: e.typ, Size: r.chunkLen(i), Stored: r.stored(i), BlkLen: e.blkLen,
+		ImageOffset: int64(i) * int64(r.hdr.ChunkSize), StreamOff: r.pos[i],
+	}
+}
+
+// Info summarises the image.
+func (r *Reader) Info() Info {
+	in := Info{
+		Header: r.hdr, Segments: r.Segments(), NumChunks: len(r.entries),
+		StoredTotal: r.pos[len(r.entries)], Raw: r.raw, ZeroRule: r.rule, Trailer: r.trailer,
+	}
+	for i, e := range r.entries {
+		in.Count[e.typ]++
+		in.Stored[e.typ] += r.stored(i)
+	}
+	return in
+}
+
+// SeekData returns the first offset >= off that is not in a ZERO chunk,
+// like lseek(2) SEEK_DATA. Past the end, or with no data after off, it
+// returns io.EOF.
+func (r *Reader) SeekData(off int64) (int64, error) {
+	return r.seek(off, false)
+}
+
+// SeekHole returns the first offset >= off in a ZERO chunk, or the image
+// size (the implicit hole at the end), like lseek(2) SEEK_HOLE. Past the
+// end it returns io.EOF.
+func (r *Reader) SeekHole(off int64) (int64, error) {
+	return r.seek(off, true)
+}
+
+func (r *Reader) seek(off int64, hole bool) (int64, error) {
+	if off < 0 || off >= r.Size() {
+		return 0, io.EOF
+	}
+	bs := int64(r.hdr.ChunkSize)
+	for i := int(off / bs); i < len(r.entries); i++ {
+		if (r.entries[i].typ == ChunkZero) == hole {
+			return max(off, int64(i)*bs), nil
+		}
+	}
+	if hole {
+		return r.Size(), nil
+	}
+	return 0, io.EOF
+}
