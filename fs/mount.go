@@ -41,11 +41,20 @@ type MountOptions struct {
 // form /dev/fd/N is an already open /dev/fuse descriptor mounted by the
 // caller (mount.fuse3 -o drop_privileges) and is used as it is.
 func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
-	server, err := fusefs.Mount(dir, f.root, f.fuseOptions(dir, mo))
-	if err == nil {
-		f.mounted.Store(true)
+	opts := f.fuseOptions(dir, mo)
+	server, err := fuse.NewServer(fusefs.NewNodeFS(f.root, opts), dir, &opts.MountOptions)
+	if err != nil {
+		return nil, err
 	}
-	return server, err
+	go server.Serve()
+	if err := server.WaitMount(); err != nil {
+		// The kernel mount exists (a file as mount point gets this far);
+		// do not leave it behind.
+		server.Unmount()
+		return nil, err
+	}
+	f.mounted.Store(true)
+	return server, nil
 }
 
 func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {

@@ -52,6 +52,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(work)
+	// Readable by all: one test runs the binary as nobody.
+	if err := os.Chmod(work, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	binDir = filepath.Join(work, "bin")
 	bin = filepath.Join(binDir, "iszmount")
 	binRac = filepath.Join(binDir, "iszmount-race")
@@ -370,4 +375,16 @@ func runStatus(t *testing.T, binary string, args ...string) (int, string) {
 		}
 	}
 	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// waitFor polls cond for up to 20 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

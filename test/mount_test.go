@@ -1,0 +1,162 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestForeground mounts with -f: READY=1 arrives on $NOTIFY_SOCKET only
+// once the mount is live (checked by mountForeground), the tree is served,
+// and SIGTERM unmounts and ends the process with status 0 (its cleanup).
+func TestForeground(t *testing.T) {
+	m := mountForeground(t, bin, fx.image("zlib").path)
+	compareTree(t, fx.src, m.dir)
+	e, _ := mountAt(m.dir)
+	if e.source != fx.image("zlib").path || !strings.HasPrefix(e.opts, "ro,") {
+		t.Errorf("mount %+v: want source %s, read-only", e, fx.image("zlib").path)
+	}
+}
+
+// TestMountHelper mounts through mount(8) and mount.fuse3, as fstab and
+// systemd do: "mount -t fuse.iszmount" and an fstab line with "mount -T".
+// mount(8) clears PATH and mount.fuse3 runs "iszmount" through /bin/sh, so
+// the binary must be in a standard directory: the test runs in a private
+// mount namespace where the build directory is bound over /usr/local/sbin.
+func TestMountHelper(t *testing.T) {
+	mp := newMountPoint(t)
+	fstab := filepath.Join(t.TempDir(), "fstab")
+	img := fx.image("zlib").path
+	line := fmt.Sprintf("%s %s fuse.iszmount ro,allow_other,nofail,x-systemd.automount,mode=raw 0 0\n", img, mp)
+	if err := os.WriteFile(fstab, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `set -e
+trap 'umount -l "$MP" 2>/dev/null || true' EXIT
+mount --bind "$BIN" /usr/local/sbin
+check() { # what the mount shows, then unmount and wait for the daemon to go
+	grep " $MP " /proc/self/mounts | cut -d' ' -f1,3,4
+	ls "$MP"
+	umount "$MP"
+	for i in $(seq 100); do pgrep -f "^/usr/local/sbin/iszmount .* $MP\$" >/dev/null || break; sleep 0.05; done
+	pgrep -fa "^/usr/local/sbin/iszmount .* $MP\$" && echo "daemon still running"
+	true
+}
+echo "== mount -t"
+mount -t fuse.iszmount "$IMG" "$MP" -o ro,allow_other
+check
+echo "== fstab"
+mount -T "$FSTAB" "$MP"
+check
+echo "== mount -t without options (mount(8) passes rw)"
+mount -t fuse.iszmount "$IMG" "$MP"
+check
+`
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "MP="+mp, "BIN="+binDir, "IMG="+img, "FSTAB="+fstab)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := string(out)
+	for _, part := range []string{
+		"== mount -t\n" + img + " fuse.iszmount ro,",
+		",allow_other,",
+		"README.txt\nbig\ndeep\ndir\n",
+		"== fstab\n" + img + " fuse.iszmount ro,",
+		"\nzlib.iso\n",
+		"== mount -t without options (mount(8) passes rw)\n" + img + " fuse.iszmount ro,",
+	} {
+		if !strings.Contains(got, part) {
+			t.Errorf("output lacks %q:\n%s", part, got)
+		}
+	}
+	if strings.Contains(got, "daemon still running") {
+		t.Errorf("a daemon outlived its unmount:\n%s", got)
+	}
+}
+
+// TestFailures checks that failed mounts say why in one line and exit with
+// the documented status, leaving nothing mounted.
+func TestFailures(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "junk.isz")
+	if err := os.WriteFile(junk, make([]byte, 100<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	aes := fx.image("aes256").path
+	for _, tc := range []struct {
+		name string
+		args func(mp string) []string
+		env  []string
+		code int
+		msg  string
+	}{
+		{"missing image", func(mp string) []string { return []string{"/no/such.isz", mp} }, nil, 4, "no such file"},
+		{"not an image", func(mp string) []string { return []string{junk, mp} }, nil, 5, "neither an ISZ image nor an ISO 9660"},
+		{"missing mount point", func(mp string) []string { return []string{fx.iso, mp + "/nonexistent"} }, nil, 3, "cannot mount on"},
+		{"mount point is a file", func(mp string) []string { return []string{fx.iso, fx.iso} }, nil, 3, "cannot mount on"},
+		{"no password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD="}, 6, "password"},
+		{"wrong password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD=wrong"}, 6, "password"},
+		{"wrong password, foreground", func(mp string) []string { return []string{"-f", aes, mp, "-o", "password=wrong"} }, nil, 6, "password"},
+		{"unknown option", func(mp string) []string { return []string{fx.iso, mp, "-o", "ro,bogus"} }, nil, 2, `unknown option "bogus"`},
+		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 5, "no usable ISO 9660 tree"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mp := newMountPoint(t)
+			cmd := exec.Command(bin, tc.args(mp)...)
+			cmd.Env = append(os.Environ(), tc.env...)
+			out, _ := cmd.CombinedOutput()
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(string(out), tc.msg) {
+				t.Errorf("exit %d, output %q; want exit %d and %q", code, out, tc.code, tc.msg)
+			}
+			if tc.code != 2 && len(lines) != 1 {
+				t.Errorf("want one line of error, got %q", out)
+			}
+			if mounts := mountsUnder(filepath.Dir(mp)); len(mounts) > 0 {
+				t.Errorf("left mounted: %v", mounts)
+			}
+		})
+	}
+}
+
+// TestDoubleMount: a second mount on a live iszmount mount point fails
+// clearly instead of stacking a second file system on it.
+func TestDoubleMount(t *testing.T) {
+	m := mountDaemon(t, bin, fx.iso)
+	code, out := runStatus(t, bin, fx.image("zlib").path, m.dir)
+	if code != 3 || !strings.Contains(out, "already an iszmount mount point") {
+		t.Errorf("second mount: exit %d, %q; want 3, already mounted", code, out)
+	}
+	if n := len(mountsUnder(m.dir)); n != 1 {
+		t.Errorf("%d mounts at %s, want 1", n, m.dir)
+	}
+}
+
+// TestAllowOtherRefused: a user without user_allow_other in /etc/fuse.conf
+// gets one clear line (and the FUSE exit status) for allow_other.
+func TestAllowOtherRefused(t *testing.T) {
+	conf, _ := os.ReadFile("/etc/fuse.conf")
+	for _, line := range strings.Split(string(conf), "\n") {
+		if strings.TrimSpace(line) == "user_allow_other" {
+			t.Fatal("/etc/fuse.conf has user_allow_other; this test needs the Debian default")
+		}
+	}
+	mp := newMountPoint(t)
+	os.Chmod(filepath.Dir(mp), 0o755)
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, fx.iso, mp, "-o", "allow_other")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 7 || !strings.Contains(string(out), "user_allow_other") ||
+		strings.Count(strings.TrimSpace(string(out)), "\n") != 0 {
+		t.Errorf("exit %d, %q; want 7 and one line naming user_allow_other", code, out)
+	}
+}
+
+// TestVerifyOption: verify checks the image in the background and logs it.
+func TestVerifyOption(t *testing.T) {
+	m := mountDaemon(t, bin, fx.image("bzip2").path, "verify")
+	waitFor(t, "the verify result in the log", func() bool { return strings.Contains(m.logText(), "verify: image OK") })
+}
