@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"sync"
+	"time"
 )
 
 // chunkReaderConfig is what the format code hands to newChunkReader: the
@@ -15,73 +17,198 @@ type chunkReaderConfig struct {
 	Size      int64                         // image size in bytes
 	Decode    func(i int, dst []byte) error // fill dst (len == size of chunk i) with chunk i; safe for concurrent calls
 	IsZero    func(i int) bool              // ZERO chunk: served as zeros, never decoded
-	CacheSize int64                         // bytes; 0 = default
-	Workers   int                           // 0 = GOMAXPROCS
+	CacheSize int64                         // bytes; 0 = DefaultCacheSize()
+	Workers   int                           // 0 = GOMAXPROCS; 1 = no worker pool, no prefetch
 }
 
-// chunkReader serves ReadAt over the decompressed image from Decode.
+// chunkReader serves ReadAt over the decompressed image, decoding chunks
+// through the shared cache (cache.go) with sequential prefetch on a worker
+// pool (prefetch.go). One mutex guards the cache, the stream table and the
+// job queues; it is never held while decoding or copying data.
 type chunkReader struct {
-	cfg    chunkReaderConfig
-	layout chunkLayout
-	err    error // the configuration is inconsistent: every read fails with it
+	cfg        chunkReaderConfig
+	layout     chunkLayout
+	err        error // the configuration is inconsistent: every read fails with it
+	workers    int
+	batch      int // chunks one ReadAt pins and queues at a time
+	initWindow int // prefetch window of a newly confirmed stream, in chunks
+	maxWindow  int // per-stream window cap, in chunks
 
-	mu     sync.Mutex
-	closed bool
+	mu         sync.Mutex
+	work       sync.Cond // signalled when a job is queued or on Close; L = &mu
+	closed     bool
+	cache      *chunkCache
+	streams    []*stream
+	urgentJobs jobQueue // chunks a ReadAt is waiting for
+	aheadJobs  jobQueue // prefetch
+	started    int      // workers running
+	wg         sync.WaitGroup
 }
 
 func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 	l, err := newChunkLayout(cfg.NumChunks, cfg.ChunkSize, cfg.Size)
-	return &chunkReader{cfg: cfg, layout: l, err: err}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	budget := cfg.CacheSize
+	if budget <= 0 {
+		budget = DefaultCacheSize()
+	}
+	r := &chunkReader{
+		cfg:        cfg,
+		layout:     l,
+		err:        err,
+		workers:    workers,
+		batch:      max(2, 2*workers),
+		initWindow: max(2, workers),
+		maxWindow:  max(4*workers, maxAheadBytes/max(cfg.ChunkSize, 1)),
+		cache:      newChunkCache(l, budget, workers),
+	}
+	r.work.L = &r.mu
+	return r
 }
 
 var errReaderClosed = fmt.Errorf("isz: read after Close: %w", fs.ErrClosed)
 
-// ReadAt has io.ReaderAt semantics and is safe for concurrent use.
-func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
-	if c.err != nil {
-		return 0, c.err
+// ReadAt has io.ReaderAt semantics and is safe for concurrent use. A chunk
+// that fails to decode ends the read with Decode's error, after the bytes
+// of the chunks before it.
+func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
+	if r.err != nil {
+		return 0, r.err
 	}
 	if off < 0 {
 		return 0, fmt.Errorf("isz: ReadAt at negative offset %d", off)
 	}
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
+	n, short := r.layout.clampRead(off, len(p))
+	var buf [16]chunkSpan
+	spans := r.layout.spans(buf[:0], off, n)
+	var ents [16]*cacheEntry
+
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
 		return 0, errReaderClosed
 	}
-	n, short := c.layout.clampRead(off, len(p))
-	var tmp []byte
-	for _, s := range c.layout.spans(nil, off, n) {
-		dst := p[s.dst : s.dst+s.n]
-		if c.cfg.IsZero != nil && c.cfg.IsZero(s.chunk) {
-			clear(dst)
-			continue
-		}
-		if s.off == 0 && s.n == c.layout.chunkLen(s.chunk) {
-			if err := c.cfg.Decode(s.chunk, dst); err != nil {
-				return s.dst, err
-			}
-			continue
-		}
-		if tmp == nil {
-			tmp = make([]byte, c.layout.chunkSize)
-		}
-		buf := tmp[:c.layout.chunkLen(s.chunk)]
-		if err := c.cfg.Decode(s.chunk, buf); err != nil {
-			return s.dst, err
-		}
-		copy(dst, buf[s.off:])
+	var s *stream
+	if len(spans) > 0 && r.workers > 1 {
+		s = r.observe(spans[0].chunk, spans[len(spans)-1].chunk, time.Now())
 	}
+	for start := 0; start < len(spans); start += r.batch {
+		batch := spans[start:min(start+r.batch, len(spans))]
+		pinned := r.pin(ents[:0], batch, s == nil)
+		if start == 0 && s != nil {
+			r.prefetch(s)
+		}
+		r.mu.Unlock()
+		for k, sp := range batch {
+			if err := r.fill(pinned[k], p[sp.dst:sp.dst+sp.n], sp.off); err != nil {
+				r.mu.Lock()
+				for _, e := range pinned[k+1:] {
+					if e != nil {
+						r.cache.unpin(e)
+					}
+				}
+				r.mu.Unlock()
+				return sp.dst, err
+			}
+		}
+		r.mu.Lock()
+	}
+	r.mu.Unlock()
 	if short {
 		return n, io.EOF
 	}
 	return n, nil
 }
 
-// Close stops the workers and frees the cache. Reads after Close fail.
-func (c *chunkReader) Close() {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
+// pin finds or adds the entries of spans (nil for a ZERO chunk), pinned for
+// the caller, and queues all but the first missing one for the workers.
+// reuse says whether the reads count as re-reads for eviction. Called with
+// r.mu held.
+func (r *chunkReader) pin(dst []*cacheEntry, spans []chunkSpan, reuse bool) []*cacheEntry {
+	own := false // the caller decodes its first missing chunk itself
+	for _, sp := range spans {
+		if r.isZero(sp.chunk) {
+			dst = append(dst, nil)
+			continue
+		}
+		e := r.cache.lookup(sp.chunk, reuse)
+		if e == nil {
+			e = r.cache.add(sp.chunk, nil)
+		} else {
+			r.cache.release(e, true)
+		}
+		e.refs++
+		if e.state == stateQueued && r.workers > 1 {
+			if own {
+				r.submit(&r.urgentJobs, e)
+			}
+			own = true
+		}
+		dst = append(dst, e)
+	}
+	return dst
+}
+
+// fill copies the chunk bytes [off, off+len(dst)) of the pinned entry e
+// into dst (zeros for nil) and unpins e. If e is still queued, the caller
+// decodes it; if another goroutine is decoding it, the caller waits.
+func (r *chunkReader) fill(e *cacheEntry, dst []byte, off int) error {
+	if e == nil {
+		clear(dst)
+		return nil
+	}
+	r.mu.Lock()
+	if e.state == stateQueued {
+		r.cache.claim(e)
+		r.mu.Unlock()
+		err := r.cfg.Decode(e.chunk, e.buf)
+		r.mu.Lock()
+		r.cache.finish(e, err)
+	}
+	r.mu.Unlock()
+	<-e.done // state, err and buf are final once done is closed
+	var err error
+	if e.state == stateFailed {
+		err = e.err
+	} else {
+		copy(dst, e.buf[off:])
+	}
+	r.mu.Lock()
+	r.cache.unpin(e)
+	r.mu.Unlock()
+	return err
+}
+
+func (r *chunkReader) isZero(i int) bool { return r.cfg.IsZero != nil && r.cfg.IsZero(i) }
+
+// stats returns a snapshot of the cache counters.
+func (r *chunkReader) stats() cacheStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cache.st
+}
+
+// Close stops the workers and frees the cache; reads after Close fail with
+// an error that unwraps to fs.ErrClosed. Reads already running finish. It is
+// safe to call more than once.
+func (r *chunkReader) Close() {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	r.closed = true
+	r.work.Broadcast()
+	r.mu.Unlock()
+	r.wg.Wait()
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.streams = nil
+	r.urgentJobs.clear()
+	r.aheadJobs.clear()
+	r.cache.clear()
 }

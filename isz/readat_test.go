@@ -20,6 +20,10 @@ type fakeImage struct {
 	layout chunkLayout
 	zero   map[int]bool
 	delay  time.Duration
+	gate   map[int]chan struct{} // decode of chunk k waits for gate[k] to close
+	work   int                   // extra CPU work per byte, for benchmarks
+
+	inflight, peak atomic.Int32 // decodes running now, and the most at once
 
 	mu      sync.Mutex
 	fail    map[int]int // chunk -> how many more decodes fail
@@ -32,7 +36,8 @@ func newFakeImage(t testing.TB, chunkSize int, size int64) *fakeImage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fakeImage{layout: l, zero: map[int]bool{}, fail: map[int]int{}, decodes: make([]atomic.Int32, n)}
+	return &fakeImage{layout: l, zero: map[int]bool{}, fail: map[int]int{}, gate: map[int]chan struct{}{},
+		decodes: make([]atomic.Int32, n)}
 }
 
 func patternByte(x int64) byte { return byte(x*7 + x>>9 + x>>17) }
@@ -57,6 +62,13 @@ func (f *fakeImage) decode(i int, dst []byte) error {
 		return fmt.Errorf("decode(%d) of a ZERO chunk", i)
 	}
 	f.decodes[i].Add(1)
+	now := f.inflight.Add(1)
+	defer f.inflight.Add(-1)
+	for p := f.peak.Load(); now > p && !f.peak.CompareAndSwap(p, now); p = f.peak.Load() {
+	}
+	if g := f.gate[i]; g != nil {
+		<-g
+	}
 	if f.delay > 0 {
 		time.Sleep(f.delay)
 	}
@@ -77,8 +89,22 @@ func (f *fakeImage) decode(i int, dst []byte) error {
 	for k := range dst {
 		dst[k] = patternByte(base + int64(k))
 	}
+	burn(dst, f.work)
 	return nil
 }
+
+// burn spends CPU like a decompressor would: rounds hashing passes over b.
+func burn(b []byte, rounds int) {
+	var h uint32
+	for range rounds {
+		for _, x := range b {
+			h = h*16777619 ^ uint32(x)
+		}
+	}
+	burnSink.Store(h) // keeps the loop from being optimised away
+}
+
+var burnSink atomic.Uint32
 
 func (f *fakeImage) config() chunkReaderConfig {
 	return chunkReaderConfig{

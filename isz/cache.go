@@ -1,0 +1,403 @@
+package isz
+
+// The decoded-chunk cache.
+//
+// # What it holds
+//
+// One entry per chunk that is cached or on its way: queued for a worker,
+// being decoded, or ready. Concurrent readers of one chunk find the same
+// entry, so a chunk is decoded once however many readers want it
+// (singleflight); they wait on the entry's done channel. A failed decode
+// takes its entry out of the cache at once, so the next read tries again,
+// while the readers already waiting all see the same error.
+//
+// # Memory
+//
+// The budget is counted in whole buffers of ChunkSize bytes: every entry in
+// the cache, whatever its state, counts, so the decoded data never exceeds
+// the budget whatever the image size. Readers may overshoot it only by the
+// chunks they are reading right now (their own misses, a few per ReadAt)
+// when everything else is protected; prefetch never overshoots.
+//
+// Buffers are reused, and reuse is made safe by pinning: an entry's refs
+// counts the readers copying out of it and the goroutine decoding into it.
+// Evicting a pinned entry only takes it out of the index; its buffer goes
+// back to the free list when the last pin goes. Immutable buffers left to
+// the garbage collector would be simpler, but at several hundred MB/s of
+// decoded data they turn the cache budget into a soft limit and make the
+// collector run all the time; the pins are a few lines, checked by -race
+// tests that poison recycled buffers.
+//
+// # Eviction: S3-FIFO
+//
+// Entries that readers have read live in two FIFO queues (Yang et al.,
+// "FIFO queues are all you need for cache eviction", SOSP 2023): new
+// entries enter the small queue (a tenth of the budget); an entry read
+// again while there moves to the main queue when it reaches the tail, one
+// read only once is evicted and remembered in a ghost list of chunk
+// indices; a chunk found in the ghost list goes straight to main. Main
+// evicts its tail unless it was read since the last pass (CLOCK-like).
+// A scan (a file manager reading the first KiB of thousands of files)
+// therefore passes through the small queue and never flushes the chunks
+// that are read repeatedly, such as directories. Reads that continue a
+// sequential stream do not count as re-reads: streamed data is used once.
+//
+// Prefetched chunks that no reader has read yet are in neither queue, so
+// nothing evicts them; they count against a separate prefetch budget (half
+// the cache) and join the small queue when read, or when their stream ends.
+// Prefetch itself may evict only from the small queue, never from main.
+
+// Entry states.
+const (
+	stateQueued  uint8 = iota // waiting for a worker or for a reader to claim it
+	stateLoading              // being decoded
+	stateReady                // buf holds the chunk
+	stateFailed               // err says why; the entry has left the cache
+)
+
+// cacheEntry is one chunk in the cache. Every field is guarded by chunkReader.mu,
+// except buf's contents, which belong to the decoder while loading and are
+// read-only once ready.
+type cacheEntry struct {
+	chunk  int
+	buf    []byte // len = chunk length; nil until the decode starts
+	state  uint8
+	err    error         // stateFailed: the Decode error
+	done   chan struct{} // closed when state becomes ready or failed
+	refs   int32         // pins: readers copying out, the decoder writing in
+	cached bool          // in chunkCache.entries, counted in used
+	freq   uint8         // reads since it entered its queue, saturating at 3
+	toMain bool          // a ghost hit: goes to main when ready
+	ahead  *stream       // prefetched for this stream and not read yet
+	byPre  bool          // added by prefetch
+
+	q          *fifo // small, main or nil
+	prev, next *cacheEntry
+}
+
+// chunkCache is the bookkeeping of the cache. It has no lock of its own:
+// the chunkReader holds its mutex around every call.
+type chunkCache struct {
+	layout     chunkLayout
+	unit       int64 // bytes one entry counts for: the chunk size
+	budget     int64
+	smallLimit int64
+	aheadLimit int64
+
+	entries     map[int]*cacheEntry
+	used        int64 // unit * number of cached entries
+	aheadBytes  int64 // of which prefetched and not read yet
+	small, main fifo
+	ghost       ghostList
+	free        [][]byte // buffers of cap unit, ready for reuse
+	maxFree     int
+	closed      bool // cleared by Close: recycle nothing more
+
+	st cacheStats
+}
+
+// cacheStats counts what the cache did, for tests and benchmarks.
+type cacheStats struct {
+	hits, misses int64 // chunk lookups by readers
+	decodes      int64 // decodes started (by readers or workers)
+	prefetched   int64 // entries added by prefetch
+	aheadHits    int64 // prefetched entries a reader found decoded or decoding
+	evictions    int64 // entries dropped: evicted, failed or cancelled
+	peakUsed     int64 // highest used seen
+}
+
+func newChunkCache(l chunkLayout, budget int64, workers int) *chunkCache {
+	unit := int64(max(l.chunkSize, 1))
+	return &chunkCache{
+		layout:     l,
+		unit:       unit,
+		budget:     budget,
+		smallLimit: max(budget/10, unit),
+		aheadLimit: budget / 2,
+		entries:    make(map[int]*cacheEntry),
+		ghost:      newGhostList(int(min(budget/unit, int64(l.numChunks)))),
+		maxFree:    2*workers + 2,
+	}
+}
+
+// lookup returns the entry of chunk i, or nil. A reader calls it; reuse says
+// whether the read counts as a re-read for eviction.
+func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {
+	e := c.entries[i]
+	if e == nil {
+		c.st.misses++
+		return nil
+	}
+	c.st.hits++
+	if e.byPre && e.state != stateQueued {
+		e.byPre = false
+		c.st.aheadHits++
+	}
+	if reuse && e.freq < 3 {
+		e.freq++
+	}
+	return e
+}
+
+// add puts a new queued entry for chunk i in the cache, making room for it.
+// A prefetch (ahead != nil) gets nil when the prefetch budget is spent or
+// room could only be made by evicting from the main queue; a reader always
+// gets its entry, over budget if everything else is protected.
+func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
+	if ahead != nil {
+		if c.aheadBytes+c.unit > c.aheadLimit || !c.makeRoom(true) {
+			return nil
+		}
+	} else {
+		c.makeRoom(false)
+	}
+	e := &cacheEntry{chunk: i, done: make(chan struct{}), cached: true, ahead: ahead, byPre: ahead != nil}
+	if c.ghost.remove(i) {
+		e.toMain = true
+	}
+	c.entries[i] = e
+	c.used += c.unit
+	c.st.peakUsed = max(c.st.peakUsed, c.used)
+	if ahead != nil {
+		c.aheadBytes += c.unit
+		ahead.owned++
+		c.st.prefetched++
+	}
+	return e
+}
+
+// makeRoom evicts until one more entry fits. With coldOnly (prefetch) it
+// evicts only cold entries: from the small queue (moving re-read entries
+// to main as usual), or the tail of main if it was not read again since
+// it got there; it reports false when that is not enough.
+func (c *chunkCache) makeRoom(coldOnly bool) bool {
+	for c.used+c.unit > c.budget {
+		if !c.evictOne(coldOnly) {
+			return false
+		}
+	}
+	return true
+}
+
+// evictOne evicts one entry by S3-FIFO; false when nothing is evictable.
+func (c *chunkCache) evictOne(coldOnly bool) bool {
+	for {
+		if c.small.n > 0 && (coldOnly || c.main.n == 0 || int64(c.small.n)*c.unit >= c.smallLimit) {
+			e := c.small.tail
+			c.small.remove(e)
+			if e.freq > 1 {
+				e.freq = 0
+				c.main.pushHead(e)
+				continue
+			}
+			c.ghost.add(e.chunk)
+			c.drop(e)
+			return true
+		}
+		if c.main.n == 0 || coldOnly && c.main.tail.freq > 0 {
+			return false
+		}
+		e := c.main.tail
+		c.main.remove(e)
+		if e.freq > 0 {
+			e.freq--
+			c.main.pushHead(e)
+			continue
+		}
+		c.drop(e)
+		return true
+	}
+}
+
+// drop takes e out of the cache; its buffer is recycled once unpinned.
+func (c *chunkCache) drop(e *cacheEntry) {
+	if !e.cached {
+		return
+	}
+	if e.q != nil {
+		e.q.remove(e)
+	}
+	if e.ahead != nil {
+		c.aheadBytes -= c.unit
+		e.ahead.owned--
+		e.ahead = nil
+	}
+	delete(c.entries, e.chunk)
+	e.cached = false
+	c.used -= c.unit
+	c.st.evictions++
+	c.maybeRecycle(e)
+}
+
+// claim moves a queued entry to loading for the caller, who must then
+// decode into e.buf and call finish. The entry stays pinned until finish.
+func (c *chunkCache) claim(e *cacheEntry) {
+	e.state = stateLoading
+	e.refs++
+	c.st.decodes++
+	if n := len(c.free); n > 0 {
+		e.buf = c.free[n-1][:c.layout.chunkLen(e.chunk)]
+		c.free = c.free[:n-1]
+	} else {
+		e.buf = make([]byte, c.layout.chunkLen(e.chunk), c.unit)
+	}
+}
+
+// finish records the result of decoding e and wakes its waiters.
+func (c *chunkCache) finish(e *cacheEntry, err error) {
+	if err != nil {
+		e.state, e.err = stateFailed, err
+		c.drop(e) // not cached: the next read decodes again
+	} else {
+		e.state = stateReady
+		c.enqueue(e)
+	}
+	close(e.done)
+	c.unpin(e)
+}
+
+// enqueue puts a ready, cached entry that no stream holds ahead in its queue.
+func (c *chunkCache) enqueue(e *cacheEntry) {
+	if !e.cached || e.ahead != nil || e.state != stateReady || e.q != nil {
+		return
+	}
+	if e.toMain {
+		e.toMain = false
+		c.main.pushHead(e)
+	} else {
+		c.small.pushHead(e)
+	}
+}
+
+// release ends the protection of a prefetched entry: a reader reached it
+// (used) or its stream is gone. A queued entry of a gone stream is
+// cancelled, a decoded one becomes an ordinary cold entry.
+func (c *chunkCache) release(e *cacheEntry, used bool) {
+	if e.ahead == nil {
+		return
+	}
+	c.aheadBytes -= c.unit
+	e.ahead.owned--
+	e.ahead = nil
+	if !used && e.state == stateQueued {
+		c.drop(e)
+		return
+	}
+	c.enqueue(e)
+}
+
+func (c *chunkCache) unpin(e *cacheEntry) {
+	e.refs--
+	c.maybeRecycle(e)
+}
+
+// maybeRecycle returns e's buffer to the free list once nothing can read it:
+// it has left the cache and nobody holds a pin.
+func (c *chunkCache) maybeRecycle(e *cacheEntry) {
+	if e.cached || e.refs > 0 || e.buf == nil {
+		return
+	}
+	if !c.closed && len(c.free) < c.maxFree && int64(cap(e.buf)) == c.unit {
+		c.free = append(c.free, e.buf[:cap(e.buf)])
+	}
+	e.buf = nil
+}
+
+// clear empties the cache for Close. Pinned entries finish normally; their
+// buffers are left to the garbage collector.
+func (c *chunkCache) clear() {
+	for _, e := range c.entries {
+		if e.ahead != nil {
+			e.ahead.owned--
+			e.ahead = nil
+		}
+		e.cached = false
+		e.q = nil
+		e.prev, e.next = nil, nil
+	}
+	c.entries = map[int]*cacheEntry{}
+	c.small, c.main = fifo{}, fifo{}
+	c.ghost = newGhostList(0)
+	c.free = nil
+	c.used, c.aheadBytes = 0, 0
+	c.closed = true
+}
+
+// fifo is an intrusive doubly linked queue: in at the head, out at the tail.
+type fifo struct {
+	head, tail *cacheEntry
+	n          int
+}
+
+func (q *fifo) pushHead(e *cacheEntry) {
+	e.q, e.prev, e.next = q, nil, q.head
+	if q.head != nil {
+		q.head.prev = e
+	} else {
+		q.tail = e
+	}
+	q.head = e
+	q.n++
+}
+
+func (q *fifo) remove(e *cacheEntry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		q.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		q.tail = e.prev
+	}
+	e.q, e.prev, e.next = nil, nil, nil
+	q.n--
+}
+
+// ghostList remembers the indices of the last chunks evicted from the small
+// queue, at most max of them, in a ring.
+type ghostList struct {
+	max  int
+	ring []ghostSlot
+	pos  int
+	seq  uint64
+	in   map[int]uint64 // chunk -> seq of its live slot
+}
+
+type ghostSlot struct {
+	chunk int
+	seq   uint64
+}
+
+func newGhostList(max int) ghostList {
+	return ghostList{max: max, in: make(map[int]uint64)}
+}
+
+func (g *ghostList) add(chunk int) {
+	if g.max == 0 {
+		return
+	}
+	g.seq++
+	s := ghostSlot{chunk, g.seq}
+	if len(g.ring) < g.max {
+		g.ring = append(g.ring, s)
+	} else {
+		old := g.ring[g.pos]
+		if g.in[old.chunk] == old.seq {
+			delete(g.in, old.chunk)
+		}
+		g.ring[g.pos] = s
+		g.pos = (g.pos + 1) % len(g.ring)
+	}
+	g.in[chunk] = s.seq
+}
+
+// remove reports whether chunk was in the list and takes it out.
+func (g *ghostList) remove(chunk int) bool {
+	if _, ok := g.in[chunk]; !ok {
+		return false
+	}
+	delete(g.in, chunk)
+	return true
+}

@@ -1,0 +1,353 @@
+package isz
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitFor polls cond (with r.mu held) until it holds, failing after 5 s.
+func waitFor(t *testing.T, r *chunkReader, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.mu.Lock()
+		ok := cond()
+		r.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// refsOf is the pin count of chunk i's entry, -1 if it is not cached.
+func refsOf(r *chunkReader, i int) int32 {
+	if e := r.cache.entries[i]; e != nil {
+		return e.refs
+	}
+	return -1
+}
+
+// readAll starts n goroutines that each read chunk i whole once the
+// returned start function is called; wait collects their errors.
+func readChunkConcurrently(r *chunkReader, f *fakeImage, i, n int) (wait func() []error) {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for k := range n {
+		wg.Go(func() {
+			p := make([]byte, f.layout.chunkLen(i))
+			_, err := r.ReadAt(p, f.layout.chunkOffset(i))
+			if err == nil && !bytes.Equal(p, f.want(f.layout.chunkOffset(i), len(p))) {
+				err = errors.New("wrong bytes")
+			}
+			errs[k] = err
+		})
+	}
+	return func() []error { wg.Wait(); return errs }
+}
+
+func TestCacheSingleflight(t *testing.T) {
+	f := newFakeImage(t, 4096, 64*4096)
+	f.gate[5] = make(chan struct{})
+	cfg := f.config()
+	cfg.Workers = 1
+	r := newChunkReader(cfg)
+	defer r.Close()
+
+	const readers = 32
+	wait := readChunkConcurrently(r, f, 5, readers)
+	// All readers pinned the one entry (plus the decoder's pin) before the
+	// decode may finish.
+	waitFor(t, r, "all readers to wait on chunk 5", func() bool { return refsOf(r, 5) == readers+1 })
+	close(f.gate[5])
+	for _, err := range wait() {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.decodes[5].Load(); n != 1 {
+		t.Fatalf("chunk 5 decoded %d times for %d concurrent readers, want 1", n, readers)
+	}
+	// And now it is cached.
+	if _, err := r.ReadAt(make([]byte, 10), f.layout.chunkOffset(5)); err != nil || f.decodes[5].Load() != 1 {
+		t.Fatalf("cached read: %v, %d decodes", err, f.decodes[5].Load())
+	}
+}
+
+func TestCacheFailureSharedThenRetried(t *testing.T) {
+	f := newFakeImage(t, 4096, 64*4096)
+	f.gate[7] = make(chan struct{})
+	f.fail[7] = 1
+	r := newChunkReader(f.config())
+	defer r.Close()
+
+	const readers = 16
+	wait := readChunkConcurrently(r, f, 7, readers)
+	waitFor(t, r, "all readers to wait on chunk 7", func() bool { return refsOf(r, 7) == readers+1 })
+	close(f.gate[7])
+	errs := wait()
+	var ce *ChunkError
+	if !errors.As(errs[0], &ce) || ce.Chunk != 7 {
+		t.Fatalf("reader 0 got %v, want the *ChunkError of chunk 7", errs[0])
+	}
+	for k, err := range errs {
+		if err != errs[0] {
+			t.Fatalf("reader %d got %v, reader 0 %v: waiters must share the one error", k, err, errs[0])
+		}
+	}
+	if n := f.decodes[7].Load(); n != 1 {
+		t.Fatalf("failing chunk decoded %d times, want 1", n)
+	}
+	// The failure was not cached: the next read decodes again, and succeeds.
+	if errs := readChunkConcurrently(r, f, 7, 1)(); errs[0] != nil {
+		t.Fatalf("read after a failure: %v", errs[0])
+	}
+	if n := f.decodes[7].Load(); n != 2 {
+		t.Fatalf("chunk decoded %d times after a retry, want 2", n)
+	}
+}
+
+// TestCacheHotSetSurvivesScan is the file manager case: chunks read again
+// and again (directories, say) stay cached while thousands of chunks are
+// each read once. A plain LRU cache fails this test.
+func TestCacheHotSetSurvivesScan(t *testing.T) {
+	const chunk, cached = 1024, 64
+	f := newFakeImage(t, chunk, 5000*chunk)
+	cfg := f.config()
+	cfg.CacheSize = cached * chunk
+	cfg.Workers = 1
+	r := newChunkReader(cfg)
+	defer r.Close()
+
+	hot := []int{0, 1, 2, 17, 18, 40, 41, 42} // an eighth of the cache
+	p := make([]byte, 100)
+	read := func(i int) {
+		t.Helper()
+		if _, err := r.ReadAt(p, f.layout.chunkOffset(i)+10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		for _, i := range hot {
+			read(i)
+		}
+	}
+	// The scan, with the hot set read now and then as a file manager does.
+	for i := 100; i < 5000; i++ {
+		read(i)
+		if i%500 == 0 {
+			for _, h := range hot {
+				read(h)
+			}
+		}
+	}
+	for _, i := range hot {
+		read(i)
+		if n := f.decodes[i].Load(); n != 1 {
+			t.Errorf("hot chunk %d decoded %d times, want 1", i, n)
+		}
+	}
+	if st := r.stats(); st.peakUsed > cfg.CacheSize {
+		t.Errorf("cache used %d bytes, budget %d", st.peakUsed, cfg.CacheSize)
+	}
+}
+
+// TestCacheScanDoesNotStarveStream: a sequential reader streams through an
+// image while a thumbnailer reads the first KiB of many chunks in between,
+// with a cache far smaller than either. Every chunk the stream needs is
+// decoded exactly once: what prefetch decoded for it is never evicted.
+func TestCacheScanDoesNotStarveStream(t *testing.T) {
+	const chunk = 4096
+	f := newFakeImage(t, chunk, 4000*chunk)
+	cfg := f.config()
+	cfg.CacheSize = 32 * chunk
+	cfg.Workers = 2
+	r := newChunkReader(cfg)
+	defer r.Close()
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	seq := make([]byte, 16*1024)
+	thumb := make([]byte, 1024)
+	const streamChunks = 1000 // the stream reads chunks [0, 1000)
+	for off := int64(0); off < streamChunks*chunk; off += int64(len(seq)) {
+		if _, err := r.ReadAt(seq, off); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(seq, f.want(off, len(seq))) {
+			t.Fatalf("stream read at %d: wrong bytes", off)
+		}
+		for range 20 {
+			i := streamChunks + 1000 + rng.IntN(2000)
+			if _, err := r.ReadAt(thumb, f.layout.chunkOffset(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range streamChunks {
+		if n := f.decodes[i].Load(); n != 1 {
+			t.Fatalf("stream chunk %d decoded %d times, want 1", i, n)
+		}
+	}
+	st := r.stats()
+	if st.prefetched < streamChunks/2 {
+		t.Errorf("only %d of %d stream chunks were prefetched", st.prefetched, streamChunks)
+	}
+	// One reader may overshoot by the chunks of one read batch.
+	if limit := cfg.CacheSize + int64(r.batch)*chunk; st.peakUsed > limit {
+		t.Errorf("cache used %d bytes, budget %d", st.peakUsed, cfg.CacheSize)
+	}
+}
+
+// TestCacheConcurrentReaders hammers a small cache from 32 readers mixing
+// sequential and random reads, so entries are evicted and their buffers
+// reused under the readers' feet; every byte must still be right (run it
+// with -race). Failing chunks are mixed in.
+func TestCacheConcurrentReaders(t *testing.T) {
+	const chunk = 2048
+	f := newFakeImage(t, chunk, 3000*chunk+100)
+	for i := 0; i < 3000; i += 37 {
+		f.zero[i] = true
+	}
+	failing := map[int]bool{}
+	for i := 5; i < 3000; i += 101 {
+		f.fail[i] = 1 << 30
+		failing[i] = true
+	}
+	cfg := f.config()
+	cfg.CacheSize = 24 * chunk
+	cfg.Workers = 4
+	r := newChunkReader(cfg)
+	defer r.Close()
+
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 7))
+			p := make([]byte, 1+rng.IntN(5*chunk))
+			off := rng.Int64N(f.layout.size)
+			for range 200 {
+				if g%2 == 0 { // sequential, with an occasional jump
+					off += int64(len(p))
+					if off >= f.layout.size || rng.IntN(50) == 0 {
+						off = rng.Int64N(f.layout.size)
+					}
+				} else {
+					off = rng.Int64N(f.layout.size)
+				}
+				n, err := r.ReadAt(p, off)
+				if !bytes.Equal(p[:n], f.want(off, n)) {
+					t.Errorf("reader %d: wrong bytes at %d", g, off)
+					return
+				}
+				if err != nil && !errors.Is(err, ErrCorrupt) && (err != io.EOF || off+int64(len(p)) <= f.layout.size) {
+					t.Errorf("reader %d: ReadAt(%d, %d): %v", g, len(p), off, err)
+					return
+				}
+				var ce *ChunkError
+				if errors.As(err, &ce) && (!failing[ce.Chunk] || int64(n) != max(0, f.layout.chunkOffset(ce.Chunk)-off)) {
+					t.Errorf("reader %d: error %v after %d bytes at %d", g, err, n, off)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// Prefetch may still be running; wait for the workers to go idle.
+	waitFor(t, r, "the workers to finish", func() bool {
+		for _, e := range r.cache.entries {
+			if e.state < stateReady {
+				return false
+			}
+		}
+		return true
+	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, e := range r.cache.entries {
+		if e.refs != 0 {
+			t.Errorf("chunk %d still pinned %d times after all reads", i, e.refs)
+		}
+	}
+	if r.cache.used > cfg.CacheSize {
+		t.Errorf("cache holds %d bytes, budget %d", r.cache.used, cfg.CacheSize)
+	}
+}
+
+// TestCloseStopsWorkers: Close ends every goroutine the reader started,
+// also while reads are in flight, and reads after it fail.
+func TestCloseStopsWorkers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	f := newFakeImage(t, 4096, 2000*4096)
+	f.delay = time.Millisecond
+	cfg := f.config()
+	cfg.Workers = 8
+	r := newChunkReader(cfg)
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := range 4 {
+		wg.Go(func() {
+			p := make([]byte, 3*4096)
+			for off := int64(g) * 400 * 4096; ; off += int64(len(p)) {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := r.ReadAt(p, off); err != nil {
+					return // closed under us
+				}
+			}
+		})
+	}
+	waitFor(t, r, "the workers to start", func() bool { return r.started == 8 })
+	r.Close()
+	close(stop)
+	wg.Wait()
+	if _, err := r.ReadAt(make([]byte, 1), 0); !errors.Is(err, errReaderClosed) {
+		t.Fatalf("ReadAt after Close = %v", err)
+	}
+	r.mu.Lock()
+	used := r.cache.used
+	r.mu.Unlock()
+	if used != 0 {
+		t.Errorf("cache holds %d bytes after Close", used)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines before, %d after Close:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestDefaultCacheFor(t *testing.T) {
+	for _, tc := range []struct {
+		mem  uint64
+		want int64
+	}{
+		{0, 256 << 20},
+		{256 << 20, 16 << 20},
+		{1 << 30, 32 << 20},
+		{4 << 30, 128 << 20},
+		{64 << 30, 256 << 20},
+	} {
+		if got := defaultCacheFor(tc.mem); got != tc.want {
+			t.Errorf("defaultCacheFor(%d) = %d, want %d", tc.mem, got, tc.want)
+		}
+	}
+	if d := DefaultCacheSize(); d < 16<<20 || d > 256<<20 {
+		t.Errorf("DefaultCacheSize() = %d", d)
+	}
+}

@@ -1,0 +1,277 @@
+package isz
+
+// Sequential prefetch and the decode worker pool.
+//
+// # Streams
+//
+// Every ReadAt is matched, in chunk units, against a small table of
+// streams. A stream remembers next, one past the highest chunk it has read,
+// and matches a read that starts within reach of it, behind or ahead:
+// FUSE serves the kernel's readahead from several threads at once, so the
+// reads of one sequential reader arrive slightly out of order, and several
+// readers may stream at once. A read that matches no stream starts a
+// candidate stream. A candidate's reach is tight (a read must start at next
+// or the chunk after it to advance the stream); a candidate that advances
+// twice is confirmed. So random reads practically never prefetch (two
+// random reads would have to land just after a candidate, one after the
+// other), and a sequential reader starts prefetching on its third read.
+//
+// A confirmed stream keeps window chunks after next decoded or queued for
+// the workers. The window starts at the number of workers and doubles each
+// time the stream advances, up to a cap (max(8 MiB, 4 chunks per worker)
+// of chunks, and a fair share of the prefetch budget when several streams
+// run). When access turns random the stream stops advancing, so nothing
+// more is queued; a stream idle for streamIdle, or pushed out of the table
+// by newer streams, gives its prefetched chunks back to the cache as
+// ordinary cold entries (and its queued ones are cancelled).
+//
+// Candidates and confirmed streams have separate slots: a file manager's
+// burst of thousands of random reads churns through the maxCandidates
+// candidate slots (least recently used first) and never pushes out a
+// confirmed stream; the least recently used of maxConfirmed confirmed
+// streams makes way when another is confirmed.
+//
+// # Workers
+//
+// Workers goroutines (started on first use, stopped by Close) decode queued
+// entries: first the chunks a ReadAt needs right now beyond the one its
+// own goroutine decodes (so one large read decodes in parallel), then
+// prefetch. A reader that reaches a chunk still waiting in the queue claims
+// and decodes it itself instead of waiting behind other jobs. With
+// Workers == 1 there is no pool and no prefetch: each reader decodes what
+// it needs.
+
+import (
+	"time"
+)
+
+const (
+	maxCandidates = 32              // candidate streams tracked
+	maxConfirmed  = 8               // confirmed streams tracked
+	confirmAfter  = 2               // advances that confirm a candidate
+	streamReach   = 4               // chunks a read may land behind or ahead of a stream's position
+	streamIdle    = 2 * time.Second // a stream this long unread releases its prefetched chunks
+	maxAheadBytes = 8 << 20         // per-stream window cap in bytes (but at least 4 chunks per worker)
+)
+
+// stream is one sequential reader as seen by the prefetcher.
+type stream struct {
+	next    int // one past the highest chunk read
+	sched   int // chunks in [next, sched) are cached, queued, or ZERO
+	window  int // chunks to keep ready after next; 0 for a candidate
+	hits    int // advances so far, up to confirmAfter
+	lastUse time.Time
+	owned   int // entries prefetched for this stream and not read yet
+}
+
+// jobQueue is a FIFO of entries waiting for a worker.
+type jobQueue struct {
+	q    []*cacheEntry
+	head int
+}
+
+func (j *jobQueue) push(e *cacheEntry) { j.q = append(j.q, e) }
+
+func (j *jobQueue) pop() *cacheEntry {
+	if j.head == len(j.q) {
+		return nil
+	}
+	e := j.q[j.head]
+	j.q[j.head] = nil
+	j.head++
+	if j.head == len(j.q) {
+		j.q, j.head = j.q[:0], 0
+	} else if j.head > len(j.q)/2 {
+		n := copy(j.q, j.q[j.head:])
+		clear(j.q[n:])
+		j.q, j.head = j.q[:n], 0
+	}
+	return e
+}
+
+func (j *jobQueue) clear() { *j = jobQueue{} }
+
+// observe matches a read of chunks [a, b] against the stream table, updates
+// the table, and returns the read's stream, or nil when the read is not
+// part of a sequential stream yet. Called with r.mu held.
+func (r *chunkReader) observe(a, b int, now time.Time) *stream {
+	var best *stream
+	bestDist := 0
+	live := r.streams[:0]
+	for _, s := range r.streams {
+		if s.window > 0 && now.Sub(s.lastUse) > streamIdle {
+			r.dropStream(s)
+			continue
+		}
+		live = append(live, s)
+		back, ahead := streamReach, 1
+		if s.window > 0 {
+			back, ahead = max(streamReach, s.window), max(streamReach, s.window)
+		}
+		if a < s.next-1-back || a > s.next+ahead {
+			continue
+		}
+		if d := abs(a - s.next); best == nil || d < bestDist {
+			best, bestDist = s, d
+		}
+	}
+	clear(r.streams[len(live):])
+	r.streams = live
+
+	if best == nil {
+		r.addCandidate(&stream{next: b + 1, sched: b + 1, lastUse: now})
+		return nil
+	}
+	s := best
+	s.lastUse = now
+	if b+1 > s.next {
+		// Chunks prefetched for s that this read jumped over will not be
+		// read by it; the ones it reads now are its to take.
+		for j := s.next; j <= b && s.owned > 0; j++ {
+			if e := r.cache.entries[j]; e != nil && e.ahead == s {
+				r.cache.release(e, j >= a)
+			}
+		}
+		s.next = b + 1
+		if s.window == 0 {
+			if s.hits++; s.hits < confirmAfter {
+				return nil
+			}
+			r.confirm()
+			s.window = r.initWindow
+		} else {
+			s.window = min(2*s.window, r.windowCap())
+		}
+		s.sched = max(s.sched, s.next)
+	}
+	return s
+}
+
+// windowCap is the largest window a stream may have now: the per-stream
+// cap, or a fair share of the prefetch budget among confirmed streams.
+func (r *chunkReader) windowCap() int {
+	confirmed := 0
+	for _, s := range r.streams {
+		if s.window > 0 {
+			confirmed++
+		}
+	}
+	share := int(r.cache.aheadLimit / r.cache.unit / int64(max(confirmed, 1)))
+	return max(1, min(r.maxWindow, share))
+}
+
+// addCandidate puts a new candidate in the table, replacing the least
+// recently used candidate when there are maxCandidates.
+func (r *chunkReader) addCandidate(s *stream) {
+	n, victim := 0, -1
+	for k, o := range r.streams {
+		if o.window == 0 {
+			n++
+			if victim < 0 || o.lastUse.Before(r.streams[victim].lastUse) {
+				victim = k
+			}
+		}
+	}
+	if n < maxCandidates {
+		r.streams = append(r.streams, s)
+	} else {
+		r.streams[victim] = s
+	}
+}
+
+// confirm makes room for one more confirmed stream, dropping the least
+// recently used one when there are maxConfirmed already.
+func (r *chunkReader) confirm() {
+	n, victim := 0, -1
+	for k, o := range r.streams {
+		if o.window > 0 {
+			n++
+			if victim < 0 || o.lastUse.Before(r.streams[victim].lastUse) {
+				victim = k
+			}
+		}
+	}
+	if n < maxConfirmed {
+		return
+	}
+	r.dropStream(r.streams[victim])
+	r.streams = append(r.streams[:victim], r.streams[victim+1:]...)
+}
+
+// dropStream releases what s prefetched; the caller takes it out of the table.
+func (r *chunkReader) dropStream(s *stream) {
+	for j := s.next; j < s.sched && s.owned > 0; j++ {
+		if e := r.cache.entries[j]; e != nil && e.ahead == s {
+			r.cache.release(e, false)
+		}
+	}
+}
+
+// prefetch queues the chunks of s's window that are not cached yet, as far
+// as the prefetch budget allows. Called with r.mu held.
+func (r *chunkReader) prefetch(s *stream) {
+	end := min(s.next+s.window, r.layout.numChunks)
+	for ; s.sched < end; s.sched++ {
+		j := s.sched
+		if r.isZero(j) || r.cache.entries[j] != nil {
+			continue
+		}
+		e := r.cache.add(j, s)
+		if e == nil {
+			return // budget spent: try again on the stream's next read
+		}
+		r.submit(&r.aheadJobs, e)
+	}
+}
+
+// submit queues e for a worker, starting one if fewer than Workers run.
+func (r *chunkReader) submit(q *jobQueue, e *cacheEntry) {
+	q.push(e)
+	if r.started < r.workers {
+		r.started++
+		r.wg.Add(1)
+		go r.worker()
+	}
+	r.work.Signal()
+}
+
+// worker decodes queued entries until Close.
+func (r *chunkReader) worker() {
+	defer r.wg.Done()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		e := r.nextJob()
+		for e == nil && !r.closed {
+			r.work.Wait()
+			e = r.nextJob()
+		}
+		if r.closed {
+			return
+		}
+		r.cache.claim(e)
+		r.mu.Unlock()
+		err := r.cfg.Decode(e.chunk, e.buf)
+		r.mu.Lock()
+		r.cache.finish(e, err)
+	}
+}
+
+// nextJob pops the next entry still waiting, readers' needs first.
+func (r *chunkReader) nextJob() *cacheEntry {
+	for _, q := range []*jobQueue{&r.urgentJobs, &r.aheadJobs} {
+		for e := q.pop(); e != nil; e = q.pop() {
+			if e.state == stateQueued && e.cached {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
