@@ -1,0 +1,61 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"slices"
+	"testing"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		args    []string
+		pos     []string
+		long    bool
+		level   int
+		name    string
+		wantErr bool
+	}{
+		{args: nil, pos: nil},
+		{args: []string{"img", "path"}, pos: []string{"img", "path"}},
+		{args: []string{"-l", "img"}, pos: []string{"img"}, long: true},
+		{args: []string{"img", "-l"}, pos: []string{"img"}, long: true},
+		{args: []string{"img", "--long", "path"}, pos: []string{"img", "path"}, long: true},
+		{args: []string{"img", "-n", "x", "path"}, pos: []string{"img", "path"}, name: "x"},
+		{args: []string{"img", "--name=x", "path"}, pos: []string{"img", "path"}, name: "x"},
+		{args: []string{"img", "--name", "-l"}, pos: []string{"img"}, name: "-l"}, // a value that looks like a flag
+		{args: []string{"img", "-level", "7"}, pos: []string{"img"}, level: 7},
+		{args: []string{"-", "out"}, pos: []string{"-", "out"}},                              // "-" is stdin/stdout
+		{args: []string{"img", "--", "-l", "--x"}, pos: []string{"img", "-l", "--x"}},        // -- ends flags
+		{args: []string{"-l", "--", "--"}, pos: []string{"--"}, long: true},                  // only the first -- is special
+		{args: []string{"img", "--long=false", "-l=true"}, pos: []string{"img"}, long: true}, // last wins
+		{args: []string{"img", "-n"}, wantErr: true},                                         // value missing
+		{args: []string{"img", "--bogus"}, wantErr: true},                                    // unknown flag
+		{args: []string{"img", "-level", "x"}, wantErr: true},                                // bad int
+		{args: []string{"-h"}, wantErr: true},                                                // help is ErrHelp
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		long := fs.Bool("l", false, "")
+		fs.BoolVar(long, "long", false, "")
+		name := fs.String("n", "", "")
+		fs.StringVar(name, "name", "", "")
+		level := fs.Int("level", 0, "")
+		pos, err := parseInterspersed(fs, tt.args)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("%q: no error", tt.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.args, err)
+			continue
+		}
+		if !slices.Equal(pos, tt.pos) || *long != tt.long || *name != tt.name || *level != tt.level {
+			t.Errorf("%q: got pos %q long %v name %q level %d; want %q %v %q %d",
+				tt.args, pos, *long, *name, *level, tt.pos, tt.long, tt.name, tt.level)
+		}
+	}
+}

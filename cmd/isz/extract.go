@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sync/errgroup"
+)
+
+var extractCmd = &command{
+	name:     "extract",
+	synopsis: "[--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
+	summary:  "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
+	help: `
+The first form writes the whole decompressed image to OUT.iso ("-" writes
+to standard output). Chunks are decoded in parallel on all cores ahead of
+the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes
+(a sparse file); the bytes read back are the same. On failure or interrupt a
+partly written OUT.iso is removed.
+
+The second form (--files) copies files out of the ISO 9660 tree of an ISZ
+image or a plain .iso into DESTDIR, creating it if needed: the whole tree,
+or only the given PATHs (files or directories, with their contents). Modes,
+modification times, symlinks and hard links are restored; ownership is not.
+Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or
+made by the extraction are never followed to outside it, and an existing
+file is replaced rather than written through.`,
+	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		var tf treeFlags // --norock and --nojoliet matter only with --files
+		tf.register(fs)
+		dest := fs.String("files", "", "copy files out of the image's tree into `DESTDIR` instead of writing the raw image")
+		return func(ctx context.Context, args []string) error {
+			if *dest != "" {
+				if len(args) < 1 {
+					return usagef("want IMAGE and optional PATHs, got %d arguments", len(args))
+				}
+				return extractFiles(ctx, args[0], *dest, args[1:], &tf)
+			}
+			if len(args) != 2 {
+				return usagef("want IMAGE.isz and OUT.iso, got %d arguments", len(args))
+			}
+			return extractImage(ctx, args[0], args[1], &tf.pw)
+		}
+	},
+}
+
+// extractBlock is the size of each read from the image. Large reads keep the
+// reader's prefetcher ahead and make few write system calls.
+const extractBlock = 4 << 20
+
+// extractBuffers is how many blocks are in flight between the reading and
+// the writing goroutine: one being read, one being written, one spare.
+const extractBuffers = 3
+
+func extractImage(ctx context.Context, in, out string, pw *passwordFlags) (err error) {
+	im, err := openImage(in, pw)
+	if err != nil {
+		return err
+	}
+	defer im.Close()
+	if err := im.requireISZ(); err != nil {
+		return err
+	}
+
+	var w io.Writer = os.Stdout
+	var wa io.WriterAt // set when holes can be skipped
+	if out != "-" {
+		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+			if err != nil {
+				if fi, serr := os.Stat(out); serr == nil && fi.Mode().IsRegular() {
+					os.Remove(out)
+				}
+			}
+		}()
+		w = f
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			wa = f
+		}
+	}
+
+	xs, err := dataExtents(im, wa != nil)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, x := range xs {
+		total += x.end - x.off
+	}
+	bar := startProgress("extract", total)
+	defer func() { bar.Finish(err == nil) }()
+	if err := copyImage(ctx, im, xs, w, wa, bar); err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && wa != nil {
+		// The last extent may have been a hole: give the file its full size.
+		return f.Truncate(im.size)
+	}
+	return nil
+}
+
+// extent is a run of image bytes that holds data (not a hole).
+type extent struct{ off, end int64 }
+
+// dataExtents lists the non-hole runs of the image; with holes false it is
+// the whole image.
+func dataExtents(im *image, holes bool) ([]extent, error) {
+	if !holes {
+		return []extent{{0, im.size}}, nil
+	}
+	var xs []extent
+	for off := int64(0); off < im.size; {
+		d, err := im.isz.SeekData(off)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		h, err := im.isz.SeekHole(d)
+		if errors.Is(err, io.EOF) {
+			h = im.size
+		} else if err != nil {
+			return nil, err
+		}
+		if d < off || h <= d || h > im.size {
+			return nil, fmt.Errorf("extract: reader reported data %d..%d after offset %d", d, h, off)
+		}
+		xs = append(xs, extent{d, h})
+		off = h
+	}
+	return xs, nil
+}
+
+// copyImage streams the extents xs of the image to w (or, when wa is set, to the matching
+// offsets of wa, skipping holes) with one goroutine reading while the
+// calling one writes, through a small ring of reused buffers.
+func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.WriterAt, bar *progress) error {
+	type block struct {
+		buf []byte
+		off int64
+	}
+	free := make(chan []byte, extractBuffers)
+	for range extractBuffers {
+		free <- make([]byte, extractBlock)
+	}
+	full := make(chan block, extractBuffers)
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(full)
+		for _, x := range xs {
+			for off := x.off; off < x.end; {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				n := int(min(int64(len(buf)), x.end-off))
+				if m, err := im.r.ReadAt(buf[:n], off); err != nil && !(m == n && errors.Is(err, io.EOF)) {
+					return err
+				}
+				full <- block{buf[:n], off}
+				off += int64(n)
+			}
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for b := range full {
+			var err error
+			if wa != nil {
+				_, err = wa.WriteAt(b.buf, b.off)
+			} else {
+				_, err = w.Write(b.buf)
+			}
+			if err != nil {
+				return err
+			}
+			bar.Add(int64(len(b.buf)))
+			free <- b.buf[:cap(b.buf)]
+		}
+		return nil
+	})
+	return g.Wait()
+}

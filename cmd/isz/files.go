@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/iszmount/iszmount/iso9660view"
+)
+
+// An item is one entry to extract, with its path relative to DESTDIR.
+type item struct {
+	rel string
+	e   *iso9660view.Entry
+}
+
+// extractFiles copies the entries named by paths (the whole tree when
+// empty) out of the image into dest. All writes go through an os.Root
+// opened on dest, which refuses any path that leaves it, whether through
+// ".." or through a symlink; on top of that existing entries are replaced,
+// never written through.
+func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags) (err error) {
+	t, err := openTree(name, tf)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+
+	items, total, err := collect(ctx, t, paths)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(dest)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+
+	bar := startProgress("extract", total)
+	defer func() { bar.Finish(err == nil) }()
+	x := &extractor{root: root, links: map[uint64]string{}, bar: bar}
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := x.extract(ctx, it); err != nil {
+			return fmt.Errorf("%s: %w", it.rel, err)
+		}
+	}
+	// Directories get their mode and times last, deepest first: a read-only
+	// directory must be filled before it is closed, and filling it would
+	// change its modification time.
+	for i := len(x.dirs) - 1; i >= 0; i-- {
+		it := x.dirs[i]
+		if err := x.setAttrs(it.rel, it.e); err != nil {
+			return fmt.Errorf("%s: %w", it.rel, err)
+		}
+	}
+	for _, s := range x.skipped {
+		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (only files, directories and symlinks are extracted)\n", s.rel, modeString(s.e.Mode()))
+	}
+	return nil
+}
+
+// collect lists what to extract, parents before children, and the total
+// size of the regular files for the progress bar. A PATH keeps its place in
+// the tree ("docs/a.txt" lands in DESTDIR/docs/a.txt); its parent
+// directories are created but get no attributes from the image.
+func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error) {
+	if len(paths) == 0 {
+		paths = []string{""}
+	}
+	var items []item
+	var total int64
+	seen := map[string]bool{}
+	var walk func(e *iso9660view.Entry, rel string) error
+	walk = func(e *iso9660view.Entry, rel string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if seen[rel] {
+			return nil
+		}
+		seen[rel] = true
+		if rel != "" {
+			items = append(items, item{rel, e})
+		}
+		if e.Mode().IsRegular() {
+			total += e.Size()
+		}
+		if !e.IsDir() {
+			return nil
+		}
+		children, err := sortedChildren(e)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		for _, c := range children {
+			if err := walk(c, joinRel(rel, c.Name())); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, p := range paths {
+		e, rel, err := t.resolve(p, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := walk(e, rel); err != nil {
+			return nil, 0, err
+		}
+	}
+	return items, total, nil
+}
+
+// extractor writes entries below root.
+type extractor struct {
+	root    *os.Root
+	links   map[uint64]string // inode -> first extracted path, for hard links
+	dirs    []item            // directories, in creation order
+	skipped []item            // devices, fifos, sockets
+	bar     *progress
+}
+
+func (x *extractor) extract(ctx context.Context, it item) error {
+	if err := x.ensureParents(it.rel); err != nil {
+		return err
+	}
+	m := it.e.Mode()
+	switch {
+	case m.IsDir():
+		if err := x.mkdir(it.rel); err != nil {
+			return err
+		}
+		x.dirs = append(x.dirs, it)
+		return nil
+	case m&fs.ModeSymlink != 0:
+		if err := x.clear(it.rel); err != nil {
+			return err
+		}
+		if err := x.root.Symlink(it.e.Target(), it.rel); err != nil {
+			return err
+		}
+		return x.setSymlinkTimes(it.rel, it.e)
+	case m.IsRegular():
+		// Hard links share an inode; empty files may share a dummy extent
+		// (and so an inode) without being links, so they are never linked.
+		hardLink := it.e.Nlink() > 1 && it.e.Size() > 0
+		if first, ok := x.links[it.e.Inode()]; ok && hardLink {
+			if err := x.clear(it.rel); err != nil {
+				return err
+			}
+			x.bar.Add(it.e.Size())
+			return x.root.Link(first, it.rel)
+		}
+		if err := x.writeFile(ctx, it); err != nil {
+			return err
+		}
+		if hardLink {
+			x.links[it.e.Inode()] = it.rel
+		}
+		return x.setAttrs(it.rel, it.e)
+	default:
+		x.skipped = append(x.skipped, it)
+		return nil
+	}
+}
+
+// ensureParents makes the parent directories of rel that a PATH argument
+// skipped over; they must be real directories, not symlinks.
+func (x *extractor) ensureParents(rel string) error {
+	dir := path.Dir(rel)
+	if dir == "." {
+		return nil
+	}
+	if err := x.ensureParents(dir); err != nil {
+		return err
+	}
+	return x.mkdir(dir)
+}
+
+// mkdir makes rel a real directory: an existing directory is kept, anything
+// else there (a file, a symlink, even one pointing to a directory) is
+// removed first so that nothing is written through it.
+func (x *extractor) mkdir(rel string) error {
+	fi, err := x.root.Lstat(rel)
+	if err == nil && fi.IsDir() {
+		return nil
+	}
+	if err == nil {
+		if err := x.root.Remove(rel); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return x.root.Mkdir(rel, 0o700)
+}
+
+// clear removes whatever non-directory is at rel, so the new file, link or
+// symlink is created fresh instead of written through an old symlink.
+func (x *extractor) clear(rel string) error {
+	fi, err := x.root.Lstat(rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("a directory is in the way")
+	}
+	return x.root.Remove(rel)
+}
+
+func (x *extractor) writeFile(ctx context.Context, it item) (err error) {
+	if err := x.clear(it.rel); err != nil {
+		return err
+	}
+	r, err := it.e.Open()
+	if err != nil {
+		return err
+	}
+	f, err := x.root.OpenFile(it.rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return copyContents(ctx, f, r, it.e.Size(), x.bar)
+}
+
+// permBits are the mode bits restored on files and directories.
+const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+func (x *extractor) setAttrs(rel string, e *iso9660view.Entry) error {
+	if err := x.root.Chmod(rel, e.Mode()&permBits); err != nil {
+		return err
+	}
+	if e.ModTime().IsZero() {
+		return nil
+	}
+	return x.root.Chtimes(rel, accessTime(e), e.ModTime())
+}
+
+// setSymlinkTimes sets the times of the symlink itself (not its target),
+// through a descriptor of its parent directory opened inside the root.
+func (x *extractor) setSymlinkTimes(rel string, e *iso9660view.Entry) error {
+	if e.ModTime().IsZero() {
+		return nil
+	}
+	parent, err := x.root.Open(path.Dir(rel))
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	ts := []unix.Timespec{unix.NsecToTimespec(accessTime(e).UnixNano()), unix.NsecToTimespec(e.ModTime().UnixNano())}
+	return unix.UtimesNanoAt(int(parent.Fd()), path.Base(rel), ts, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// accessTime is the entry's access time, or its modification time when the
+// image records none.
+func accessTime(e *iso9660view.Entry) time.Time {
+	if at := e.AccessTime(); !at.IsZero() {
+		return at
+	}
+	return e.ModTime()
+}

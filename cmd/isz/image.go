@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/isz"
+)
+
+// passwordFlags are --password and --passfile, shared by every command that
+// reads or writes an encrypted image.
+type passwordFlags struct{ value, file string }
+
+func (p *passwordFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.value, "password", "", "password `P` (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)")
+	fs.StringVar(&p.file, "passfile", "", "read the password from the first line of `FILE` (\"-\" = stdin)")
+}
+
+// get applies the project's password rule (cliutil.ReadPassword).
+func (p *passwordFlags) get() (string, error) {
+	return cliutil.ReadPassword(p.value, p.file)
+}
+
+// image is an opened disc image, ISZ or plain ISO.
+type image struct {
+	name string
+	r    io.ReaderAt
+	size int64
+	isz  *isz.Reader // nil for a plain image
+	f    *os.File    // the plain image file; nil for ISZ
+}
+
+// openImage opens name as an ISZ image (any member of a split set) when it
+// starts with an ISZ header, else as a plain image file.
+func openImage(name string, pw *passwordFlags) (*image, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 64)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !isz.IsISZ(head[:n]) {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() && fi.Mode()&os.ModeDevice == 0 {
+			f.Close()
+			return nil, fmt.Errorf("%s: not a regular file or block device", name)
+		}
+		size, err := f.Seek(0, io.SeekEnd)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return &image{name: name, r: f, size: size, f: f}, nil
+	}
+	f.Close()
+	pass := ""
+	if pw != nil {
+		if pass, err = pw.get(); err != nil {
+			return nil, err
+		}
+	}
+	r, err := isz.Open(name, &isz.Options{Password: pass})
+	if err != nil {
+		return nil, passwordHint(err)
+	}
+	return &image{name: name, r: r, size: r.Size(), isz: r}, nil
+}
+
+// requireISZ refuses plain images for the commands that only make sense on
+// ISZ (verify, extract to an .iso).
+func (im *image) requireISZ() error {
+	if im.isz == nil {
+		return fmt.Errorf("%s: not an ISZ image (no \"IsZ!\" header): %w", im.name, isz.ErrFormat)
+	}
+	return nil
+}
+
+func (im *image) Close() error {
+	if im.isz != nil {
+		return im.isz.Close()
+	}
+	return im.f.Close()
+}
+
+// passwordHint adds where a password can come from to a missing-password
+// error.
+func passwordHint(err error) error {
+	if errors.Is(err, isz.ErrNeedPassword) {
+		return fmt.Errorf("%w (give --passfile FILE, $%s or --password)", err, cliutil.PasswordEnv)
+	}
+	return err
+}

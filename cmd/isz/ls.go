@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iszmount/iszmount/iso9660view"
+)
+
+var lsCmd = &command{
+	name:     "ls",
+	synopsis: "[-l] [-R] IMAGE [PATH]",
+	summary:  "list files in the ISO 9660 tree of an ISZ or ISO image",
+	help: `
+Lists the directory PATH (default: the root) of the image's ISO 9660 tree,
+sorted by name. When PATH is not a directory, or is a symlink, ls shows
+that one entry. Symlinks in the middle of PATH are followed inside the image.
+
+With -R, every entry below PATH is listed as its path relative to PATH,
+parents before their contents, like find(1). With -l, each line shows the
+mode, link count, owner, group, size, modification time (local time zone)
+and name, and "-> TARGET" for symlinks.
+
+Names holding control characters (newlines, tabs, ...) are printed in Go's
+double-quoted form so that each entry stays on one line.`,
+	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		var tf treeFlags
+		tf.register(fs)
+		long := fs.Bool("l", false, "long listing: mode, links, owner, group, size, time")
+		recursive := fs.Bool("R", false, "list the whole subtree, one relative path per line")
+		return func(ctx context.Context, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return usagef("want IMAGE and an optional PATH, got %d arguments", len(args))
+			}
+			p := ""
+			if len(args) == 2 {
+				p = args[1]
+			}
+			return list(ctx, os.Stdout, args[0], p, &tf, *long, *recursive)
+		}
+	},
+}
+
+func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, long, recursive bool) error {
+	t, err := openTree(name, tf)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	e, _, err := t.resolve(p, false)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	if !e.IsDir() {
+		writeEntry(w, e, strings.TrimSuffix(p, "/"), long)
+		return w.Flush()
+	}
+	if err := listDir(ctx, w, e, "", long, recursive); err != nil {
+		w.Flush()
+		return err
+	}
+	return w.Flush()
+}
+
+// listDir writes the children of dir; names are prefixed with rel (the
+// path of dir relative to the listed PATH) when recursing.
+func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, rel string, long, recursive bool) error {
+	children, err := sortedChildren(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	for _, c := range children {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := c.Name()
+		if recursive {
+			name = joinRel(rel, name)
+		}
+		writeEntry(w, c, name, long)
+		if recursive && c.IsDir() {
+			if err := listDir(ctx, w, c, name, long, recursive); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sortedChildren returns dir's entries sorted by name, leaving the shared
+// slice of the reader untouched.
+func sortedChildren(dir *iso9660view.Entry) ([]*iso9660view.Entry, error) {
+	children, err := dir.ReadDir()
+	if err != nil {
+		return nil, err
+	}
+	children = slices.Clone(children)
+	slices.SortFunc(children, func(a, b *iso9660view.Entry) int { return strings.Compare(a.Name(), b.Name()) })
+	return children, nil
+}
+
+func writeEntry(w *bufio.Writer, e *iso9660view.Entry, name string, long bool) {
+	if !long {
+		w.WriteString(displayName(name))
+		w.WriteByte('\n')
+		return
+	}
+	fmt.Fprintf(w, "%s %3d %5d %5d %12d %s %s", modeString(e.Mode()), e.Nlink(), e.UID(), e.GID(),
+		e.Size(), e.ModTime().Local().Format(time.DateTime), displayName(name))
+	if e.Mode()&fs.ModeSymlink != 0 {
+		fmt.Fprintf(w, " -> %s", displayName(e.Target()))
+	}
+	w.WriteByte('\n')
+}
+
+// displayName quotes names with control characters so one entry is one line.
+func displayName(s string) string {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// modeString formats a mode the way ls -l does ("drwxr-xr-x", "lrwxrwxrwx",
+// "-rwsr-xr-x"); Go's FileMode.String uses other letters.
+func modeString(m fs.FileMode) string {
+	var b [10]byte
+	switch {
+	case m.IsDir():
+		b[0] = 'd'
+	case m&fs.ModeSymlink != 0:
+		b[0] = 'l'
+	case m&fs.ModeNamedPipe != 0:
+		b[0] = 'p'
+	case m&fs.ModeSocket != 0:
+		b[0] = 's'
+	case m&fs.ModeCharDevice != 0:
+		b[0] = 'c'
+	case m&fs.ModeDevice != 0:
+		b[0] = 'b'
+	default:
+		b[0] = '-'
+	}
+	const rwx = "rwxrwxrwx"
+	for i := range 9 {
+		if m&(1<<(8-i)) != 0 {
+			b[1+i] = rwx[i]
+		} else {
+			b[1+i] = '-'
+		}
+	}
+	special := func(set bool, i int, lower, upper byte) {
+		if set {
+			if b[i] == 'x' {
+				b[i] = lower
+			} else {
+				b[i] = upper
+			}
+		}
+	}
+	special(m&fs.ModeSetuid != 0, 3, 's', 'S')
+	special(m&fs.ModeSetgid != 0, 6, 's', 'S')
+	special(m&fs.ModeSticky != 0, 9, 't', 'T')
+	return string(b[:])
+}
