@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,8 @@ const (
 	exitPassword    = 5 // password missing or wrong
 	exitUnsupported = 6 // a feature this tool does not implement (e.g. UDF-only discs)
 	exitNotFound    = 7 // a PATH inside the image does not exist
+
+	exitInterrupted = 130 // SIGINT or SIGTERM, as shells report 128+SIGINT
 )
 
 // exitTable maps errors to exit codes; the first row whose error matches
@@ -30,6 +33,7 @@ var exitTable = []struct {
 	code int
 	errs []error
 }{
+	{exitInterrupted, []error{context.Canceled}},
 	{exitUsage, []error{errUsage, flag.ErrHelp}},
 	{exitPassword, []error{isz.ErrNeedPassword, isz.ErrPassword}},
 	{exitUnsupported, []error{iso9660view.ErrUDFOnly, isz.ErrUnsupported, iso9660view.ErrUnsupported}},

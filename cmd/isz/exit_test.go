@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,6 +37,7 @@ func TestExitCode(t *testing.T) {
 		// a UDF-only disc is also "not ISO 9660": the specific answer wins
 		{wrap(fmt.Errorf("%w: %w", iso9660view.ErrUDFOnly, iso9660view.ErrNotISO9660)), exitUnsupported},
 		{fmt.Errorf("a/b: %w", errNotInImage), exitNotFound},
+		{fmt.Errorf("reading: %w", context.Canceled), exitInterrupted},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {

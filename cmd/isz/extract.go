@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
+
+	"github.com/iszmount/iszmount/isz"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -99,8 +102,12 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags) (err e
 	}
 	bar := startProgress("extract", total)
 	defer func() { bar.Finish(err == nil) }()
-	if err := copyImage(ctx, im, xs, w, wa, bar); err != nil {
+	crc, err := copyImage(ctx, im, xs, w, wa, bar)
+	if err != nil {
 		return err
+	}
+	if h := im.isz.Header(); h.HasChecksums() && h.Checksum1 != 0 && ^crc != h.Checksum1 {
+		return fmt.Errorf("%s: the decoded image's CRC-32 is 0x%08X, the header records 0x%08X: %w", in, crc, ^h.Checksum1, isz.ErrChecksum)
 	}
 	if f, ok := w.(*os.File); ok && wa != nil {
 		// The last extent may have been a hole: give the file its full size.
@@ -142,10 +149,13 @@ func dataExtents(im *image, holes bool) ([]extent, error) {
 	return xs, nil
 }
 
-// copyImage streams the extents xs of the image to w (or, when wa is set, to the matching
-// offsets of wa, skipping holes) with one goroutine reading while the
-// calling one writes, through a small ring of reused buffers.
-func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.WriterAt, bar *progress) error {
+// copyImage streams the extents xs of the image to w (or, when wa is set,
+// to the matching offsets of wa, skipping the holes between extents) with
+// one goroutine reading while the calling one writes, through a small ring
+// of reused buffers. It returns the CRC-32 of the whole image, holes
+// counted as zeros, which costs little next to decoding and lets extract
+// catch damage that only the checksum reveals (in stored chunks).
+func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.WriterAt, bar *progress) (uint32, error) {
 	type block struct {
 		buf []byte
 		off int64
@@ -177,8 +187,20 @@ func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.W
 		}
 		return nil
 	})
+	var crc uint32
+	var crcOff int64 // image bytes covered by crc
+	zeros := func(end int64) {
+		for crcOff < end {
+			n := min(int64(len(zeroBlock)), end-crcOff)
+			crc = crc32.Update(crc, crc32.IEEETable, zeroBlock[:n])
+			crcOff += n
+		}
+	}
 	g.Go(func() error {
 		for b := range full {
+			zeros(b.off)
+			crc = crc32.Update(crc, crc32.IEEETable, b.buf)
+			crcOff += int64(len(b.buf))
 			var err error
 			if wa != nil {
 				_, err = wa.WriteAt(b.buf, b.off)
@@ -193,5 +215,12 @@ func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.W
 		}
 		return nil
 	})
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	zeros(im.size)
+	return crc, nil
 }
+
+// zeroBlock feeds the holes of a sparse extraction to the CRC.
+var zeroBlock = make([]byte, 64<<10)

@@ -38,7 +38,7 @@ type command struct {
 }
 
 // commands in the order "isz help" lists them.
-var commands = []*command{createCmd, verifyCmd, extractCmd, lsCmd, catCmd}
+var commands = []*command{createCmd, infoCmd, verifyCmd, extractCmd, lsCmd, catCmd}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -90,8 +90,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCmd(ctx, positional)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "isz: %s: %s\n", c.name, oneLine(err))
 		code := exitCode(err)
+		if code == exitInterrupted {
+			fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
+			return code
+		}
+		fmt.Fprintf(stderr, "isz: %s: %s\n", c.name, oneLine(err))
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
 		}
@@ -165,6 +169,7 @@ Exit codes:
   5  password missing or wrong
   6  unsupported feature (for example a UDF-only disc)
   7  PATH not found in the image
+  130 interrupted (SIGINT or SIGTERM); partial output is removed
 `)
 	return b.String()
 }

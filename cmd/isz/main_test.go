@@ -63,7 +63,13 @@ func runISZ(t *testing.T, stdin string, env []string, args ...string) result {
 // stderr (no progress bar off a terminal, no warnings).
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
-	r := runISZ(t, "", nil, args...)
+	return mustRunEnv(t, nil, args...)
+}
+
+// mustRunEnv is mustRun with extra environment variables.
+func mustRunEnv(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	r := runISZ(t, "", env, args...)
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("isz %q: exit %d, stderr %q", args, r.code, r.stderr)
 	}

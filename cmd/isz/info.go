@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/isz"
+)
+
+var infoCmd = &command{
+	name:     "info",
+	synopsis: "[--password P|--passfile F] IMAGE",
+	summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
+	help: `
+For an ISZ image, prints the header fields, the number and stored size of
+the chunks of each type, the compression ratio, the segment files of a
+split image, the encryption and the checksums. Then, for ISZ and plain ISO
+images alike, the ISO 9660 volume: identifiers, dates, size and the name
+extensions present (Rock Ridge, Joliet), and a line saying so when the disc
+is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a
+README), since isz reads only the ISO 9660 side.
+
+An encrypted image's header is shown without a password; its volume needs
+the password. info reads no chunk data beyond the volume descriptors: use
+verify to check the checksums.`,
+	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+		var pw passwordFlags
+		pw.register(fs)
+		return func(ctx context.Context, args []string) error {
+			if len(args) != 1 {
+				return usagef("want one IMAGE, got %d arguments", len(args))
+			}
+			return info(os.Stdout, args[0], &pw)
+		}
+	},
+}
+
+func info(stdout io.Writer, name string, pw *passwordFlags) error {
+	im, err := openImageInspect(name, pw)
+	if err != nil {
+		return err
+	}
+	defer im.Close()
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	row := func(key, format string, args ...any) { fmt.Fprintf(tw, "%s:\t%s\n", key, fmt.Sprintf(format, args...)) }
+
+	row("Image", "%s", name)
+	if im.isz == nil {
+		row("Format", "plain image (no ISZ header), %d bytes (%s)", im.size, formatBytes(im.size))
+	} else {
+		describeISZ(row, im.isz.Info())
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout)
+	err = describeVolume(row, im)
+	tw.Flush()
+	return err
+}
+
+// openImageInspect opens an image like openImage, except that an encrypted
+// ISZ image without a password is opened for its header only.
+func openImageInspect(name string, pw *passwordFlags) (*image, error) {
+	im, err := openImage(name, pw)
+	if !errors.Is(err, isz.ErrNeedPassword) {
+		return im, err
+	}
+	r, err := isz.Open(name, &isz.Options{Inspect: true})
+	if err != nil {
+		return nil, err
+	}
+	return &image{name: name, r: r, size: r.Size(), isz: r}, nil
+}
+
+func describeISZ(row func(key, format string, args ...any), in isz.Info) {
+	h := in.Header
+	row("Format", "ISZ version %d, %d-byte header", h.Version, h.HeaderSize)
+	row("Volume serial", "0x%08X", h.VSN)
+	row("Image size", "%d bytes (%s), %d sectors of %d bytes", h.ImageSize(), formatBytes(h.ImageSize()), h.TotalSectors, h.SectorSize)
+	if in.Raw {
+		row("Chunks", "none: no chunk table, the image is stored uncompressed")
+	} else {
+		row("Chunks", "%d of %s (%d bytes), %d-byte chunk table entries", in.NumChunks, formatBytes(int64(h.ChunkSize)), h.ChunkSize, h.PtrLen)
+		for _, t := range []isz.ChunkType{isz.ChunkZlib, isz.ChunkBzip2, isz.ChunkData, isz.ChunkZero} {
+			if in.Count[t] > 0 {
+				row("  "+t.String(), "%d chunks, %d bytes stored", in.Count[t], in.Stored[t])
+			}
+		}
+		if in.Count[isz.ChunkZero] > 0 {
+			row("  zero rule", "%s", in.ZeroRule)
+		}
+	}
+	ratio := ""
+	if in.StoredTotal > 0 {
+		ratio = fmt.Sprintf(", ratio %.2f:1", float64(h.ImageSize())/float64(in.StoredTotal))
+	}
+	row("Stored data", "%d bytes (%s), %.1f%% of the image%s", in.StoredTotal, formatBytes(in.StoredTotal),
+		percent(in.StoredTotal, h.ImageSize()), ratio)
+	row("Encryption", "%s", h.Encryption)
+	if h.HasChecksums() {
+		row("Checksums", "image 0x%08X, data 0x%08X (stored as NOT CRC-32; \"isz verify\" checks them)", h.Checksum1, h.Checksum2)
+	} else {
+		row("Checksums", "none (48-byte header)")
+	}
+	if len(in.Segments) <= 1 {
+		row("Segments", "1 file")
+	} else {
+		row("Segments", "%d files, split at %d bytes (%s)", len(in.Segments), h.SegmentSize, formatBytes(h.SegmentSize))
+		for i, s := range in.Segments {
+			row(fmt.Sprintf("  %d", i), "%s: %d bytes, chunks %d-%d", s.Name, s.FileSize, s.FirstChunk, s.FirstChunk+s.NumChunks-1)
+		}
+	}
+	if in.Trailer {
+		row("Trailer", "a copy of the header at the end of the last file")
+	}
+}
+
+func percent(part, whole int64) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return 100 * float64(part) / float64(whole)
+}
+
+// describeVolume prints the ISO 9660 volume of the image. A disc that is
+// not ISO 9660 inside a good ISZ image is reported, not an error; for a
+// plain image it is (the file is no disc image at all).
+func describeVolume(row func(key, format string, args ...any), im *image) error {
+	if im.isz != nil && im.isz.Header().Encryption != isz.EncryptNone {
+		if _, err := im.r.ReadAt(make([]byte, 1), 0); errors.Is(err, isz.ErrNeedPassword) {
+			row("File system", "unknown: the image is encrypted; give a password to read the volume")
+			return nil
+		}
+	}
+	v, err := iso9660view.Open(im.r, im.size, nil)
+	switch {
+	case errors.Is(err, iso9660view.ErrUDFOnly):
+		row("File system", "UDF only: no usable ISO 9660 tree. isz ls/cat/extract --files and iszmount's tree mode read only ISO 9660; extract or mount the raw image and use a UDF reader")
+		return nil
+	case errors.Is(err, iso9660view.ErrNotISO9660) && im.isz != nil:
+		row("File system", "not ISO 9660 (no volume descriptor found)")
+		return nil
+	case err != nil:
+		row("File system", "error: %s", oneLine(err))
+		return fmt.Errorf("%s: %w", im.name, err)
+	}
+	vi := v.Info()
+	row("File system", "ISO 9660%s", extensions(vi))
+	if vi.UDF {
+		row("UDF", "UDF bridge disc: isz reads the ISO 9660 side; if that holds only a README (Windows install DVDs), the files are on the UDF side, which isz does not read")
+	}
+	row("Volume ID", "%s", vi.VolumeID)
+	row("System ID", "%s", vi.SystemID)
+	row("Publisher", "%s", vi.PublisherID)
+	row("Application", "%s", vi.ApplicationID)
+	row("Created", "%s", formatTime(vi.Created))
+	row("Modified", "%s", formatTime(vi.Modified))
+	row("Volume size", "%d blocks of %d bytes (%s)", vi.VolumeBlocks, vi.BlockSize, formatBytes(vi.VolumeBlocks*int64(vi.BlockSize)))
+	return nil
+}
+
+func extensions(vi iso9660view.VolumeInfo) string {
+	var ext []string
+	if vi.RockRidge {
+		ext = append(ext, "Rock Ridge")
+	}
+	if vi.Joliet {
+		ext = append(ext, "Joliet")
+	}
+	if vi.ZisofsSeen {
+		ext = append(ext, "zisofs")
+	}
+	if len(ext) == 0 {
+		return " (no extensions)"
+	}
+	return " with " + strings.Join(ext, ", ")
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "(not recorded)"
+	}
+	return t.Format("2006-01-02 15:04:05 -07:00")
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixtureISO returns the path and sha256 of an ISO of the fixture tree.
+func fixtureISO(t *testing.T) (string, [32]byte) {
+	t.Helper()
+	iso := makeISO(t, makeSourceTree(t, fixtureFiles))
+	b, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iso, sha256.Sum256(b)
+}
+
+func fileSum(t *testing.T, name string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// TestCreateExtractRoundTrip creates ISZ images with each option
+// combination and checks that extract gives back the source ISO byte for
+// byte, to a file and to stdout, and that verify passes.
+func TestCreateExtractRoundTrip(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	passfile := filepath.Join(dir, "pass")
+	if err := os.WriteFile(passfile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		opts  []string
+		pass  []string // how extract and verify get the password
+		env   []string
+		files int // files written (split sets)
+	}{
+		{name: "default", files: 1},
+		{name: "zlib-1", opts: []string{"-l", "1"}, files: 1},
+		{name: "zlib-9-64K", opts: []string{"-l", "9", "-b", "64K"}, files: 1},
+		{name: "bzip2", opts: []string{"-c", "bzip2"}, files: 1},
+		{name: "store", opts: []string{"-c", "store"}, files: 1},
+		{name: "sector-blocks", opts: []string{"-b", "2048"}, files: 1},
+		{name: "zero-chunks", opts: []string{"--zero-chunks", "-b", "32K"}, files: 1},
+		{name: "split", opts: []string{"--split", "300K"}, files: 0},
+		{name: "aes128", opts: []string{"--aes", "128", "--passfile", passfile}, pass: []string{"--passfile", passfile}, files: 1},
+		{name: "aes192-env", opts: []string{"--aes", "192"}, env: []string{"ISZ_PASSWORD=s3cret"}, files: 1},
+		{name: "aes256-implied", opts: []string{"--password", "s3cret"}, pass: []string{"--password", "s3cret"}, files: 1},
+		{name: "everything", opts: []string{"-c", "bzip2", "-b", "64K", "--zero-chunks", "--split", "256K", "--aes", "256", "--passfile", passfile},
+			pass: []string{"--passfile", passfile}, files: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "img.isz")
+			// Flags after the positionals too.
+			args := append([]string{"create", iso, out}, tt.opts...)
+			if r := runISZ(t, "", tt.env, args...); r.code != 0 || r.stderr != "" {
+				t.Fatalf("create: exit %d, %q", r.code, r.stderr)
+			}
+			members, _ := filepath.Glob(filepath.Join(filepath.Dir(out), "img.*"))
+			if tt.files > 0 && len(members) != tt.files {
+				t.Errorf("create wrote %q, want %d file(s)", members, tt.files)
+			}
+			if tt.files == 0 && len(members) < 2 {
+				t.Errorf("split create wrote only %q", members)
+			}
+
+			extracted := filepath.Join(t.TempDir(), "out.iso")
+			r := runISZ(t, "", tt.env, append([]string{"extract", out, extracted}, tt.pass...)...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("extract: exit %d, %q", r.code, r.stderr)
+			}
+			if got := fileSum(t, extracted); got != want {
+				t.Errorf("extracted image differs from the source ISO")
+			}
+			r = runISZ(t, "", tt.env, append([]string{"extract", out, "-"}, tt.pass...)...)
+			if r.code != 0 || sha256.Sum256([]byte(r.stdout)) != want {
+				t.Errorf("extract to stdout: exit %d, %d bytes, stderr %q", r.code, len(r.stdout), r.stderr)
+			}
+			r = runISZ(t, "", tt.env, append([]string{"verify", out}, tt.pass...)...)
+			if r.code != 0 || r.stdout != out+": OK\n" {
+				t.Errorf("verify: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestCreateDeterministic: same input and options, same bytes.
+func TestCreateDeterministic(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	a, b := filepath.Join(t.TempDir(), "a.isz"), filepath.Join(t.TempDir(), "b.isz")
+	mustRun(t, "create", "-c", "bzip2", iso, a)
+	mustRun(t, "create", "-c", "bzip2", iso, b)
+	if fileSum(t, a) != fileSum(t, b) {
+		t.Error("two creates of the same ISO differ")
+	}
+}
+
+func TestInfo(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.isz")
+	mustRun(t, "create", iso, plain)
+	out := mustRun(t, "info", plain)
+	for _, want := range []string{
+		"Image:", plain,
+		"Format:", "ISZ version 1, 64-byte header",
+		"Chunks:", "of 128.0 KiB (131072 bytes)",
+		"zlib:", "Stored data:", "ratio",
+		"Encryption:", "none",
+		"Checksums:", "image 0x",
+		"Segments:", "1 file",
+		"File system:", "ISO 9660 with Rock Ridge, Joliet",
+		"Volume ID:", "ISZ_FIXTURE",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info lacks %q:\n%s", want, out)
+		}
+	}
+
+	split := filepath.Join(dir, "split.isz")
+	mustRun(t, "create", "--split", "300K", "-c", "bzip2", "--zero-chunks", "--aes", "128", "--password", "pw", iso, split)
+	out = mustRun(t, "info", split) // no password: header only
+	for _, want := range []string{"bzip2:", "Encryption:", "AES-128", "files, split at 307200 bytes", "split.i01", "give a password"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info of a split encrypted image lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, "info", split, "--password", "pw")
+	if !strings.Contains(out, "ISZ_FIXTURE") {
+		t.Errorf("info with the password lacks the volume:\n%s", out)
+	}
+
+	out = mustRun(t, "info", iso)
+	for _, want := range []string{"plain image (no ISZ header)", "ISO 9660 with Rock Ridge, Joliet", "ISZ_FIXTURE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info of the plain ISO lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestVerifyCorrupt flips one byte in the chunk data: verify and extract
+// say so with exit code 4, and extract leaves no partial output. A
+// truncated image is a bad image (3).
+func TestVerifyCorrupt(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	good := filepath.Join(t.TempDir(), "good.isz")
+	mustRun(t, "create", "-c", "store", iso, good)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, codec := range []string{"store", "zlib", "bzip2"} {
+		t.Run(codec, func(t *testing.T) {
+			img := filepath.Join(t.TempDir(), codec+".isz")
+			mustRun(t, "create", "-c", codec, iso, img)
+			data, err := os.ReadFile(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := filepath.Join(t.TempDir(), "bad.isz")
+			flipped := bytes.Clone(data)
+			flipped[len(flipped)*2/3] ^= 0x40
+			if err := os.WriteFile(bad, flipped, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			wantFail(t, nil, exitCorrupt, "bad.isz", "verify", bad)
+			out := filepath.Join(t.TempDir(), "out.iso")
+			wantFail(t, nil, exitCorrupt, "", "extract", bad, out)
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("extract left %s behind after failing", out)
+			}
+		})
+	}
+	truncated := filepath.Join(t.TempDir(), "trunc.isz")
+	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantFail(t, nil, exitBadImage, "trunc.isz", "verify", truncated)
+}
+
+func TestPasswords(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "enc.isz")
+	r := runISZ(t, "right\n", nil, "create", "--aes", "256", "--passfile", "-", iso, img)
+	if r.code != 0 {
+		t.Fatalf("create with --passfile -: exit %d, %q", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "out.iso")
+	wantFail(t, nil, exitPassword, "password", "extract", img, out)
+	wantFail(t, nil, exitPassword, "--passfile", "extract", img, out) // the hint says where passwords come from
+	wantFail(t, nil, exitPassword, "wrong password", "extract", "--password", "wrong", img, out)
+	wantFail(t, []string{"ISZ_PASSWORD=wrong"}, exitPassword, "wrong password", "verify", img)
+	wantFail(t, nil, exitPassword, "password", "ls", img)
+	wantFail(t, nil, exitFailure, "password file", "extract", "--passfile", filepath.Join(dir, "nope"), img, out)
+
+	// Every source of the right password works; --password beats the rest.
+	for _, c := range []struct {
+		stdin string
+		env   []string
+		args  []string
+	}{
+		{args: []string{"--password", "right"}, env: []string{"ISZ_PASSWORD=wrong"}},
+		{stdin: "right\r\n", args: []string{"--passfile", "-"}},
+		{env: []string{"ISZ_PASSWORD=right"}},
+	} {
+		r := runISZ(t, c.stdin, c.env, append([]string{"extract", img, out}, c.args...)...)
+		if r.code != 0 || fileSum(t, out) != want {
+			t.Errorf("extract %q env %q: exit %d, %q", c.args, c.env, r.code, r.stderr)
+		}
+	}
+	if got := mustRunEnv(t, []string{"ISZ_PASSWORD=right"}, "cat", img, "README.txt"); got != "hello from the fixture\n" {
+		t.Errorf("cat of an encrypted image = %q", got)
+	}
+}

@@ -1,0 +1,400 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// srcFile describes one entry of a fixture source tree.
+type srcFile struct {
+	path    string
+	mode    fs.FileMode // permission bits (and fs.ModeDir / fs.ModeSymlink for the type)
+	content string      // file content, or symlink target
+	link    string      // for a hard link: the path it links to
+}
+
+var longName = strings.Repeat("long-name-", 21) + "end.txt" // 217 bytes, past Joliet's 64 and near NAME_MAX
+
+// fixtureFiles is the source tree most tests share: modes, an empty file,
+// long and non-ASCII names, relative, absolute and dangling symlinks, a
+// hard link, a nested read-only directory and a file large enough to span
+// several ISZ chunks.
+var fixtureFiles = []srcFile{
+	{path: "README.txt", mode: 0o644, content: "hello from the fixture\n"},
+	{path: "empty", mode: 0o600, content: ""},
+	{path: "bin", mode: fs.ModeDir | 0o755},
+	{path: "bin/tool", mode: 0o755, content: "#!/bin/sh\necho tool\n"},
+	{path: "bin/setuid", mode: 0o4755, content: "suid\n"},
+	{path: "docs", mode: fs.ModeDir | 0o750},
+	{path: "docs/" + longName, mode: 0o644, content: "long\n"},
+	{path: "docs/naïve café ☕.txt", mode: 0o644, content: "unicode\n"},
+	{path: "docs/deep", mode: fs.ModeDir | 0o755},
+	{path: "docs/deep/er", mode: fs.ModeDir | 0o555},
+	{path: "docs/deep/er/file", mode: 0o444, content: "read only\n"},
+	{path: "data", mode: fs.ModeDir | 0o700},
+	{path: "data/big.bin", mode: 0o640}, // content generated: bigContent
+	{path: "data/hardlink.bin", mode: 0o640, link: "data/big.bin"},
+	{path: "link-rel", mode: fs.ModeSymlink, content: "docs/deep/er/file"},
+	{path: "link-dir", mode: fs.ModeSymlink, content: "docs/deep"},
+	{path: "link-abs", mode: fs.ModeSymlink, content: "/etc/passwd"},
+	{path: "link-up", mode: fs.ModeSymlink, content: "../../outside"},
+	{path: "link-long", mode: fs.ModeSymlink, content: strings.Repeat("a/", 150) + "target"},
+}
+
+// bigContent is 600 KiB of compressible but not constant data (several
+// 128 KiB chunks), then 256 KiB of zeros (whole zero chunks).
+func bigContent() []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < 600<<10; i++ {
+		b.WriteString(strings.Repeat(string(rune('a'+i%26)), i%97+1))
+		b.WriteString(time.Duration(i).String())
+	}
+	b.Truncate(600 << 10)
+	b.Write(make([]byte, 256<<10))
+	return b.Bytes()
+}
+
+// fixtureTime is the modification time of every fixture entry; the ISO
+// records whole seconds.
+var fixtureTime = time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+
+// makeSourceTree writes files under a new directory and returns it.
+func makeSourceTree(t *testing.T, files []srcFile) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	big := bigContent()
+	var dirs []srcFile
+	for _, f := range files {
+		p := filepath.Join(src, f.path)
+		var err error
+		switch {
+		case f.mode&fs.ModeDir != 0:
+			err = os.Mkdir(p, 0o755)
+			dirs = append(dirs, f)
+		case f.mode&fs.ModeSymlink != 0:
+			err = os.Symlink(f.content, p)
+		case f.link != "":
+			err = os.Link(filepath.Join(src, f.link), p)
+		default:
+			data := []byte(f.content)
+			if f.path == "data/big.bin" {
+				data = big
+			}
+			if err = os.WriteFile(p, data, 0o600); err == nil {
+				err = os.Chmod(p, f.mode)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := setMtime(p, fixtureTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := len(dirs) - 1; i >= 0; i-- { // deepest last-created first
+		p := filepath.Join(src, dirs[i].path)
+		if err := os.Chmod(p, dirs[i].mode.Perm()); err != nil {
+			t.Fatal(err)
+		}
+		if err := setMtime(p, fixtureTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return src
+}
+
+// setMtime sets both times of p itself (not of a symlink's target).
+func setMtime(p string, mt time.Time) error {
+	ts := unix.NsecToTimespec(mt.UnixNano())
+	return unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// makeISO builds an ISO 9660 image of src with xorriso's mkisofs emulation
+// (-R: Rock Ridge with the real modes; -J: Joliet) plus extra options.
+func makeISO(t *testing.T, src string, extra ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "fixture.iso")
+	args := append([]string{"-as", "mkisofs", "-quiet", "-R", "-J", "-joliet-long", "-V", "ISZ_FIXTURE", "-o", out}, extra...)
+	args = append(args, src)
+	cmd := exec.Command("xorriso", args...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xorriso %q: %v\n%s", args, err, msg)
+	}
+	return out
+}
+
+// entryState is what the tests compare between a source tree and what isz
+// extracted: type and permissions, size, mtime, content hash or link target.
+type entryState struct {
+	mode  fs.FileMode
+	size  int64
+	mtime time.Time
+	data  string // sha256 of a file, target of a symlink
+}
+
+// snapshot walks root and describes every entry below it by relative path.
+func snapshot(t *testing.T, root string) map[string]entryState {
+	t.Helper()
+	got := map[string]entryState{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		st := entryState{mode: fi.Mode() & (fs.ModeType | permBits), mtime: fi.ModTime().UTC()}
+		switch {
+		case fi.Mode().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			st.data, st.size = hex.EncodeToString(sum[:]), fi.Size()
+		case fi.Mode()&fs.ModeSymlink != 0:
+			st.data, err = os.Readlink(p)
+			if err != nil {
+				return err
+			}
+		}
+		got[filepath.ToSlash(rel)] = st
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// compareTrees fails the test on any difference between two snapshots.
+func compareTrees(t *testing.T, want, got map[string]entryState) {
+	t.Helper()
+	for p, w := range want {
+		g, ok := got[p]
+		if !ok {
+			t.Errorf("%s: missing", p)
+			continue
+		}
+		if g != w {
+			t.Errorf("%s: got %+v, want %+v", p, g, w)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: extracted but not in the source", p)
+		}
+	}
+}
+
+func sortedKeys(m map[string]entryState) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// treeImages returns the fixture's source tree and its images to test the
+// tree commands on: the ISO itself and, once the isz writer exists, ISZ
+// images of it.
+func treeImages(t *testing.T) (src string, images map[string]string) {
+	t.Helper()
+	src = makeSourceTree(t, fixtureFiles)
+	iso := makeISO(t, src)
+	images = map[string]string{"iso": iso}
+	for name, opts := range map[string][]string{
+		"isz-zlib":  nil,
+		"isz-bzip2": {"-c", "bzip2", "-b", "64K", "--zero-chunks"},
+		"isz-split": {"--split", "200K"},
+	} {
+		out := filepath.Join(t.TempDir(), name+".isz")
+		mustRun(t, append(append([]string{"create"}, opts...), iso, out)...)
+		images[name] = out
+	}
+	return src, images
+}
+
+func TestExtractFilesMatchesSource(t *testing.T) {
+	src, images := treeImages(t)
+	want := snapshot(t, src)
+	for name, img := range images {
+		t.Run(name, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), "out")
+			mustRun(t, "extract", img, "--files", dest)
+			got := snapshot(t, dest)
+			compareTrees(t, want, got)
+			// The hard link is restored as a link when the image says so,
+			// and is in any case the same content.
+			a, _ := os.Stat(filepath.Join(dest, "data/big.bin"))
+			b, _ := os.Stat(filepath.Join(dest, "data/hardlink.bin"))
+			t.Logf("hard link restored as a link: %v", os.SameFile(a, b))
+		})
+	}
+}
+
+func TestExtractFilesSubset(t *testing.T) {
+	src := makeSourceTree(t, fixtureFiles)
+	iso := makeISO(t, src)
+	dest := t.TempDir()
+	// Flags after positionals; a PATH through a symlinked directory lands
+	// under its real path; a file keeps its place in the tree.
+	mustRun(t, "extract", iso, "link-dir/er", "README.txt", "--files", dest)
+	got := snapshot(t, dest)
+	keys := sortedKeys(got)
+	wantKeys := []string{"README.txt", "docs", "docs/deep", "docs/deep/er", "docs/deep/er/file"}
+	if !slices.Equal(keys, wantKeys) {
+		t.Fatalf("extracted %q, want %q", keys, wantKeys)
+	}
+	if m := got["docs/deep/er"].mode; m != fs.ModeDir|0o555 {
+		t.Errorf("docs/deep/er mode %v, want dr-xr-xr-x", m)
+	}
+	wantFail(t, nil, exitNotFound, "no such file in the image", "extract", iso, "--files", dest, "nope/x")
+}
+
+// TestExtractFilesNeverWritesOutside puts symlinks pointing out of DESTDIR
+// where the image has a directory and a file: the extraction must replace
+// them, not write through them.
+func TestExtractFilesNeverWritesOutside(t *testing.T) {
+	src := makeSourceTree(t, fixtureFiles)
+	iso := makeISO(t, src)
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	for name, target := range map[string]string{
+		"docs":       outside, // a directory in the image
+		"README.txt": victim,  // a file in the image
+		"bin":        "../" + filepath.Base(outside),
+	} {
+		if err := os.Symlink(target, filepath.Join(dest, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRun(t, "extract", "--files", dest, iso)
+
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
+		t.Errorf("victim outside DESTDIR changed: %q, %v", b, err)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
+		t.Errorf("files written outside DESTDIR: %v", ents)
+	}
+	compareTrees(t, snapshot(t, src), snapshot(t, dest))
+
+	// The symlinks the image itself carries, pointing out of DESTDIR, are
+	// restored as symlinks and a second extraction over them writes nothing
+	// through them either.
+	mustRun(t, "extract", "--files", dest, iso)
+	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
+		t.Errorf("files written outside DESTDIR on re-extraction: %v", ents)
+	}
+	if target, err := os.Readlink(filepath.Join(dest, "link-up")); err != nil || target != "../../outside" {
+		t.Errorf("link-up = %q, %v", target, err)
+	}
+}
+
+func TestLs(t *testing.T) {
+	src, images := treeImages(t)
+	want := snapshot(t, src)
+	for name, img := range images {
+		t.Run(name, func(t *testing.T) {
+			// -R lists every path, parents first, sorted within a directory.
+			got := strings.Split(strings.TrimSuffix(mustRun(t, "ls", img, "-R"), "\n"), "\n")
+			if keys := sortedKeys(want); !slices.Equal(sortedCopy(got), keys) {
+				t.Errorf("ls -R:\n%q\nwant\n%q", got, keys)
+			}
+			for i, p := range got {
+				if dir := filepath.Dir(p); dir != "." && !slices.Contains(got[:i], dir) {
+					t.Errorf("ls -R lists %s before its directory", p)
+				}
+			}
+			top := mustRun(t, "ls", img)
+			if top != "README.txt\nbin\ndata\ndocs\nempty\nlink-abs\nlink-dir\nlink-long\nlink-rel\nlink-up\n" {
+				t.Errorf("ls: %q", top)
+			}
+			if out := mustRun(t, "ls", img, "link-dir/er"); out != "file\n" {
+				t.Errorf("ls link-dir/er = %q", out)
+			}
+			long := mustRun(t, "ls", "-l", img, "bin")
+			for _, want := range []string{
+				"-rwsr-xr-x ", " 5 2021-03-04 05:06:07 setuid\n",
+				"-rwxr-xr-x ", " 20 2021-03-04 05:06:07 tool\n",
+			} {
+				if !strings.Contains(long, want) {
+					t.Errorf("ls -l bin:\n%s\nlacks %q", long, want)
+				}
+			}
+			if out := mustRun(t, "ls", "-l", img, "link-rel"); !strings.HasPrefix(out, "lrwxrwxrwx ") || !strings.HasSuffix(out, " link-rel -> docs/deep/er/file\n") {
+				t.Errorf("ls -l link-rel = %q", out)
+			}
+			wantFail(t, nil, exitNotFound, "no such file in the image", "ls", img, "docs/nope")
+		})
+	}
+}
+
+func sortedCopy(s []string) []string {
+	s = slices.Clone(s)
+	sort.Strings(s)
+	return s
+}
+
+func TestCat(t *testing.T) {
+	src, images := treeImages(t)
+	big, err := os.ReadFile(filepath.Join(src, "data/big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range images {
+		t.Run(name, func(t *testing.T) {
+			if got := mustRun(t, "cat", img, "data/big.bin"); got != string(big) {
+				t.Errorf("cat data/big.bin: %d bytes differ from the source's %d", len(got), len(big))
+			}
+			if got := mustRun(t, "cat", img, "link-rel"); got != "read only\n" {
+				t.Errorf("cat link-rel (a symlink) = %q", got)
+			}
+			if got := mustRun(t, "cat", img, "/link-dir/../README.txt"); got != "hello from the fixture\n" {
+				t.Errorf("cat through .. = %q", got)
+			}
+			if got := mustRun(t, "cat", img, "empty"); got != "" {
+				t.Errorf("cat empty = %q", got)
+			}
+			wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
+			wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
+			wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
+		})
+	}
+}
+
+func TestTreeCommandsOnNonImage(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "junk.iso")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte("junk"), 20000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantFail(t, nil, exitBadImage, "junk.iso", "ls", junk)
+	wantFail(t, nil, exitBadImage, "junk.iso", "cat", junk, "x")
+	wantFail(t, nil, exitBadImage, "not an ISZ image", "verify", junk)
+	wantFail(t, nil, exitBadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
+}
