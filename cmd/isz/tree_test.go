@@ -36,7 +36,7 @@ var fixtureFiles = []srcFile{
 	{path: "empty", mode: 0o600, content: ""},
 	{path: "bin", mode: fs.ModeDir | 0o755},
 	{path: "bin/tool", mode: 0o755, content: "#!/bin/sh\necho tool\n"},
-	{path: "bin/setuid", mode: 0o4755, content: "suid\n"},
+	{path: "bin/setuid", mode: fs.ModeSetuid | 0o755, content: "suid\n"},
 	{path: "docs", mode: fs.ModeDir | 0o750},
 	{path: "docs/" + longName, mode: 0o644, content: "long\n"},
 	{path: "docs/naïve café ☕.txt", mode: 0o644, content: "unicode\n"},
@@ -216,42 +216,50 @@ func sortedKeys(m map[string]entryState) []string {
 	return keys
 }
 
-// treeImages returns the fixture's source tree and its images to test the
-// tree commands on: the ISO itself and, once the isz writer exists, ISZ
-// images of it.
-func treeImages(t *testing.T) (src string, images map[string]string) {
-	t.Helper()
-	src = makeSourceTree(t, fixtureFiles)
+// imageVariants are the images the tree commands are tested on: the ISO
+// itself and ISZ images of it made with different options.
+var imageVariants = []struct {
+	name string
+	opts []string // isz create options; nil for the plain ISO
+}{
+	{"iso", nil},
+	{"isz-zlib", []string{}},
+	{"isz-bzip2", []string{"-c", "bzip2", "-b", "64K", "--zero-chunks"}},
+	{"isz-split", []string{"--split", "200K"}},
+}
+
+// forEachImage builds the fixture ISO of the shared source tree and runs
+// fn in a subtest for each image variant.
+func forEachImage(t *testing.T, fn func(t *testing.T, src, img string)) {
+	src := makeSourceTree(t, fixtureFiles)
 	iso := makeISO(t, src)
-	images = map[string]string{"iso": iso}
-	for name, opts := range map[string][]string{
-		"isz-zlib":  nil,
-		"isz-bzip2": {"-c", "bzip2", "-b", "64K", "--zero-chunks"},
-		"isz-split": {"--split", "200K"},
-	} {
-		out := filepath.Join(t.TempDir(), name+".isz")
-		mustRun(t, append(append([]string{"create"}, opts...), iso, out)...)
-		images[name] = out
+	for _, v := range imageVariants {
+		t.Run(v.name, func(t *testing.T) {
+			img := iso
+			if v.opts != nil {
+				img = filepath.Join(t.TempDir(), v.name+".isz")
+				mustRun(t, append(append([]string{"create"}, v.opts...), iso, img)...)
+			}
+			fn(t, src, img)
+		})
 	}
-	return src, images
 }
 
 func TestExtractFilesMatchesSource(t *testing.T) {
-	src, images := treeImages(t)
-	want := snapshot(t, src)
-	for name, img := range images {
-		t.Run(name, func(t *testing.T) {
-			dest := filepath.Join(t.TempDir(), "out")
-			mustRun(t, "extract", img, "--files", dest)
-			got := snapshot(t, dest)
-			compareTrees(t, want, got)
-			// The hard link is restored as a link when the image says so,
-			// and is in any case the same content.
-			a, _ := os.Stat(filepath.Join(dest, "data/big.bin"))
-			b, _ := os.Stat(filepath.Join(dest, "data/hardlink.bin"))
-			t.Logf("hard link restored as a link: %v", os.SameFile(a, b))
-		})
-	}
+	forEachImage(t, func(t *testing.T, src, img string) {
+		want := snapshot(t, src)
+		dest := filepath.Join(t.TempDir(), "out")
+		mustRun(t, "extract", img, "--files", dest)
+		got := snapshot(t, dest)
+		compareTrees(t, want, got)
+		// xorriso records the hard link as one shared extent: it is
+		// restored as a link, not as two copies.
+		a, errA := os.Stat(filepath.Join(dest, "data/big.bin"))
+		b, errB := os.Stat(filepath.Join(dest, "data/hardlink.bin"))
+		if errA != nil || errB != nil || !os.SameFile(a, b) {
+			t.Errorf("data/hardlink.bin is not a hard link of data/big.bin (%v, %v)", errA, errB)
+		}
+	})
 }
 
 func TestExtractFilesSubset(t *testing.T) {
@@ -317,42 +325,39 @@ func TestExtractFilesNeverWritesOutside(t *testing.T) {
 }
 
 func TestLs(t *testing.T) {
-	src, images := treeImages(t)
-	want := snapshot(t, src)
-	for name, img := range images {
-		t.Run(name, func(t *testing.T) {
-			// -R lists every path, parents first, sorted within a directory.
-			got := strings.Split(strings.TrimSuffix(mustRun(t, "ls", img, "-R"), "\n"), "\n")
-			if keys := sortedKeys(want); !slices.Equal(sortedCopy(got), keys) {
-				t.Errorf("ls -R:\n%q\nwant\n%q", got, keys)
+	forEachImage(t, func(t *testing.T, src, img string) {
+		want := snapshot(t, src)
+		// -R lists every path, parents first, sorted within a directory.
+		got := strings.Split(strings.TrimSuffix(mustRun(t, "ls", img, "-R"), "\n"), "\n")
+		if keys := sortedKeys(want); !slices.Equal(sortedCopy(got), keys) {
+			t.Errorf("ls -R:\n%q\nwant\n%q", got, keys)
+		}
+		for i, p := range got {
+			if dir := filepath.Dir(p); dir != "." && !slices.Contains(got[:i], dir) {
+				t.Errorf("ls -R lists %s before its directory", p)
 			}
-			for i, p := range got {
-				if dir := filepath.Dir(p); dir != "." && !slices.Contains(got[:i], dir) {
-					t.Errorf("ls -R lists %s before its directory", p)
-				}
+		}
+		top := mustRun(t, "ls", img)
+		if top != "README.txt\nbin\ndata\ndocs\nempty\nlink-abs\nlink-dir\nlink-long\nlink-rel\nlink-up\n" {
+			t.Errorf("ls: %q", top)
+		}
+		if out := mustRun(t, "ls", img, "link-dir/er"); out != "file\n" {
+			t.Errorf("ls link-dir/er = %q", out)
+		}
+		long := mustRun(t, "ls", "-l", img, "bin")
+		for _, want := range []string{
+			"-rwsr-xr-x ", " 5 2021-03-04 05:06:07 setuid\n",
+			"-rwxr-xr-x ", " 20 2021-03-04 05:06:07 tool\n",
+		} {
+			if !strings.Contains(long, want) {
+				t.Errorf("ls -l bin:\n%s\nlacks %q", long, want)
 			}
-			top := mustRun(t, "ls", img)
-			if top != "README.txt\nbin\ndata\ndocs\nempty\nlink-abs\nlink-dir\nlink-long\nlink-rel\nlink-up\n" {
-				t.Errorf("ls: %q", top)
-			}
-			if out := mustRun(t, "ls", img, "link-dir/er"); out != "file\n" {
-				t.Errorf("ls link-dir/er = %q", out)
-			}
-			long := mustRun(t, "ls", "-l", img, "bin")
-			for _, want := range []string{
-				"-rwsr-xr-x ", " 5 2021-03-04 05:06:07 setuid\n",
-				"-rwxr-xr-x ", " 20 2021-03-04 05:06:07 tool\n",
-			} {
-				if !strings.Contains(long, want) {
-					t.Errorf("ls -l bin:\n%s\nlacks %q", long, want)
-				}
-			}
-			if out := mustRun(t, "ls", "-l", img, "link-rel"); !strings.HasPrefix(out, "lrwxrwxrwx ") || !strings.HasSuffix(out, " link-rel -> docs/deep/er/file\n") {
-				t.Errorf("ls -l link-rel = %q", out)
-			}
-			wantFail(t, nil, exitNotFound, "no such file in the image", "ls", img, "docs/nope")
-		})
-	}
+		}
+		if out := mustRun(t, "ls", "-l", img, "link-rel"); !strings.HasPrefix(out, "lrwxrwxrwx ") || !strings.HasSuffix(out, " link-rel -> docs/deep/er/file\n") {
+			t.Errorf("ls -l link-rel = %q", out)
+		}
+		wantFail(t, nil, exitNotFound, "no such file in the image", "ls", img, "docs/nope")
+	})
 }
 
 func sortedCopy(s []string) []string {
@@ -362,30 +367,27 @@ func sortedCopy(s []string) []string {
 }
 
 func TestCat(t *testing.T) {
-	src, images := treeImages(t)
-	big, err := os.ReadFile(filepath.Join(src, "data/big.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, img := range images {
-		t.Run(name, func(t *testing.T) {
-			if got := mustRun(t, "cat", img, "data/big.bin"); got != string(big) {
-				t.Errorf("cat data/big.bin: %d bytes differ from the source's %d", len(got), len(big))
-			}
-			if got := mustRun(t, "cat", img, "link-rel"); got != "read only\n" {
-				t.Errorf("cat link-rel (a symlink) = %q", got)
-			}
-			if got := mustRun(t, "cat", img, "/link-dir/../README.txt"); got != "hello from the fixture\n" {
-				t.Errorf("cat through .. = %q", got)
-			}
-			if got := mustRun(t, "cat", img, "empty"); got != "" {
-				t.Errorf("cat empty = %q", got)
-			}
-			wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
-			wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
-			wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
-		})
-	}
+	forEachImage(t, func(t *testing.T, src, img string) {
+		big, err := os.ReadFile(filepath.Join(src, "data/big.bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mustRun(t, "cat", img, "data/big.bin"); got != string(big) {
+			t.Errorf("cat data/big.bin: %d bytes differ from the source's %d", len(got), len(big))
+		}
+		if got := mustRun(t, "cat", img, "link-rel"); got != "read only\n" {
+			t.Errorf("cat link-rel (a symlink) = %q", got)
+		}
+		if got := mustRun(t, "cat", img, "/link-dir/../../README.txt"); got != "hello from the fixture\n" {
+			t.Errorf("cat through a symlink and .. = %q", got)
+		}
+		if got := mustRun(t, "cat", img, "empty"); got != "" {
+			t.Errorf("cat empty = %q", got)
+		}
+		wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
+		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
+		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
+	})
 }
 
 func TestTreeCommandsOnNonImage(t *testing.T) {
@@ -397,4 +399,40 @@ func TestTreeCommandsOnNonImage(t *testing.T) {
 	wantFail(t, nil, exitBadImage, "junk.iso", "cat", junk, "x")
 	wantFail(t, nil, exitBadImage, "not an ISZ image", "verify", junk)
 	wantFail(t, nil, exitBadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
+}
+
+// TestUDF: a UDF bridge disc (genisoimage -udf) is listed from its ISO 9660
+// side and info says it is a bridge; with its primary volume descriptor
+// knocked out it becomes UDF-only: info says so plainly (exit 0) and the
+// tree commands exit "unsupported".
+func TestUDF(t *testing.T) {
+	src := makeSourceTree(t, fixtureFiles[:3])
+	bridge := filepath.Join(t.TempDir(), "bridge.iso")
+	if msg, err := exec.Command("genisoimage", "-quiet", "-udf", "-R", "-J", "-o", bridge, src).CombinedOutput(); err != nil {
+		t.Fatalf("genisoimage: %v\n%s", err, msg)
+	}
+	if out := mustRun(t, "info", bridge); !strings.Contains(out, "UDF bridge disc") {
+		t.Errorf("info of a UDF bridge disc:\n%s", out)
+	}
+	if out := mustRun(t, "ls", bridge); out != "README.txt\nbin\nempty\n" {
+		t.Errorf("ls of the bridge disc = %q", out)
+	}
+	data, err := os.ReadFile(bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pvd = 16 * 2048
+	if data[pvd] != 1 || string(data[pvd+1:pvd+6]) != "CD001" {
+		t.Fatalf("sector 16 is not the primary volume descriptor")
+	}
+	data[pvd] = 3 // a volume partition descriptor: ignored by readers
+	udfOnly := filepath.Join(t.TempDir(), "udfonly.iso")
+	if err := os.WriteFile(udfOnly, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no usable ISO 9660 tree") {
+		t.Errorf("info of a UDF-only disc:\n%s", out)
+	}
+	wantFail(t, nil, exitUnsupported, "UDF-only", "ls", udfOnly)
+	wantFail(t, nil, exitUnsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
 }
