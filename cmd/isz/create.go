@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/iszmount/iszmount/internal/cliutil"
@@ -18,8 +19,8 @@ var createCmd = &command{
 	help: `
 Compresses IN.iso (a file or block device) into OUT.isz, on all cores. Each
 block is stored compressed, or as is when compressing does not make it
-smaller. The output is deterministic: the same input and options give the
-same bytes.
+smaller. The output is deterministic: the same input file and options give
+the same bytes (the volume serial number is the input's modification time).
 
 With --split SIZE the image is cut into files of at most SIZE bytes:
 OUT.isz, OUT.i01, OUT.i02, ... (UltraISO's naming).
@@ -131,17 +132,16 @@ func create(ctx context.Context, in, out string, wo *isz.WriterOptions) (err err
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.ModTime().Unix() > 0 && fi.ModTime().Unix() <= math.MaxUint32 {
+		// The volume serial is a creation time in UltraISO's images; the
+		// ISO's own modification time keeps the output reproducible.
+		wo.VSN = uint32(fi.ModTime().Unix())
+	}
 	bar := startProgress("create", size)
 	src := &countingReader{ctx: ctx, r: f, bar: bar}
-	files, err := isz.Create(out, src, size, wo)
+	_, err = isz.Create(out, src, size, wo) // removes its files on failure
 	bar.Finish(err == nil)
-	if err != nil {
-		for _, name := range append(files, out) {
-			os.Remove(name)
-		}
-		return err
-	}
-	return nil
+	return err
 }
 
 // countingReader feeds the progress bar with the bytes read and makes the

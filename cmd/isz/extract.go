@@ -72,23 +72,21 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags) (err e
 	var w io.Writer = os.Stdout
 	var wa io.WriterAt // set when holes can be skipped
 	if out != "-" {
-		f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
+		f, oerr := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if oerr != nil {
+			return oerr
 		}
-		defer func() {
+		defer func() { // err is the function's result: remove a failed output
 			if cerr := f.Close(); err == nil && cerr != nil {
 				err = cerr
 			}
-			if err != nil {
-				if fi, serr := os.Stat(out); serr == nil && fi.Mode().IsRegular() {
-					os.Remove(out)
-				}
+			if err != nil && wa != nil {
+				os.Remove(out)
 			}
 		}()
 		w = f
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			wa = f
+		if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() {
+			wa = f // a regular file: write at offsets, leave holes, remove on failure
 		}
 	}
 

@@ -53,7 +53,7 @@ func TestCreateExtractRoundTrip(t *testing.T) {
 		{name: "store", opts: []string{"-c", "store"}, files: 1},
 		{name: "sector-blocks", opts: []string{"-b", "2048"}, files: 1},
 		{name: "zero-chunks", opts: []string{"--zero-chunks", "-b", "32K"}, files: 1},
-		{name: "split", opts: []string{"--split", "300K"}, files: 0},
+		{name: "split", opts: []string{"--split", "400K"}, files: 0},
 		{name: "aes128", opts: []string{"--aes", "128", "--passfile", passfile}, pass: []string{"--passfile", passfile}, files: 1},
 		{name: "aes192-env", opts: []string{"--aes", "192"}, env: []string{"ISZ_PASSWORD=s3cret"}, files: 1},
 		{name: "aes256-implied", opts: []string{"--password", "s3cret"}, pass: []string{"--password", "s3cret"}, files: 1},
@@ -130,9 +130,9 @@ func TestInfo(t *testing.T) {
 	}
 
 	split := filepath.Join(dir, "split.isz")
-	mustRun(t, "create", "--split", "300K", "-c", "bzip2", "--zero-chunks", "--aes", "128", "--password", "pw", iso, split)
+	mustRun(t, "create", "--split", "400K", "-c", "bzip2", "--zero-chunks", "--aes", "128", "--password", "pw", iso, split)
 	out = mustRun(t, "info", split) // no password: header only
-	for _, want := range []string{"bzip2:", "Encryption:", "AES-128", "files, split at 307200 bytes", "split.i01", "give a password"} {
+	for _, want := range []string{"bzip2:", "Encryption:", "AES-128", "files, split at 409600 bytes", "split.i01", "give a password"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info of a split encrypted image lacks %q:\n%s", want, out)
 		}

@@ -95,7 +95,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
 			return code
 		}
-		fmt.Fprintf(stderr, "isz: %s: %s\n", c.name, oneLine(err))
+		// Library errors start "isz: " too; say it once.
+		msg := strings.TrimPrefix(oneLine(err), "isz: ")
+		if !strings.HasPrefix(msg, c.name+": ") {
+			msg = c.name + ": " + msg
+		}
+		fmt.Fprintf(stderr, "isz: %s\n", msg)
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,6 +47,7 @@ var fixtureFiles = []srcFile{
 	{path: "data", mode: fs.ModeDir | 0o700},
 	{path: "data/big.bin", mode: 0o640}, // content generated: bigContent
 	{path: "data/hardlink.bin", mode: 0o640, link: "data/big.bin"},
+	{path: "data/random.bin", mode: 0o644}, // content generated: randomContent
 	{path: "link-rel", mode: fs.ModeSymlink, content: "docs/deep/er/file"},
 	{path: "link-dir", mode: fs.ModeSymlink, content: "docs/deep"},
 	{path: "link-abs", mode: fs.ModeSymlink, content: "/etc/passwd"},
@@ -64,6 +66,14 @@ func bigContent() []byte {
 	b.Truncate(600 << 10)
 	b.Write(make([]byte, 256<<10))
 	return b.Bytes()
+}
+
+// randomContent is 768 KiB that does not compress, so that ISZ images of
+// the fixture are large enough to split.
+func randomContent() []byte {
+	b := make([]byte, 768<<10)
+	rand.NewChaCha8([32]byte{'i', 's', 'z'}).Read(b)
+	return b
 }
 
 // fixtureTime is the modification time of every fixture entry; the ISO
@@ -92,8 +102,11 @@ func makeSourceTree(t *testing.T, files []srcFile) string {
 			err = os.Link(filepath.Join(src, f.link), p)
 		default:
 			data := []byte(f.content)
-			if f.path == "data/big.bin" {
+			switch f.path {
+			case "data/big.bin":
 				data = big
+			case "data/random.bin":
+				data = randomContent()
 			}
 			if err = os.WriteFile(p, data, 0o600); err == nil {
 				err = os.Chmod(p, f.mode)
@@ -225,7 +238,7 @@ var imageVariants = []struct {
 	{"iso", nil},
 	{"isz-zlib", []string{}},
 	{"isz-bzip2", []string{"-c", "bzip2", "-b", "64K", "--zero-chunks"}},
-	{"isz-split", []string{"--split", "200K"}},
+	{"isz-split", []string{"--split", "400K"}},
 }
 
 // forEachImage builds the fixture ISO of the shared source tree and runs
