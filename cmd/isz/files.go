@@ -47,7 +47,7 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 
 	bar := startProgress("extract", total)
 	defer func() { bar.Finish(err == nil) }()
-	x := &extractor{root: root, links: map[uint64]string{}, bar: bar}
+	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar}
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -127,6 +127,7 @@ func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error
 type extractor struct {
 	root    *os.Root
 	links   map[uint64]string // inode -> first extracted path, for hard links
+	made    map[string]bool   // directories known to be real directories now
 	dirs    []item            // directories, in creation order
 	skipped []item            // devices, fifos, sockets
 	bar     *progress
@@ -140,6 +141,11 @@ func (x *extractor) extract(ctx context.Context, it item) error {
 	switch {
 	case m.IsDir():
 		if err := x.mkdir(it.rel); err != nil {
+			return err
+		}
+		// Writable while it is filled, even when a previous extraction
+		// left it read-only; its own mode is set at the end.
+		if err := x.root.Chmod(it.rel, 0o700); err != nil {
 			return err
 		}
 		x.dirs = append(x.dirs, it)
@@ -180,7 +186,7 @@ func (x *extractor) extract(ctx context.Context, it item) error {
 // skipped over; they must be real directories, not symlinks.
 func (x *extractor) ensureParents(rel string) error {
 	dir := path.Dir(rel)
-	if dir == "." {
+	if dir == "." || x.made[dir] {
 		return nil
 	}
 	if err := x.ensureParents(dir); err != nil {
@@ -192,7 +198,15 @@ func (x *extractor) ensureParents(rel string) error {
 // mkdir makes rel a real directory: an existing directory is kept, anything
 // else there (a file, a symlink, even one pointing to a directory) is
 // removed first so that nothing is written through it.
-func (x *extractor) mkdir(rel string) error {
+func (x *extractor) mkdir(rel string) (err error) {
+	if x.made[rel] {
+		return nil
+	}
+	defer func() {
+		if err == nil {
+			x.made[rel] = true
+		}
+	}()
 	fi, err := x.root.Lstat(rel)
 	if err == nil && fi.IsDir() {
 		return nil

@@ -156,10 +156,14 @@ func describeVolume(row func(key, format string, args ...any), im *image) error 
 	if vi.UDF {
 		row("UDF", "UDF bridge disc: isz reads the ISO 9660 side; if that holds only a README (Windows install DVDs), the files are on the UDF side, which isz does not read")
 	}
-	row("Volume ID", "%s", vi.VolumeID)
-	row("System ID", "%s", vi.SystemID)
-	row("Publisher", "%s", vi.PublisherID)
-	row("Application", "%s", vi.ApplicationID)
+	for _, id := range []struct{ key, value string }{
+		{"Volume ID", vi.VolumeID}, {"System ID", vi.SystemID},
+		{"Publisher", vi.PublisherID}, {"Application", vi.ApplicationID},
+	} {
+		if id.value != "" {
+			row(id.key, "%s", id.value)
+		}
+	}
 	row("Created", "%s", formatTime(vi.Created))
 	row("Modified", "%s", formatTime(vi.Modified))
 	row("Volume size", "%d blocks of %d bytes (%s)", vi.VolumeBlocks, vi.BlockSize, formatBytes(vi.VolumeBlocks*int64(vi.BlockSize)))

@@ -174,7 +174,7 @@ Exit codes:
   5  password missing or wrong
   6  unsupported feature (for example a UDF-only disc)
   7  PATH not found in the image
-  130 interrupted (SIGINT or SIGTERM); partial output is removed
+  130 interrupted (SIGINT or SIGTERM); a partial OUT.iso or OUT.isz is removed
 `)
 	return b.String()
 }
