@@ -12,7 +12,9 @@ import (
 )
 
 // iszBin is the isz binary built once by TestMain; the end-to-end tests run
-// it as a user would.
+// it as a user would. It is built without -race even under "go test -race"
+// (that made this package take four minutes); the libraries' own tests run
+// their concurrency under the race detector.
 var iszBin string
 
 func TestMain(m *testing.M) {
