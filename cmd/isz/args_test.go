@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +59,33 @@ func TestParseInterspersed(t *testing.T) {
 				tt.args, pos, *long, *name, *level, tt.pos, tt.long, tt.name, tt.level)
 		}
 	}
+}
+
+// FuzzParseInterspersed: whatever the arguments, no panic, and every
+// positional returned is one of the arguments, in order.
+func FuzzParseInterspersed(f *testing.F) {
+	f.Add("img\x00-l\x00--name\x00x\x00--\x00-R")
+	f.Add("-level=3\x00-\x00--name")
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.Bool("l", false, "")
+		fs.String("name", "", "")
+		fs.Int("level", 0, "")
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return
+		}
+		i := 0
+		for _, p := range pos {
+			for i < len(args) && args[i] != p {
+				i++
+			}
+			if i == len(args) {
+				t.Fatalf("positional %q not among the arguments %q in order", p, args)
+			}
+			i++
+		}
+	})
 }

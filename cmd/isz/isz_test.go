@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -223,5 +224,38 @@ func TestPasswords(t *testing.T) {
 	}
 	if got := mustRunEnv(t, []string{"ISZ_PASSWORD=right"}, "cat", img, "README.txt"); got != "hello from the fixture\n" {
 		t.Errorf("cat of an encrypted image = %q", got)
+	}
+}
+
+// TestProgressOnTerminal runs isz under script(1), which gives it a
+// pseudo-terminal: the bar is drawn and ends at 100%. (Every other test
+// runs without a terminal and requires an empty stderr.)
+func TestProgressOnTerminal(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "img.isz")
+	out := filepath.Join(dir, "out.iso")
+	for _, c := range []struct {
+		label string
+		args  []string
+	}{
+		{"create", []string{"create", iso, img}},
+		{"verify", []string{"verify", img}},
+		{"extract", []string{"extract", img, out}},
+	} {
+		cmdline := iszBin
+		for _, a := range c.args {
+			cmdline += " '" + a + "'"
+		}
+		got, err := exec.Command("script", "-qec", cmdline, "/dev/null").Output()
+		if err != nil {
+			t.Fatalf("script -c %q: %v\n%s", cmdline, err, got)
+		}
+		if !strings.Contains(string(got), "\r"+c.label+" [") || !strings.Contains(string(got), "100%") {
+			t.Errorf("isz %s on a terminal drew no complete progress bar: %q", c.label, got)
+		}
+	}
+	if fileSum(t, out) != want {
+		t.Error("extract with a progress bar wrote a different image")
 	}
 }
