@@ -104,6 +104,7 @@ type cacheStats struct {
 	aheadHits    int64 // prefetched entries a reader found decoded or decoding
 	evictions    int64 // entries dropped: evicted, failed or cancelled
 	peakUsed     int64 // highest used seen
+	peakAhead    int64 // highest aheadBytes seen
 }
 
 func newChunkCache(l chunkLayout, budget int64, workers int) *chunkCache {
@@ -162,6 +163,7 @@ func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
 		c.aheadBytes += c.unit
 		ahead.owned++
 		c.st.prefetched++
+		c.st.peakAhead = max(c.st.peakAhead, c.aheadBytes)
 	}
 	return e
 }

@@ -6,10 +6,12 @@ package isz
 //
 // Every ReadAt is matched, in chunk units, against a small table of
 // streams. A stream remembers next, one past the highest chunk it has read,
-// and matches a read that starts within reach of it, behind or ahead:
-// FUSE serves the kernel's readahead from several threads at once, so the
-// reads of one sequential reader arrive slightly out of order, and several
-// readers may stream at once. A read that matches no stream starts a
+// and matches a read that starts within reach of it (streamReach chunks or
+// two of its reads), behind or ahead: FUSE serves the kernel's readahead
+// from several threads at once, so the reads of one sequential reader
+// arrive slightly out of order, and several readers may stream at once.
+// The reach does not grow with the prefetch window, so a reader that turns
+// random stops advancing its stream. A read that matches no stream starts a
 // candidate stream. A candidate's reach is tight (a read must start at next
 // or the chunk after it to advance the stream); a candidate that advances
 // twice is confirmed. So random reads practically never prefetch (two
@@ -60,6 +62,7 @@ type stream struct {
 	sched   int // chunks in [next, sched) are cached, queued, or ZERO
 	window  int // chunks to keep ready after next; 0 for a candidate
 	hits    int // advances so far, up to confirmAfter
+	span    int // chunks of its last read
 	lastUse time.Time
 	owned   int // entries prefetched for this stream and not read yet
 }
@@ -104,9 +107,9 @@ func (r *chunkReader) observe(a, b int, now time.Time) *stream {
 			continue
 		}
 		live = append(live, s)
-		back, ahead := streamReach, 1
+		back, ahead := max(streamReach, 2*s.span), 1
 		if s.window > 0 {
-			back, ahead = max(streamReach, s.window), max(streamReach, s.window)
+			ahead = back
 		}
 		if a < s.next-1-back || a > s.next+ahead {
 			continue
@@ -119,11 +122,12 @@ func (r *chunkReader) observe(a, b int, now time.Time) *stream {
 	r.streams = live
 
 	if best == nil {
-		r.addCandidate(&stream{next: b + 1, sched: b + 1, lastUse: now})
+		r.addCandidate(&stream{next: b + 1, sched: b + 1, span: b - a + 1, lastUse: now})
 		return nil
 	}
 	s := best
 	s.lastUse = now
+	s.span = b - a + 1
 	if b+1 > s.next {
 		// Chunks prefetched for s that this read jumped over will not be
 		// read by it; the ones it reads now are its to take.

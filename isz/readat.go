@@ -33,6 +33,7 @@ type chunkReader struct {
 	batch      int // chunks one ReadAt pins and queues at a time
 	initWindow int // prefetch window of a newly confirmed stream, in chunks
 	maxWindow  int // per-stream window cap, in chunks
+	now        func() time.Time
 
 	mu         sync.Mutex
 	work       sync.Cond // signalled when a job is queued or on Close; L = &mu
@@ -64,6 +65,7 @@ func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 		initWindow: max(2, workers),
 		maxWindow:  max(4*workers, maxAheadBytes/max(cfg.ChunkSize, 1)),
 		cache:      newChunkCache(l, budget, workers),
+		now:        time.Now,
 	}
 	r.work.L = &r.mu
 	return r
@@ -93,7 +95,7 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	var s *stream
 	if len(spans) > 0 && r.workers > 1 {
-		s = r.observe(spans[0].chunk, spans[len(spans)-1].chunk, time.Now())
+		s = r.observe(spans[0].chunk, spans[len(spans)-1].chunk, r.now())
 	}
 	for start := 0; start < len(spans); start += r.batch {
 		batch := spans[start:min(start+r.batch, len(spans))]
