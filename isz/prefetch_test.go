@@ -241,7 +241,7 @@ func TestPrefetchSkipReleases(t *testing.T) {
 	f := newFakeImage(t, 4096, 1000*4096)
 	r := newTestReader(t, f, 2, 64<<20)
 	readChunks(t, r, f, seq(0, 6)) // window now 8: chunks 6..13 prefetched
-	readChunks(t, r, f, []int{9}) // skips 6, 7, 8
+	readChunks(t, r, f, []int{9})  // skips 6, 7, 8
 	checkInvariants(t, r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
