@@ -292,8 +292,11 @@ func newReader(first *segment, openSeg func(k int) (*segment, error), opts *Opti
 func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 	h, first := &r.hdr, r.segs[0]
 	n := h.numChunks()
-	if int64(h.DataOffs) < int64(h.HeaderSize) || int64(h.DataOffs) > first.size {
-		return formatErr("data_offs %d outside [%d, %d]", h.DataOffs, h.HeaderSize, first.size)
+	if int64(h.DataOffs) < int64(h.HeaderSize) {
+		return formatErr("data_offs %d inside the %d-byte header", h.DataOffs, h.HeaderSize)
+	}
+	if int64(h.DataOffs) > first.size {
+		return fmt.Errorf("%w: data_offs %d, file size %d", ErrTruncated, h.DataOffs, first.size)
 	}
 
 	// Segment table first: it tells which files exist, and a raw image's

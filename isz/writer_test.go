@@ -35,7 +35,8 @@ func TestRoundTrip(t *testing.T) {
 		c Codec
 		l int
 	}
-	cls := []codecLevel{{CodecZlib, 0}, {CodecZlib, 1}, {CodecZlib, 9}, {CodecBzip2, 0}, {CodecBzip2, 1}, {CodecStore, 0}}
+	// bzip2 is slow under the race detector: one level, fewer keys.
+	cls := []codecLevel{{CodecZlib, 0}, {CodecZlib, 1}, {CodecZlib, 9}, {CodecBzip2, 0}, {CodecStore, 0}}
 	passwords := []struct {
 		bits int
 		pw   string
@@ -43,7 +44,10 @@ func TestRoundTrip(t *testing.T) {
 	for _, cl := range cls {
 		for _, zero := range []bool{false, true} {
 			for _, split := range []int64{0, minSplit(testChunk)} {
-				for _, pw := range passwords {
+				for k, pw := range passwords {
+					if cl.c == CodecBzip2 && k%2 == 1 {
+						continue
+					}
 					opts := WriterOptions{BlockSize: testChunk, Codec: cl.c, Level: cl.l, ZeroChunks: zero,
 						SplitSize: split, AESBits: pw.bits, Password: pw.pw, VSN: 0x12345678, Workers: 3}
 					name := fmt.Sprintf("%v-%d-zero=%v-split=%d-aes%d", cl.c, cl.l, zero, split, pw.bits)
