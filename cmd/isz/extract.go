@@ -12,6 +12,7 @@ import (
 	"github.com/iszmount/iszmount/isz"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
 )
 
 var extractCmd = &command{
@@ -20,7 +21,7 @@ var extractCmd = &command{
 	summary:  "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
 	help: `
 The first form writes the whole decompressed image to OUT.iso ("-" writes
-to standard output). Chunks are decoded in parallel on all cores ahead of
+to standard output, unless that is a terminal). Chunks are decoded in parallel on all cores ahead of
 the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes
 (a sparse file); the bytes read back are the same. On failure or interrupt a
 partly written OUT.iso is removed.
@@ -71,6 +72,9 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags) (err e
 
 	var w io.Writer = os.Stdout
 	var wa io.WriterAt // set when holes can be skipped
+	if out == "-" && term.IsTerminal(int(os.Stdout.Fd())) {
+		return usagef("refusing to write a disc image to a terminal: redirect standard output or name a file")
+	}
 	if out != "-" {
 		f, oerr := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if oerr != nil {

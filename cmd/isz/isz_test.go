@@ -258,4 +258,9 @@ func TestProgressOnTerminal(t *testing.T) {
 	if fileSum(t, out) != want {
 		t.Error("extract with a progress bar wrote a different image")
 	}
+	// A disc image is not sent to a terminal.
+	got, err := exec.Command("script", "-qec", iszBin+" extract '"+img+"' -", "/dev/null").Output()
+	if err == nil || !strings.Contains(string(got), "refusing to write a disc image to a terminal") || len(got) > 1000 {
+		t.Errorf("extract to a terminal: %v, %q", err, got[:min(len(got), 200)])
+	}
 }

@@ -449,3 +449,60 @@ func TestUDF(t *testing.T) {
 	wantFail(t, nil, exitUnsupported, "UDF-only", "ls", udfOnly)
 	wantFail(t, nil, exitUnsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
 }
+
+// TestExtractFilesHostileNames patches the Rock Ridge and ISO 9660 names
+// of an xorriso image into "../../xx" and ".." plus NULs: whatever names
+// the reader makes of them, every file lands inside DESTDIR.
+func TestExtractFilesHostileNames(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	for p, content := range map[string]string{"sub/DOTDOTXX": "evil\n", "DOTDOTYY": "evil2\n"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, p), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iso := makeISO(t, src)
+	data, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for from, to := range map[string]string{"DOTDOTXX": "../../xx", "DOTDOTYY": "..\x00\x00\x00\x00\x00\x00"} {
+		if bytes.Count(data, []byte(from)) < 2 { // the ISO 9660 name and the Rock Ridge NM
+			t.Fatalf("%s not found in the image", from)
+		}
+		data = bytes.ReplaceAll(data, []byte(from), []byte(to))
+	}
+	hostile := filepath.Join(t.TempDir(), "hostile.iso")
+	if err := os.WriteFile(hostile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	top := t.TempDir()
+	dest := filepath.Join(top, "a", "b")
+	r := runISZ(t, "", nil, "extract", hostile, "--files", dest)
+	var inside []string
+	err = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dest, p)
+			inside = append(inside, rel)
+			if rel == ".." || strings.HasPrefix(rel, "../") {
+				t.Errorf("%s written outside DESTDIR", p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Either the reader renamed the entries (and both files are in
+	// DESTDIR) or isz refused them; it never writes elsewhere.
+	if r.code == 0 && len(inside) != 2 {
+		t.Errorf("extracted %q, want the two files inside DESTDIR", inside)
+	}
+	if r.code != 0 && r.code != exitFailure && r.code != exitBadImage {
+		t.Errorf("exit %d (%s)", r.code, r.stderr)
+	}
+	t.Logf("exit %d, files %q", r.code, inside)
+}
