@@ -4,19 +4,21 @@ package isz
 //
 // # Streams
 //
-// Every ReadAt is matched, in chunk units, against a small table of
-// streams. A stream remembers next, one past the highest chunk it has read,
-// and matches a read that starts within reach of it (streamReach chunks or
-// two of its reads), behind or ahead: FUSE serves the kernel's readahead
-// from several threads at once, so the reads of one sequential reader
-// arrive slightly out of order, and several readers may stream at once.
-// The reach does not grow with the prefetch window, so a reader that turns
-// random stops advancing its stream. A read that matches no stream starts a
-// candidate stream. A candidate's reach is tight (a read must start at next
-// or the chunk after it to advance the stream); a candidate that advances
-// twice is confirmed. So random reads practically never prefetch (two
-// random reads would have to land just after a candidate, one after the
-// other), and a sequential reader starts prefetching on its third read.
+// Every ReadAt is matched against a small table of streams. A stream
+// remembers end, one past the highest byte it has read, and matches a read
+// that starts within streamReach reads of that end, behind or ahead: FUSE
+// serves the kernel's readahead from several threads at once, so the reads
+// of one sequential reader arrive slightly out of order, and several
+// readers may stream at once. The reach is counted in bytes of the reads
+// themselves, not in chunks and not in the prefetch window: a file manager
+// reading the first 4 KiB of files one chunk apart is not sequential, and
+// a reader that turns random stops advancing its stream at once.
+//
+// A read that matches no stream starts a candidate; a candidate that
+// advances twice (its reads move its end forward) is confirmed. Random
+// reads practically never prefetch: two would have to land within a few
+// read lengths of a candidate's end, one after the other. A sequential
+// reader starts prefetching on its third read.
 //
 // A confirmed stream keeps window chunks after next decoded or queued for
 // the workers. The window starts at the number of workers and doubles each
@@ -51,18 +53,19 @@ const (
 	maxCandidates = 32              // candidate streams tracked
 	maxConfirmed  = 8               // confirmed streams tracked
 	confirmAfter  = 2               // advances that confirm a candidate
-	streamReach   = 4               // chunks a read may land behind or ahead of a stream's position
+	streamReach   = 4               // read lengths a read may land behind or ahead of a stream's end
 	streamIdle    = 2 * time.Second // a stream this long unread releases its prefetched chunks
 	maxAheadBytes = 8 << 20         // per-stream window cap in bytes (but at least 4 chunks per worker)
 )
 
 // stream is one sequential reader as seen by the prefetcher.
 type stream struct {
-	next    int // one past the highest chunk read
+	end     int64 // one past the highest byte read
+	last    int   // length of its last read
+	next    int   // one past the highest chunk read
 	sched   int // chunks in [next, sched) are cached, queued, or ZERO
 	window  int // chunks to keep ready after next; 0 for a candidate
 	hits    int // advances so far, up to confirmAfter
-	span    int // chunks of its last read
 	lastUse time.Time
 	owned   int // entries prefetched for this stream and not read yet
 }
@@ -94,12 +97,13 @@ func (j *jobQueue) pop() *cacheEntry {
 
 func (j *jobQueue) clear() { *j = jobQueue{} }
 
-// observe matches a read of chunks [a, b] against the stream table, updates
-// the table, and returns the read's stream, or nil when the read is not
-// part of a sequential stream yet. Called with r.mu held.
-func (r *chunkReader) observe(a, b int, now time.Time) *stream {
+// observe matches a read of n > 0 bytes at off against the stream table,
+// updates the table, and returns the read's stream, or nil when the read
+// is not part of a confirmed stream. Called with r.mu held.
+func (r *chunkReader) observe(off int64, n int, now time.Time) *stream {
+	a, b := r.layout.chunkAt(off), r.layout.chunkAt(off+int64(n)-1)
 	var best *stream
-	bestDist := 0
+	var bestDist int64
 	live := r.streams[:0]
 	for _, s := range r.streams {
 		if s.window > 0 && now.Sub(s.lastUse) > streamIdle {
@@ -107,14 +111,12 @@ func (r *chunkReader) observe(a, b int, now time.Time) *stream {
 			continue
 		}
 		live = append(live, s)
-		back, ahead := max(streamReach, 2*s.span), 1
-		if s.window > 0 {
-			ahead = back
-		}
-		if a < s.next-1-back || a > s.next+ahead {
+		reach := int64(streamReach) * int64(max(n, s.last))
+		d := off - s.end
+		if d < -reach || d > reach {
 			continue
 		}
-		if d := abs(a - s.next); best == nil || d < bestDist {
+		if d = max(d, -d); best == nil || d < bestDist {
 			best, bestDist = s, d
 		}
 	}
@@ -122,12 +124,23 @@ func (r *chunkReader) observe(a, b int, now time.Time) *stream {
 	r.streams = live
 
 	if best == nil {
-		r.addCandidate(&stream{next: b + 1, sched: b + 1, span: b - a + 1, lastUse: now})
+		r.addCandidate(&stream{end: off + int64(n), last: n, next: b + 1, sched: b + 1, lastUse: now})
 		return nil
 	}
 	s := best
-	s.lastUse = now
-	s.span = b - a + 1
+	s.lastUse, s.last = now, n
+	if off+int64(n) <= s.end {
+		return confirmed(s) // a late read behind the stream
+	}
+	s.end = off + int64(n)
+	if s.window == 0 {
+		if s.hits++; s.hits == confirmAfter {
+			r.confirm()
+			s.window = r.initWindow
+		}
+	} else if b+1 > s.next {
+		s.window = min(2*s.window, r.windowCap())
+	}
 	if b+1 > s.next {
 		// Chunks prefetched for s that this read jumped over will not be
 		// read by it; the ones it reads now are its to take.
@@ -137,16 +150,15 @@ func (r *chunkReader) observe(a, b int, now time.Time) *stream {
 			}
 		}
 		s.next = b + 1
-		if s.window == 0 {
-			if s.hits++; s.hits < confirmAfter {
-				return nil
-			}
-			r.confirm()
-			s.window = r.initWindow
-		} else {
-			s.window = min(2*s.window, r.windowCap())
-		}
 		s.sched = max(s.sched, s.next)
+	}
+	return confirmed(s)
+}
+
+// confirmed returns s if it is a confirmed stream, else nil.
+func confirmed(s *stream) *stream {
+	if s.window == 0 {
+		return nil
 	}
 	return s
 }
@@ -271,11 +283,4 @@ func (r *chunkReader) nextJob() *cacheEntry {
 		}
 	}
 	return nil
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

@@ -95,7 +95,7 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	var s *stream
 	if len(spans) > 0 && r.workers > 1 {
-		s = r.observe(spans[0].chunk, spans[len(spans)-1].chunk, r.now())
+		s = r.observe(off, n, r.now())
 	}
 	for start := 0; start < len(spans); start += r.batch {
 		batch := spans[start:min(start+r.batch, len(spans))]
