@@ -63,9 +63,9 @@ type stream struct {
 	end     int64 // one past the highest byte read
 	last    int   // length of its last read
 	next    int   // one past the highest chunk read
-	sched   int // chunks in [next, sched) are cached, queued, or ZERO
-	window  int // chunks to keep ready after next; 0 for a candidate
-	hits    int // advances so far, up to confirmAfter
+	sched   int   // chunks in [next, sched) are cached, queued, or ZERO
+	window  int   // chunks to keep ready after next; 0 for a candidate
+	hits    int   // advances so far, up to confirmAfter
 	lastUse time.Time
 	owned   int // entries prefetched for this stream and not read yet
 }
