@@ -55,6 +55,7 @@ type createOpts struct {
 	level        int
 	aes          int
 	zeroChunks   bool
+	workers      int
 	pw           passwordFlags
 }
 
@@ -65,13 +66,17 @@ func (o *createOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.split, "split", "", "split the output into files of at most `SIZE` bytes")
 	fs.IntVar(&o.aes, "aes", 0, "encrypt with AES of this many `BITS` (128, 192 or 256)")
 	fs.BoolVar(&o.zeroChunks, "zero-chunks", false, "store all-zero blocks as ZERO chunks (smaller; older readers may not support them)")
+	fs.IntVar(&o.workers, "j", 0, "compress with `N` parallel workers (0: one per core)")
 	o.pw.register(fs)
 }
 
 // writerOptions validates the flags into the writer's options; every
 // mistake is a usage error.
 func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
-	wo := &isz.WriterOptions{Level: o.level, ZeroChunks: o.zeroChunks}
+	if o.workers < 0 {
+		return nil, usagef("-j: %d workers", o.workers)
+	}
+	wo := &isz.WriterOptions{Level: o.level, ZeroChunks: o.zeroChunks, Workers: o.workers}
 	block, err := cliutil.ParseSize(o.block)
 	if err != nil {
 		return nil, usagef("-b: %v", err)

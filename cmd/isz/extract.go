@@ -37,6 +37,7 @@ file is replaced rather than written through.`,
 		var tf treeFlags // --norock and --nojoliet matter only with --files
 		tf.register(fs)
 		dest := fs.String("files", "", "copy files out of the image's tree into `DESTDIR` instead of writing the raw image")
+		workers := fs.Int("j", 0, "decode with `N` parallel workers (0: one per core)")
 		return func(ctx context.Context, args []string) error {
 			if *dest != "" {
 				if len(args) < 1 {
@@ -47,7 +48,10 @@ file is replaced rather than written through.`,
 			if len(args) != 2 {
 				return usagef("want IMAGE.isz and OUT.iso, got %d arguments", len(args))
 			}
-			return extractImage(ctx, args[0], args[1], &tf.pw)
+			if *workers < 0 {
+				return usagef("-j: %d workers", *workers)
+			}
+			return extractImage(ctx, args[0], args[1], &tf.pw, *workers)
 		}
 	},
 }
@@ -60,8 +64,8 @@ const extractBlock = 4 << 20
 // the writing goroutine: one being read, one being written, one spare.
 const extractBuffers = 3
 
-func extractImage(ctx context.Context, in, out string, pw *passwordFlags) (err error) {
-	im, err := openImage(in, pw)
+func extractImage(ctx context.Context, in, out string, pw *passwordFlags, workers int) (err error) {
+	im, err := openImage(in, pw, workers)
 	if err != nil {
 		return err
 	}

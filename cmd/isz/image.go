@@ -35,8 +35,9 @@ type image struct {
 }
 
 // openImage opens name as an ISZ image (any member of a split set) when it
-// starts with an ISZ header, else as a plain image file.
-func openImage(name string, pw *passwordFlags) (*image, error) {
+// starts with an ISZ header, else as a plain image file. workers is the
+// number of parallel chunk decoders (0: one per core).
+func openImage(name string, pw *passwordFlags, workers int) (*image, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func openImage(name string, pw *passwordFlags) (*image, error) {
 			return nil, err
 		}
 	}
-	r, err := isz.Open(name, &isz.Options{Password: pass})
+	r, err := isz.Open(name, &isz.Options{Password: pass, Workers: workers})
 	if err != nil {
 		return nil, passwordHint(err)
 	}

@@ -68,7 +68,7 @@ func info(stdout io.Writer, name string, pw *passwordFlags) error {
 // openImageInspect opens an image like openImage, except that an encrypted
 // ISZ image without a password is opened for its header only.
 func openImageInspect(name string, pw *passwordFlags) (*image, error) {
-	im, err := openImage(name, pw)
+	im, err := openImage(name, pw, 0)
 	if !errors.Is(err, isz.ErrNeedPassword) {
 		return im, err
 	}

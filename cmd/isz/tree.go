@@ -31,7 +31,7 @@ type tree struct {
 
 // openTree opens name (ISZ or plain ISO) and its ISO 9660 file system.
 func openTree(name string, t *treeFlags) (*tree, error) {
-	im, err := openImage(name, &t.pw)
+	im, err := openImage(name, &t.pw, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ password.`,
 }
 
 func verify(ctx context.Context, name string, pw *passwordFlags) (err error) {
-	im, err := openImage(name, pw)
+	im, err := openImage(name, pw, 0)
 	if err != nil {
 		return err
 	}
