@@ -34,7 +34,7 @@ func (r *Reader) Verify(ctx context.Context, progress func(done, total int64)) e
 		free <- &job{
 			raw:  make([]byte, r.maxIn),
 			tmp:  make([]byte, r.maxIn),
-			out:  make([]byte, r.hdr.ChunkSize),
+			out:  make([]byte, min(int64(r.hdr.ChunkSize), r.Size())),
 			done: make(chan struct{}, 1),
 		}
 	}
