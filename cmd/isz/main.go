@@ -41,7 +41,14 @@ type command struct {
 var commands = []*command{createCmd, infoCmd, verifyCmd, extractCmd, lsCmd, catCmd}
 
 func main() {
+	// The first SIGINT or SIGTERM cancels ctx: the command stops, removes
+	// its partial output and exits 130. Signal handling is then reset, so
+	// a second one kills a command stuck where it cannot notice.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -408,6 +408,7 @@ func TestTreeCommandsOnNonImage(t *testing.T) {
 	if err := os.WriteFile(junk, bytes.Repeat([]byte("junk"), 20000), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	wantFail(t, nil, exitBadImage, "junk.iso", "info", junk)
 	wantFail(t, nil, exitBadImage, "junk.iso", "ls", junk)
 	wantFail(t, nil, exitBadImage, "junk.iso", "cat", junk, "x")
 	wantFail(t, nil, exitBadImage, "not an ISZ image", "verify", junk)
