@@ -25,7 +25,7 @@ type item struct {
 // opened on dest, which refuses any path that leaves it, whether through
 // ".." or through a symlink; on top of that existing entries are replaced,
 // never written through.
-func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags) (err error) {
+func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags) error {
 	t, err := openTree(name, tf)
 	if err != nil {
 		return err
@@ -46,8 +46,19 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	defer root.Close()
 
 	bar := startProgress("extract", total)
-	defer func() { bar.Finish(err == nil) }()
 	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar}
+	err = x.extractAll(ctx, items)
+	bar.Finish(err == nil)
+	for _, s := range x.skipped {
+		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (only files, directories and symlinks are extracted)\n", s.rel, modeString(s.e.Mode()))
+	}
+	return err
+}
+
+// extractAll extracts items in order, then gives the directories their
+// mode and times, deepest first: a read-only directory must be filled
+// before it is closed, and filling it would change its modification time.
+func (x *extractor) extractAll(ctx context.Context, items []item) error {
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -56,17 +67,11 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
 	}
-	// Directories get their mode and times last, deepest first: a read-only
-	// directory must be filled before it is closed, and filling it would
-	// change its modification time.
 	for i := len(x.dirs) - 1; i >= 0; i-- {
 		it := x.dirs[i]
 		if err := x.setAttrs(it.rel, it.e); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
-	}
-	for _, s := range x.skipped {
-		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (only files, directories and symlinks are extracted)\n", s.rel, modeString(s.e.Mode()))
 	}
 	return nil
 }
@@ -81,32 +86,13 @@ func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error
 	}
 	var items []item
 	var total int64
-	seen := map[string]bool{}
-	var walk func(e *iso9660view.Entry, rel string) error
-	walk = func(e *iso9660view.Entry, rel string) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if seen[rel] {
-			return nil
-		}
-		seen[rel] = true
-		if rel != "" {
+	seen := map[string]bool{} // PATHs may overlap ("docs" and "docs/a")
+	add := func(e *iso9660view.Entry, rel string) error {
+		if !seen[rel] {
+			seen[rel] = true
 			items = append(items, item{rel, e})
-		}
-		if e.Mode().IsRegular() {
-			total += e.Size()
-		}
-		if !e.IsDir() {
-			return nil
-		}
-		children, err := sortedChildren(e)
-		if err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
-		}
-		for _, c := range children {
-			if err := walk(c, joinRel(rel, c.Name())); err != nil {
-				return err
+			if e.Mode().IsRegular() {
+				total += e.Size()
 			}
 		}
 		return nil
@@ -116,8 +102,13 @@ func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := walk(e, rel); err != nil {
-			return nil, 0, err
+		if rel != "" {
+			add(e, rel)
+		}
+		if e.IsDir() {
+			if err := walkTree(ctx, e, rel, add); err != nil {
+				return nil, 0, err
+			}
 		}
 	}
 	return items, total, nil

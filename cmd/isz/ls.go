@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,48 +64,30 @@ func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, 
 		writeEntry(w, e, strings.TrimSuffix(p, "/"), long)
 		return w.Flush()
 	}
-	if err := listDir(ctx, w, e, "", long, recursive); err != nil {
+	if err := listDir(ctx, w, e, long, recursive); err != nil {
 		w.Flush()
 		return err
 	}
 	return w.Flush()
 }
 
-// listDir writes the children of dir; names are prefixed with rel (the
-// path of dir relative to the listed PATH) when recursing.
-func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, rel string, long, recursive bool) error {
+// listDir writes the children of dir, or with recursive its whole subtree
+// as paths relative to dir.
+func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long, recursive bool) error {
+	if recursive {
+		return walkTree(ctx, dir, "", func(e *iso9660view.Entry, rel string) error {
+			writeEntry(w, e, rel, long)
+			return nil
+		})
+	}
 	children, err := sortedChildren(dir)
 	if err != nil {
-		return fmt.Errorf("%s: %w", rel, err)
+		return err
 	}
 	for _, c := range children {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		name := c.Name()
-		if recursive {
-			name = joinRel(rel, name)
-		}
-		writeEntry(w, c, name, long)
-		if recursive && c.IsDir() {
-			if err := listDir(ctx, w, c, name, long, recursive); err != nil {
-				return err
-			}
-		}
+		writeEntry(w, c, c.Name(), long)
 	}
 	return nil
-}
-
-// sortedChildren returns dir's entries sorted by name, leaving the shared
-// slice of the reader untouched.
-func sortedChildren(dir *iso9660view.Entry) ([]*iso9660view.Entry, error) {
-	children, err := dir.ReadDir()
-	if err != nil {
-		return nil, err
-	}
-	children = slices.Clone(children)
-	slices.SortFunc(children, func(a, b *iso9660view.Entry) int { return strings.Compare(a.Name(), b.Name()) })
-	return children, nil
 }
 
 func writeEntry(w *bufio.Writer, e *iso9660view.Entry, name string, long bool) {

@@ -49,14 +49,15 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
 // run executes one isz invocation and returns its exit code. Errors are
 // printed as one line, "isz: ...", on stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string) int {
+	stdout, stderr := os.Stdout, os.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage())
 		return exitUsage

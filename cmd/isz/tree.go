@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/iszmount/iszmount/iso9660view"
@@ -117,4 +119,61 @@ func joinRel(dir, name string) string {
 		return name
 	}
 	return dir + "/" + name
+}
+
+// maxDepth bounds directory nesting in walks. Real discs stay far below it
+// (Rock Ridge relocation exists for depths past 8; Linux paths end at 4096
+// bytes); only a crafted image goes deeper.
+const maxDepth = 1024
+
+// walkTree calls fn for every entry below dir in pre-order (a directory
+// before its contents), children sorted by name, with paths relative to
+// dir's path rel. A directory that is its own ancestor (a loop only a
+// corrupt image has) or nesting deeper than maxDepth is an error wrapping
+// iso9660view.ErrFormat, so a hostile image cannot make a walk endless.
+func walkTree(ctx context.Context, dir *iso9660view.Entry, rel string, fn func(e *iso9660view.Entry, rel string) error) error {
+	ancestors := map[uint64]bool{}
+	var walk func(dir *iso9660view.Entry, rel string, depth int) error
+	walk = func(dir *iso9660view.Entry, rel string, depth int) error {
+		if depth > maxDepth {
+			return fmt.Errorf("%s: directories nested deeper than %d: %w", rel, maxDepth, iso9660view.ErrFormat)
+		}
+		children, err := sortedChildren(dir) // the reader's own loop check says more
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		if ancestors[dir.Inode()] {
+			return fmt.Errorf("%s: directory loop: %w", rel, iso9660view.ErrFormat)
+		}
+		ancestors[dir.Inode()] = true
+		defer delete(ancestors, dir.Inode())
+		for _, c := range children {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			crel := joinRel(rel, c.Name())
+			if err := fn(c, crel); err != nil {
+				return err
+			}
+			if c.IsDir() {
+				if err := walk(c, crel, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(dir, rel, 0)
+}
+
+// sortedChildren returns dir's entries sorted by name, leaving the shared
+// slice of the reader untouched.
+func sortedChildren(dir *iso9660view.Entry) ([]*iso9660view.Entry, error) {
+	children, err := dir.ReadDir()
+	if err != nil {
+		return nil, err
+	}
+	children = slices.Clone(children)
+	slices.SortFunc(children, func(a, b *iso9660view.Entry) int { return strings.Compare(a.Name(), b.Name()) })
+	return children, nil
 }

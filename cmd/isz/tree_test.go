@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"io/fs"
 	"math/rand/v2"
@@ -506,4 +507,45 @@ func TestExtractFilesHostileNames(t *testing.T) {
 		t.Errorf("exit %d (%s)", r.code, r.stderr)
 	}
 	t.Logf("exit %d, files %q", r.code, inside)
+}
+
+// TestDirectoryLoop points a subdirectory's extent back at the root (a
+// plain ISO 9660 image, patched): ls -R and extract --files end with "bad
+// image" instead of walking forever.
+func TestDirectoryLoop(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	if err := os.MkdirAll(filepath.Join(src, "sub", "inner"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(t.TempDir(), "plain.iso")
+	if msg, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-o", iso, src).CombinedOutput(); err != nil {
+		t.Fatalf("xorriso: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// findRecord returns the offset of the directory record named name in
+	// the directory at sector lba (ISO 9660 §9.1: length, extent LBA both
+	// endian at 2 and 6, name length at 32, name at 33).
+	findRecord := func(lba uint32, name string) int {
+		for i := int(lba) * 2048; data[i] != 0; i += int(data[i]) {
+			if string(data[i+33:i+33+int(data[i+32])]) == name {
+				return i
+			}
+		}
+		t.Fatalf("no %s in the directory at sector %d", name, lba)
+		return 0
+	}
+	rootLBA := binary.LittleEndian.Uint32(data[16*2048+156+2:])
+	sub := findRecord(rootLBA, "SUB")
+	inner := findRecord(binary.LittleEndian.Uint32(data[sub+2:]), "INNER")
+	binary.LittleEndian.PutUint32(data[inner+2:], rootLBA)
+	binary.BigEndian.PutUint32(data[inner+6:], rootLBA)
+	looped := filepath.Join(t.TempDir(), "loop.iso")
+	if err := os.WriteFile(looped, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantFail(t, nil, exitBadImage, "loop", "ls", "-R", looped)
+	wantFail(t, nil, exitBadImage, "loop", "extract", looped, "--files", t.TempDir())
 }
