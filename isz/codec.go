@@ -19,12 +19,14 @@ var bzipMagic = [3]byte{'B', 'Z', 'h'}
 type zlibDecoder struct {
 	src bytes.Reader
 	zr  io.ReadCloser // also a zlib.Resetter
+	one [1]byte       // fill's end-of-stream probe (a local would escape)
 }
 
 // bzip2Decoder is a pooled bzip2 reader with the bytes.Reader it reads from.
 type bzip2Decoder struct {
 	src bytes.Reader
 	br  *bzip2.Reader
+	one [1]byte
 }
 
 // Decoders are shared by all readers: their state does not depend on the
@@ -51,7 +53,7 @@ func inflate(dst, in []byte) error {
 	} else if err := d.zr.(zlib.Resetter).Reset(&d.src, nil); err != nil {
 		return fmt.Errorf("%w: zlib: %v", ErrCorrupt, err)
 	}
-	return fill(dst, d.zr, "zlib")
+	return fill(dst, d.zr, d.one[:], "zlib")
 }
 
 // bunzip decodes the bzip2 stream in into dst, which it must fill exactly.
@@ -71,12 +73,13 @@ func bunzip(dst, in []byte) error {
 	if err := d.br.Reset(&d.src); err != nil {
 		return fmt.Errorf("%w: bzip2: %v", ErrCorrupt, err)
 	}
-	return fill(dst, d.br, "bzip2")
+	return fill(dst, d.br, d.one[:], "bzip2")
 }
 
 // fill reads exactly len(dst) bytes from r and then requires the end of
-// the stream: a chunk that decodes short or long is corrupt.
-func fill(dst []byte, r io.Reader, codec string) error {
+// the stream (reading it also checks the stream's checksum): a chunk that
+// decodes short or long is corrupt. one is a 1-byte scratch buffer.
+func fill(dst []byte, r io.Reader, one []byte, codec string) error {
 	n, err := io.ReadFull(r, dst)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
@@ -84,8 +87,7 @@ func fill(dst []byte, r io.Reader, codec string) error {
 		}
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, codec, err)
 	}
-	var one [1]byte
-	switch _, err := io.ReadFull(r, one[:]); err {
+	switch _, err := io.ReadFull(r, one); err {
 	case io.EOF:
 		return nil
 	case nil:
