@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -127,11 +128,7 @@ func Open(name string, opts *Options) (*Reader, error) {
 	// Keep only the files the image uses (a stray member named on the
 	// command line of a single-file image is closed).
 	for _, s := range open {
-		used := false
-		for _, u := range r.segs {
-			used = used || u == s
-		}
-		if !used {
+		if !slices.Contains(r.segs, s) {
 			s.c.Close()
 		}
 	}
@@ -191,11 +188,11 @@ func (s *segment) checkMember(k int, vsn uint32) error {
 
 // readHeader reads and parses the header of s.
 func (s *segment) readHeader() error {
+	if s.size <= 0 {
+		return fmt.Errorf("%w: empty file", ErrTruncated)
+	}
 	b := make([]byte, min(s.size, HeaderSize))
-	if _, err := s.r.ReadAt(b, 0); err != nil && !(err == io.EOF && len(b) > 0) {
-		if err == io.EOF {
-			return fmt.Errorf("%w: empty file", ErrTruncated)
-		}
+	if err := s.readFull(b, 0); err != nil {
 		return err
 	}
 	h, err := parseHeader(b)
@@ -307,8 +304,8 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 			return formatErr("seg_offs %d outside the file (%d bytes)", h.SegOffs, first.size)
 		}
 		b := make([]byte, min(first.size-int64(h.SegOffs), (maxSegments+1)*sdtEntrySize))
-		if _, err := first.r.ReadAt(b, int64(h.SegOffs)); err != nil {
-			return readErr(first.name, err)
+		if err := first.readFull(b, int64(h.SegOffs)); err != nil {
+			return err
 		}
 		xorTable(b)
 		var err error
@@ -344,8 +341,8 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 			return fmt.Errorf("%w: chunk table of %d entries at %d, file size %d", ErrTruncated, n, h.PtrOffs, first.size)
 		}
 		b := make([]byte, n*pl)
-		if _, err := first.r.ReadAt(b, int64(h.PtrOffs)); err != nil && n > 0 {
-			return readErr(first.name, err)
+		if err := first.readFull(b, int64(h.PtrOffs)); err != nil {
+			return err
 		}
 		xorTable(b)
 		r.entries = parseChunkTable(b, int(pl), int(n))
@@ -354,33 +351,7 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 		return err
 	}
 
-	// Data stream layout under each zero rule; keep the one that fits best.
-	geoms := r.geometry(sdt)
-	type try struct {
-		rule   ZeroRule
-		pos    []int64
-		pieces []piece
-		info   []SegmentInfo
-		exact  bool
-		err    error
-	}
-	rules := []ZeroRule{ZeroStoresNothing}
-	for _, e := range r.entries {
-		if e.typ == ChunkZero && e.blkLen > 0 {
-			rules = append(rules, ZeroSkipsBlkLen)
-			break
-		}
-	}
-	var best *try
-	for _, rule := range rules {
-		t := &try{rule: rule, pos: r.positions(rule)}
-		t.pieces, t.info, t.exact, t.err = r.layout(geoms, t.pos)
-		if t.err == nil && (best == nil || best.err != nil || t.exact && !best.exact) {
-			best = t
-		} else if best == nil {
-			best = t
-		}
-	}
+	best := r.chooseLayout(r.geometry(sdt))
 	if best.err != nil {
 		return best.err
 	}
@@ -393,6 +364,35 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 		}
 	}
 	return nil
+}
+
+// layoutResult is the data stream laid out under one zero rule.
+type layoutResult struct {
+	rule   ZeroRule
+	pos    []int64
+	pieces []piece
+	info   []SegmentInfo
+	exact  bool // the files end exactly where the data does
+	err    error
+}
+
+// chooseLayout picks the zero rule (format notes §5.2, §11.3): the SDK's,
+// unless ZERO chunks with blk_len > 0 make libMirage's differ and only
+// libMirage's makes the data end where the files (or data_size) say.
+func (r *Reader) chooseLayout(geoms []sdtEntry) layoutResult {
+	try := func(rule ZeroRule) layoutResult {
+		l := layoutResult{rule: rule, pos: r.positions(rule)}
+		l.pieces, l.info, l.exact, l.err = r.layout(geoms, l.pos)
+		return l
+	}
+	sdk := try(ZeroStoresNothing)
+	if sdk.exact || !slices.ContainsFunc(r.entries, func(e entry) bool { return e.typ == ChunkZero && e.blkLen > 0 }) {
+		return sdk
+	}
+	if lm := try(ZeroSkipsBlkLen); lm.err == nil && (lm.exact || sdk.err != nil) {
+		return lm
+	}
+	return sdk
 }
 
 // maxCompressed is the largest stored length accepted for a compressed
@@ -594,21 +594,25 @@ func (r *Reader) readStream(p []byte, off int64) error {
 		in := off - pc.streamOff
 		m := int(min(int64(len(p)), pc.n-in))
 		seg := r.segs[pc.seg]
-		if _, err := seg.r.ReadAt(p[:m], pc.fileOff+in); err != nil {
-			return readErr(seg.name, err)
+		if err := seg.readFull(p[:m], pc.fileOff+in); err != nil {
+			return err
 		}
 		p, off = p[m:], off+int64(m)
 	}
 	return nil
 }
 
-// readErr turns a failed ReadAt of a region that Open saw in the file
-// into ErrTruncated (the file shrank) or the I/O error, naming the file.
-func readErr(name string, err error) error {
-	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%w: %s shorter than at open", ErrTruncated, name)
+// readFull fills p from s at off. Open checked that the region is in the
+// file, so a short read means the file shrank since (ErrTruncated).
+func (s *segment) readFull(p []byte, off int64) error {
+	n, err := s.r.ReadAt(p, off)
+	switch {
+	case n == len(p):
+		return nil
+	case err == nil || err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: %s: %d bytes at %d, file ends", ErrTruncated, s.name, len(p), off)
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return fmt.Errorf("%s: %w", s.name, err)
 }
 
 // decode fills dst (exactly chunk i's size) with chunk i. It is the
