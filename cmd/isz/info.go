@@ -82,7 +82,7 @@ func openImageInspect(name string, pw *passwordFlags) (*image, error) {
 func describeISZ(row func(key, format string, args ...any), in isz.Info) {
 	h := in.Header
 	row("Format", "ISZ version %d, %d-byte header", h.Version, h.HeaderSize)
-	row("Volume serial", "0x%08X", h.VSN)
+	row("Volume serial", "0x%08X%s", h.VSN, serialTime(h.VSN))
 	row("Image size", "%d bytes (%s), %d sectors of %d bytes", h.ImageSize(), formatBytes(h.ImageSize()), h.TotalSectors, h.SectorSize)
 	if in.Raw {
 		row("Chunks", "none: no chunk table, the image is stored uncompressed")
@@ -103,6 +103,10 @@ func describeISZ(row func(key, format string, args ...any), in isz.Info) {
 	}
 	row("Stored data", "%d bytes (%s), %.1f%% of the image%s", in.StoredTotal, formatBytes(in.StoredTotal),
 		percent(in.StoredTotal, h.ImageSize()), ratio)
+	row("Layout", "chunk table at %s, segment table at %s, data at %d", offsetOrNone(h.PtrOffs), offsetOrNone(h.SegOffs), h.DataOffs)
+	if h.HasChecksums() {
+		row("Data size field", "%d bytes", h.DataSize)
+	}
 	row("Encryption", "%s", h.Encryption)
 	if h.HasChecksums() {
 		row("Checksums", "image 0x%08X, data 0x%08X (stored as NOT CRC-32; \"isz verify\" checks them)", h.Checksum1, h.Checksum2)
@@ -120,6 +124,24 @@ func describeISZ(row func(key, format string, args ...any), in isz.Info) {
 	if in.Trailer {
 		row("Trailer", "a copy of the header at the end of the last file")
 	}
+}
+
+// serialTime shows the volume serial number as the time it usually is
+// (UltraISO and isz create write a Unix time), when it is a plausible one.
+func serialTime(vsn uint32) string {
+	t := time.Unix(int64(vsn), 0).UTC()
+	if t.Year() < 1995 || t.Year() > 2100 {
+		return ""
+	}
+	return " (as a time: " + t.Format("2006-01-02 15:04:05 UTC") + ")"
+}
+
+// offsetOrNone formats a table offset; 0 means the table is absent.
+func offsetOrNone(off uint32) string {
+	if off == 0 {
+		return "none"
+	}
+	return fmt.Sprint(off)
 }
 
 func percent(part, whole int64) float64 {
