@@ -23,8 +23,9 @@ var infoCmd = &command{
 For an ISZ image, prints the header fields, the number and stored size of
 the chunks of each type, the compression ratio, the segment files of a
 split image, the encryption and the checksums. Then, for ISZ and plain ISO
-images alike, the ISO 9660 volume: identifiers, dates, size and the name
-extensions present (Rock Ridge, Joliet), and a line saying so when the disc
+images alike, the ISO 9660 volume: identifiers, dates, size, the name
+extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot
+entries, and a line saying so when the disc
 is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a
 README), since isz reads only the ISO 9660 side.
 
@@ -189,16 +190,49 @@ func describeVolume(row func(key, format string, args ...any), im *image) error 
 	row("Created", "%s", formatTime(vi.Created))
 	row("Modified", "%s", formatTime(vi.Modified))
 	row("Volume size", "%d blocks of %d bytes (%s)", vi.VolumeBlocks, vi.BlockSize, formatBytes(vi.VolumeBlocks*int64(vi.BlockSize)))
+	row("Names shown", "%s", vi.Names)
+	for i, b := range vi.Boot {
+		key := "  "
+		if i == 0 {
+			key = "Boot (El Torito)"
+		}
+		row(key, "%s", describeBoot(b))
+	}
 	return nil
+}
+
+// describeBoot is one line about an El Torito boot entry.
+func describeBoot(b iso9660view.BootEntry) string {
+	platform := map[byte]string{
+		iso9660view.PlatformX86: "x86 BIOS", iso9660view.PlatformPPC: "PowerPC",
+		iso9660view.PlatformMac: "Mac", iso9660view.PlatformEFI: "UEFI",
+	}[b.Platform]
+	if platform == "" {
+		platform = fmt.Sprintf("platform 0x%02X", b.Platform)
+	}
+	media := map[byte]string{
+		iso9660view.MediaNoEmulation: "no emulation", iso9660view.MediaFloppy12M: "1.2M floppy",
+		iso9660view.MediaFloppy144M: "1.44M floppy", iso9660view.MediaFloppy288M: "2.88M floppy",
+		iso9660view.MediaHardDisk: "hard disk",
+	}[b.Media]
+	s := fmt.Sprintf("%s, %s, image at block %d, %d bytes loaded", platform, media, b.Block, b.Size())
+	if !b.Bootable {
+		s += ", not bootable"
+	}
+	return s
 }
 
 func extensions(vi iso9660view.VolumeInfo) string {
 	var ext []string
 	if vi.RockRidge {
-		ext = append(ext, "Rock Ridge")
+		rr := "Rock Ridge"
+		if vi.RockRidgeVersion != "" {
+			rr += " " + vi.RockRidgeVersion
+		}
+		ext = append(ext, rr)
 	}
 	if vi.Joliet {
-		ext = append(ext, "Joliet")
+		ext = append(ext, fmt.Sprintf("Joliet level %d", vi.JolietLevel))
 	}
 	if vi.ZisofsSeen {
 		ext = append(ext, "zisofs")

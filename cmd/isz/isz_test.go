@@ -122,7 +122,7 @@ func TestInfo(t *testing.T) {
 		"Encryption:", "none",
 		"Checksums:", "image 0x",
 		"Segments:", "1 file",
-		"File system:", "ISO 9660 with Rock Ridge, Joliet",
+		"File system:", "ISO 9660 with Rock Ridge 1.09, Joliet level 3",
 		"Volume ID:", "ISZ_FIXTURE",
 	} {
 		if !strings.Contains(out, want) {
@@ -143,8 +143,16 @@ func TestInfo(t *testing.T) {
 		t.Errorf("info with the password lacks the volume:\n%s", out)
 	}
 
+	// A bootable disc: the El Torito catalog is described.
+	bootSrc := makeSourceTree(t, []srcFile{{path: "boot.img", mode: 0o644, content: strings.Repeat("\x00", 4096)}})
+	boot := makeISO(t, bootSrc, "-b", "boot.img", "-no-emul-boot", "-boot-load-size", "4")
+	if out := mustRun(t, "info", boot); !strings.Contains(out, "Boot (El Torito):") ||
+		!strings.Contains(out, "x86 BIOS, no emulation, image at block ") || !strings.Contains(out, ", 2048 bytes loaded") {
+		t.Errorf("info of a bootable ISO:\n%s", out)
+	}
+
 	out = mustRun(t, "info", iso)
-	for _, want := range []string{"plain image (no ISZ header)", "ISO 9660 with Rock Ridge, Joliet", "ISZ_FIXTURE"} {
+	for _, want := range []string{"plain image (no ISZ header)", "ISO 9660 with Rock Ridge 1.09, Joliet level 3", "ISZ_FIXTURE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("info of the plain ISO lacks %q:\n%s", want, out)
 		}
