@@ -89,18 +89,18 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 	var ents [16]*cacheEntry
 
 	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return 0, errReaderClosed
-	}
 	var s *stream
-	if len(spans) > 0 && r.workers > 1 {
+	if len(spans) > 0 && !r.closed {
 		s = r.observe(off, n, r.now())
 	}
 	for start := 0; start < len(spans); start += r.batch {
+		if r.closed {
+			r.mu.Unlock()
+			return spans[start].dst, errReaderClosed
+		}
 		batch := spans[start:min(start+r.batch, len(spans))]
 		pinned := r.pin(ents[:0], batch, s == nil)
-		if start == 0 && s != nil {
+		if start == 0 && s != nil && r.workers > 1 {
 			r.prefetch(s)
 		}
 		r.mu.Unlock()
