@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -548,4 +549,32 @@ func TestDirectoryLoop(t *testing.T) {
 	}
 	wantFail(t, nil, exitBadImage, "loop", "ls", "-R", looped)
 	wantFail(t, nil, exitBadImage, "loop", "extract", looped, "--files", t.TempDir())
+}
+
+// TestZisofs: files that xorriso stored zisofs-compressed come out decoded,
+// through cat and extract --files, from the ISO and from an ISZ of it.
+func TestZisofs(t *testing.T) {
+	src := makeSourceTree(t, fixtureFiles)
+	iso := filepath.Join(t.TempDir(), "zisofs.iso")
+	cmd := exec.Command("xorriso", "-outdev", iso, "-map", src, "/", "-set_filter_r", "--zisofs", "/", "--", "-commit")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xorriso: %v\n%s", err, msg)
+	}
+	img := filepath.Join(t.TempDir(), "zisofs.isz")
+	mustRun(t, "create", iso, img)
+	big, err := os.ReadFile(filepath.Join(src, "data/big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, image := range []string{iso, img} {
+		if got := mustRun(t, "cat", image, "data/big.bin"); got != string(big) {
+			t.Errorf("%s: cat of a zisofs file gives %d bytes, not the source's %d", image, len(got), len(big))
+		}
+		dest := t.TempDir()
+		mustRun(t, "extract", image, "--files", dest)
+		compareTrees(t, snapshot(t, src), snapshot(t, dest))
+	}
+	if out := mustRun(t, "ls", "-l", iso, "data"); !strings.Contains(out, fmt.Sprintf(" %d ", len(big))) {
+		t.Errorf("ls -l shows the stored size, not the decoded one:\n%s", out)
+	}
 }
