@@ -85,7 +85,7 @@ type SegmentInfo struct {
 
 // Naming schemes of split sets.
 var (
-	partName = regexp.MustCompile(`(?i)^(.*)\.part(\d{2,3})(\.isz)$`)
+	partName = regexp.MustCompile(`(?i)^(.*)(\.part)(\d{2,3})(\.isz)$`)
 	iNNName  = regexp.MustCompile(`^(.*)\.([iI])(\d\d)$`)
 	iszName  = regexp.MustCompile(`(?i)^(.*)\.isz$`)
 )
@@ -95,7 +95,7 @@ var (
 // first file), most likely first.
 type setNames struct {
 	base  string
-	part  bool   // .partNN.isz naming
+	part  string // ".part" as spelled, for .partNN.isz naming; "" for .iNN
 	width int    // digits of NN for part naming
 	ext   string // ".isz" as spelled in the given name
 	i     string // "i" or "I" for .iNN naming
@@ -103,7 +103,7 @@ type setNames struct {
 
 func parseSetName(name string) setNames {
 	if m := partName.FindStringSubmatch(name); m != nil {
-		return setNames{base: m[1], part: true, width: len(m[2]), ext: m[3]}
+		return setNames{base: m[1], part: m[2], width: len(m[3]), ext: m[4]}
 	}
 	if m := iNNName.FindStringSubmatch(name); m != nil && m[3] != "00" {
 		ext := ".isz"
@@ -125,11 +125,12 @@ func parseSetName(name string) setNames {
 
 // member returns candidate names for segment k, preferred spelling first.
 func (s setNames) member(k int) []string {
-	if s.part {
-		return []string{fmt.Sprintf("%s.part%0*d%s", s.base, s.width, k+1, s.ext)}
+	if s.part != "" {
+		return []string{fmt.Sprintf("%s%s%0*d%s", s.base, s.part, s.width, k+1, s.ext)}
 	}
 	if k == 0 {
-		return uniq(s.base+s.ext, s.base+strings.ToLower(s.ext), s.base+strings.ToUpper(s.ext))
+		// The writer names the first file of "NAME" (no .isz) NAME itself.
+		return uniq(s.base+s.ext, s.base+strings.ToLower(s.ext), s.base+strings.ToUpper(s.ext), s.base)
 	}
 	nn := fmt.Sprintf("%02d", k)
 	other := "I"
