@@ -125,6 +125,9 @@ func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
 }
 
 func create(ctx context.Context, in, out string, wo *isz.WriterOptions) (err error) {
+	if sameFile(out, in) {
+		return usagef("%s is the input: refusing to overwrite it", out)
+	}
 	f, err := os.Open(in)
 	if err != nil {
 		return err

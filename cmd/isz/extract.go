@@ -79,6 +79,9 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags, worker
 	if out == "-" && term.IsTerminal(int(os.Stdout.Fd())) {
 		return usagef("refusing to write a disc image to a terminal: redirect standard output or name a file")
 	}
+	if out != "-" && sameFile(out, im.files()...) {
+		return usagef("%s is part of the image: refusing to overwrite it", out)
+	}
 	if out != "-" {
 		f, oerr := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if oerr != nil {

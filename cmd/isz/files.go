@@ -47,6 +47,11 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 
 	bar := startProgress("extract", total)
 	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar}
+	for _, name := range t.files() {
+		if fi, err := os.Stat(name); err == nil {
+			x.protect = append(x.protect, fi)
+		}
+	}
 	err = x.extractAll(ctx, items)
 	bar.Finish(err == nil)
 	for _, s := range x.skipped {
@@ -121,6 +126,7 @@ type extractor struct {
 	made    map[string]bool   // directories known to be real directories now
 	dirs    []item            // directories, in creation order
 	skipped []item            // devices, fifos, sockets
+	protect []os.FileInfo     // the image's own files, never replaced
 	bar     *progress
 }
 
@@ -203,7 +209,7 @@ func (x *extractor) mkdir(rel string) (err error) {
 		return nil
 	}
 	if err == nil {
-		if err := x.root.Remove(rel); err != nil {
+		if err := x.remove(rel, fi); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -224,6 +230,17 @@ func (x *extractor) clear(rel string) error {
 	}
 	if fi.IsDir() {
 		return fmt.Errorf("a directory is in the way")
+	}
+	return x.remove(rel, fi)
+}
+
+// remove deletes the non-directory rel (whose Lstat is fi), unless it is
+// one of the image's own files.
+func (x *extractor) remove(rel string, fi os.FileInfo) error {
+	for _, p := range x.protect {
+		if os.SameFile(fi, p) {
+			return fmt.Errorf("refusing to replace the image being read")
+		}
 	}
 	return x.root.Remove(rel)
 }

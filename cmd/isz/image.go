@@ -88,11 +88,38 @@ func (im *image) requireISZ() error {
 	return nil
 }
 
+// files lists the image's files: every member of a split ISZ set.
+func (im *image) files() []string {
+	if im.isz == nil {
+		return []string{im.name}
+	}
+	var names []string
+	for _, s := range im.isz.Segments() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
 func (im *image) Close() error {
 	if im.isz != nil {
 		return im.isz.Close()
 	}
 	return im.f.Close()
+}
+
+// sameFile reports whether out names an existing file that is also one of
+// ins: writing it would truncate the input before it is read.
+func sameFile(out string, ins ...string) bool {
+	ofi, err := os.Stat(out)
+	if err != nil {
+		return false
+	}
+	for _, in := range ins {
+		if ifi, err := os.Stat(in); err == nil && os.SameFile(ifi, ofi) {
+			return true
+		}
+	}
+	return false
 }
 
 // passwordHint adds where a password can come from to a missing-password

@@ -97,6 +97,34 @@ func TestCreateExtractRoundTrip(t *testing.T) {
 	}
 }
 
+// TestNoOverwriteOfInput: neither create nor extract truncates its own
+// input (for a split set, any member).
+func TestNoOverwriteOfInput(t *testing.T) {
+	iso, want := fixtureISO(t)
+	wantFail(t, nil, exitUsage, "is the input", "create", iso, iso)
+	img := filepath.Join(t.TempDir(), "img.isz")
+	mustRun(t, "create", "--split", "400K", iso, img)
+	member := strings.TrimSuffix(img, ".isz") + ".i01"
+	wantFail(t, nil, exitUsage, "is part of the image", "extract", img, member)
+	wantFail(t, nil, exitUsage, "is part of the image", "extract", member, img)
+	if fileSum(t, iso) != want {
+		t.Error("the source ISO changed")
+	}
+	mustRun(t, "verify", img)
+
+	// An image named like a file it holds, extracted into its own
+	// directory: the image is not replaced.
+	dir := t.TempDir()
+	self := filepath.Join(dir, "README.txt")
+	if err := os.Rename(iso, self); err != nil {
+		t.Fatal(err)
+	}
+	wantFail(t, nil, exitFailure, "README.txt: refusing to replace the image being read", "extract", self, "--files", dir)
+	if fileSum(t, self) != want {
+		t.Error("extract --files replaced the image it was reading")
+	}
+}
+
 // TestCreateDeterministic: same input and options, same bytes.
 func TestCreateDeterministic(t *testing.T) {
 	iso, _ := fixtureISO(t)
