@@ -65,7 +65,10 @@
 // own header). [Open] finds the whole set from any member and checks each
 // file's vsn (the set's serial number) and seg_no; a missing or foreign
 // file is an error wrapping [ErrSegment] that names it. The writer never
-// leaves a file that holds only the tail of a chunk.
+// leaves a file that holds only the tail of a chunk. An uncompressed image
+// (no chunk table) may also be split without a segment table: each file
+// then holds its header and the next bytes of the image, up to
+// segment_size bytes in all.
 //
 // # Encryption
 //

@@ -320,6 +320,9 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 			r.segs = append(r.segs, s)
 		}
 	}
+	if sdt == nil && h.PtrOffs == 0 && h.SegmentSize > 0 && int64(h.DataOffs)+h.ImageSize() > first.size {
+		return r.implicitSegments(openSeg)
+	}
 	var total int64
 	for _, s := range r.segs {
 		total += s.size
@@ -327,14 +330,10 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 
 	// Chunk table.
 	if h.PtrOffs == 0 {
-		r.raw = true
 		if h.ImageSize() > total {
 			return fmt.Errorf("%w: raw image of %d bytes in %d bytes of files", ErrTruncated, h.ImageSize(), total)
 		}
-		r.entries = make([]entry, n)
-		for i := range r.entries {
-			r.entries[i] = entry{typ: ChunkData, blkLen: uint32(r.chunkLen(i))}
-		}
+		r.rawEntries()
 	} else {
 		pl := int64(h.PtrLen)
 		if int64(h.PtrOffs) < int64(h.HeaderSize) || int64(h.PtrOffs)+n*pl > first.size {
@@ -363,6 +362,61 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 			r.maxIn = max(r.maxIn, int(r.stored(i)))
 		}
 	}
+	return nil
+}
+
+// rawEntries describes an image without a chunk table: every chunk is
+// DATA of its own size. The caller has checked that the files hold the
+// image, which bounds the allocation.
+func (r *Reader) rawEntries() {
+	r.raw = true
+	r.entries = make([]entry, r.hdr.numChunks())
+	for i := range r.entries {
+		r.entries[i] = entry{typ: ChunkData, blkLen: uint32(r.chunkLen(i))}
+	}
+}
+
+// implicitSegments lays out a raw image split without a segment table
+// (format notes §6.5, as the vendor's SDK reads it): file k holds its
+// header and then the next bytes of the image, up to segment_size bytes
+// in all.
+func (r *Reader) implicitSegments(openSeg func(k int) (*segment, error)) error {
+	h := r.hdr
+	bs, need := int64(h.ChunkSize), h.ImageSize()
+	var stream int64
+	for k := 0; stream < need; k++ {
+		if k == maxSegments {
+			return formatErr("split raw image needs more than %d files of %d bytes", maxSegments, h.SegmentSize)
+		}
+		if k > 0 {
+			s, err := openSeg(k)
+			if err != nil {
+				return err
+			}
+			r.segs = append(r.segs, s)
+		}
+		s := r.segs[k]
+		start := int64(s.hdr.HeaderSize)
+		if k == 0 {
+			start = int64(h.DataOffs)
+		}
+		n := min(s.size, h.SegmentSize) - start
+		if n <= 0 {
+			return fmt.Errorf("%w: %s holds no image data (segment_size %d)", ErrTruncated, s.name, h.SegmentSize)
+		}
+		n = min(n, need-stream)
+		first, end := (stream+bs-1)/bs, stream+n
+		r.pieces = append(r.pieces, piece{seg: k, fileOff: start, streamOff: stream, n: n})
+		r.geom = append(r.geom, SegmentInfo{
+			Name: s.name, FileSize: s.size, FirstChunk: int(first), NumChunks: int((end+bs-1)/bs - first),
+			ChunkOffset: start + first*bs - stream, LeftSize: min((end+bs-1)/bs*bs, need) - end,
+			DataStart: start, DataEnd: start + n,
+		})
+		stream = end
+	}
+	r.rawEntries()
+	r.pos = r.positions(ZeroStoresNothing)
+	r.maxIn = int(min(bs, need))
 	return nil
 }
 

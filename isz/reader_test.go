@@ -310,3 +310,37 @@ func TestSplitErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestImplicitSplit reads a raw image split without a segment table: each
+// file holds its header and then up to segment_size bytes in all.
+func TestImplicitSplit(t *testing.T) {
+	h := variant(nil, testSize)
+	const segSize = 50000
+	var files [][]byte
+	for k, rest := 0, h.image; len(rest) > 0; k++ {
+		f := h.header(k, 0, 0, 64, segSize, 0, 0, 0)
+		n := min(len(rest), segSize-64)
+		files = append(files, append(f, rest[:n]...))
+		rest = rest[n:]
+	}
+	if len(files) != 3 {
+		t.Fatalf("fixture has %d files", len(files))
+	}
+	paths := writeFiles(t, t.TempDir(), []string{"raw.isz", "raw.i01", "raw.i02"}, files)
+	r, err := Open(paths[2], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !bytes.Equal(readAll(t, r), h.image) {
+		t.Fatal("image differs")
+	}
+	segs := r.Segments()
+	if len(segs) != 3 || segs[1].DataStart != 64 || segs[1].DataEnd != segSize || segs[2].DataEnd != int64(len(files[2])) {
+		t.Errorf("segments %+v", segs)
+	}
+	os.Remove(paths[2])
+	if _, err := Open(paths[0], nil); !errors.Is(err, ErrSegment) {
+		t.Errorf("missing last file: %v, want ErrSegment", err)
+	}
+}
