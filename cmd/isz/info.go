@@ -25,9 +25,9 @@ the chunks of each type, the compression ratio, the segment files of a
 split image, the encryption and the checksums. Then, for ISZ and plain ISO
 images alike, the ISO 9660 volume: identifiers, dates, size, the name
 extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot
-entries, and a line saying so when the disc
-is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a
-README), since isz reads only the ISO 9660 side.
+entries, and a line saying so when the disc is UDF-only or a UDF bridge
+disc (whose ISO 9660 side may hold only a README), since isz reads only
+the ISO 9660 side.
 
 An encrypted image's header is shown without a password; its volume needs
 the password. info reads no chunk data beyond the volume descriptors: use

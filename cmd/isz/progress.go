@@ -55,13 +55,6 @@ func (p *progress) Add(n int64) {
 	}
 }
 
-// Set records that done bytes are done; safe for concurrent use.
-func (p *progress) Set(done int64) {
-	if p != nil {
-		p.done.Store(done)
-	}
-}
-
 // Callback adapts the bar to the libraries' progress functions.
 func (p *progress) Callback() func(done, total int64) {
 	if p == nil {

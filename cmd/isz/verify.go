@@ -16,8 +16,8 @@ Decodes every chunk and checks the image's two checksums: the CRC-32 of the
 decompressed image and of the stored chunk data (64-byte headers only). On
 success it prints "IMAGE.isz: OK" and exits 0. A checksum mismatch or a
 chunk that does not decode exits 4 and names the first bad chunk; a
-malformed or truncated image exits 3. An encrypted image needs its
-password.`,
+malformed or truncated image exits 3, a missing segment file too. An
+encrypted image needs its password.`,
 	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
