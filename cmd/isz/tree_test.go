@@ -55,6 +55,8 @@ var fixtureFiles = []srcFile{
 	{path: "link-abs", mode: fs.ModeSymlink, content: "/etc/passwd"},
 	{path: "link-up", mode: fs.ModeSymlink, content: "../../outside"},
 	{path: "link-long", mode: fs.ModeSymlink, content: strings.Repeat("a/", 150) + "target"},
+	{path: "loop-a", mode: fs.ModeSymlink, content: "loop-b"},
+	{path: "loop-b", mode: fs.ModeSymlink, content: "./loop-a"},
 }
 
 // bigContent is 600 KiB of compressible but not constant data (several
@@ -353,7 +355,7 @@ func TestLs(t *testing.T) {
 			}
 		}
 		top := mustRun(t, "ls", img)
-		if top != "README.txt\nbin\ndata\ndocs\nempty\nlink-abs\nlink-dir\nlink-long\nlink-rel\nlink-up\n" {
+		if top != "README.txt\nbin\ndata\ndocs\nempty\nlink-abs\nlink-dir\nlink-long\nlink-rel\nlink-up\nloop-a\nloop-b\n" {
 			t.Errorf("ls: %q", top)
 		}
 		if out := mustRun(t, "ls", img, "link-dir/er"); out != "file\n" {
@@ -402,6 +404,7 @@ func TestCat(t *testing.T) {
 		wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
 		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
 		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
+		wantFail(t, nil, exitNotFound, "too many levels of symbolic links", "cat", img, "loop-a")
 	})
 }
 
