@@ -8,52 +8,66 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"github.com/iszmount/iszmount/iso9660view"
 )
 
 var catCmd = &command{
 	name:     "cat",
-	synopsis: "IMAGE PATH",
-	summary:  "write one file of an ISZ or ISO image to standard output",
+	synopsis: "IMAGE PATH...",
+	summary:  "write files of an ISZ or ISO image to standard output",
 	help: `
-Writes the contents of the regular file PATH in the image's ISO 9660 tree
-to standard output (zisofs files decoded). Symlinks are followed inside the
-image. A progress bar is drawn on stderr only when stderr is a terminal and
-standard output is not.`,
+Writes the contents of the regular files PATH... in the image's ISO 9660
+tree to standard output, one after the other (zisofs files decoded).
+Symlinks are followed inside the image. Every PATH is looked up before
+anything is written, so a mistyped one writes nothing. A progress bar is
+drawn on stderr only when stderr is a terminal and standard output is not.`,
 	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags
 		tf.register(fs)
 		return func(ctx context.Context, args []string) error {
-			if len(args) != 2 {
-				return usagef("want IMAGE and PATH, got %d arguments", len(args))
+			if len(args) < 2 {
+				return usagef("want IMAGE and at least one PATH, got %d arguments", len(args))
 			}
-			return catFile(ctx, os.Stdout, args[0], args[1], &tf)
+			return catFiles(ctx, os.Stdout, args[0], args[1:], &tf)
 		}
 	},
 }
 
-func catFile(ctx context.Context, stdout *os.File, name, p string, tf *treeFlags) (err error) {
+func catFiles(ctx context.Context, stdout *os.File, name string, paths []string, tf *treeFlags) (err error) {
 	t, err := openTree(name, tf)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	e, _, err := t.resolve(p, true)
-	if err != nil {
-		return err
-	}
-	if !e.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file (%s)", p, modeString(e.Mode()))
-	}
-	r, err := e.Open()
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
+	var files []*iso9660view.Entry
+	var total int64
+	for _, p := range paths {
+		e, _, err := t.resolve(p, true)
+		if err != nil {
+			return err
+		}
+		if !e.Mode().IsRegular() {
+			return fmt.Errorf("%s: not a regular file (%s)", p, modeString(e.Mode()))
+		}
+		files = append(files, e)
+		total += e.Size()
 	}
 	var bar *progress
 	if !term.IsTerminal(int(stdout.Fd())) {
-		bar = startProgress("cat", e.Size())
+		bar = startProgress("cat", total)
 	}
 	defer func() { bar.Finish(err == nil) }()
-	return copyContents(ctx, stdout, r, e.Size(), bar)
+	for i, e := range files {
+		r, err := e.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		if err := copyContents(ctx, stdout, r, e.Size(), bar); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+	}
+	return nil
 }
 
 // copyBlock is the read size when copying a file out of the tree.

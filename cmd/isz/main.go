@@ -7,7 +7,7 @@
 //	isz verify IMAGE.isz
 //	isz extract IMAGE.isz OUT.iso|-
 //	isz ls [-l] [-R] IMAGE [PATH]
-//	isz cat IMAGE PATH
+//	isz cat IMAGE PATH...
 //	isz extract IMAGE --files DESTDIR [PATH...]
 //
 // Run "isz help" for the whole story and the exit codes.

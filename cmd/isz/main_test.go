@@ -129,7 +129,7 @@ func TestUsageErrors(t *testing.T) {
 	wantFail(t, nil, exitUsage, `unknown command "frobnicate"`, "frobnicate")
 	wantFail(t, nil, exitUsage, `help: unknown command "nope"`, "help", "nope")
 	wantFail(t, nil, exitUsage, "flag provided but not defined: -bogus", "ls", "img.iso", "--bogus")
-	wantFail(t, nil, exitUsage, "want IMAGE and PATH, got 1", "cat", "img.iso")
+	wantFail(t, nil, exitUsage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
 	wantFail(t, nil, exitUsage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
 	wantFail(t, nil, exitUsage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
 	wantFail(t, nil, exitUsage, "not a positive multiple of 2048", "create", "-b", "1000", "a", "b")

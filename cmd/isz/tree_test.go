@@ -401,6 +401,13 @@ func TestCat(t *testing.T) {
 		if got := mustRun(t, "cat", img, "empty"); got != "" {
 			t.Errorf("cat empty = %q", got)
 		}
+		if got := mustRun(t, "cat", img, "README.txt", "empty", "bin/tool"); got != "hello from the fixture\n#!/bin/sh\necho tool\n" {
+			t.Errorf("cat of three files = %q", got)
+		}
+		r := runISZ(t, "", nil, "cat", img, "README.txt", "nope")
+		if r.code != exitNotFound || r.stdout != "" {
+			t.Errorf("cat with a missing second PATH: exit %d, stdout %q; want 7 and nothing written", r.code, r.stdout)
+		}
 		wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
 		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
 		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
