@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -60,11 +62,30 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	return err
 }
 
-// extractAll extracts items in order, then gives the directories their
-// mode and times, deepest first: a read-only directory must be filled
-// before it is closed, and filling it would change its modification time.
+// extractAll makes the directories and symlinks in tree order, then writes
+// the regular files in the order of their data on the disc (iso9660view
+// derives a non-empty file's inode number from its first data block), so
+// that the image is read front to back: sequential reads are what the ISZ
+// reader prefetches and decodes in parallel, and what disks like. Last, the
+// directories get their mode and times, deepest first: a read-only
+// directory must be filled before it is closed, and filling it would change
+// its modification time.
 func (x *extractor) extractAll(ctx context.Context, items []item) error {
+	var files []item
 	for _, it := range items {
+		if it.e.Mode().IsRegular() {
+			files = append(files, it)
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := x.extract(ctx, it); err != nil {
+			return fmt.Errorf("%s: %w", it.rel, err)
+		}
+	}
+	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
+	for _, it := range files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
