@@ -171,6 +171,19 @@ func TestInfo(t *testing.T) {
 		t.Errorf("info with the password lacks the volume:\n%s", out)
 	}
 
+	// An ISZ of something that is not a disc: info describes the ISZ and
+	// says so, successfully; ls has nothing to list.
+	raw := filepath.Join(dir, "raw.bin")
+	if err := os.WriteFile(raw, randomContent()[:64<<10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rawISZ := filepath.Join(dir, "raw.isz")
+	mustRun(t, "create", raw, rawISZ)
+	if out := mustRun(t, "info", rawISZ); !strings.Contains(out, "File system:") || !strings.Contains(out, "not ISO 9660") {
+		t.Errorf("info of an ISZ holding no ISO 9660:\n%s", out)
+	}
+	wantFail(t, nil, exitBadImage, "no ISO 9660 file system", "ls", rawISZ)
+
 	// A bootable disc: the El Torito catalog is described.
 	bootSrc := makeSourceTree(t, []srcFile{{path: "boot.img", mode: 0o644, content: strings.Repeat("\x00", 4096)}})
 	boot := makeISO(t, bootSrc, "-b", "boot.img", "-no-emul-boot", "-boot-load-size", "4")
