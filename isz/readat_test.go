@@ -198,3 +198,53 @@ func TestChunkReaderClosed(t *testing.T) {
 		t.Fatal("ReadAt after Close succeeded")
 	}
 }
+
+// FuzzChunkReader reads arbitrary ranges of arbitrary geometries, with
+// ZERO and failing chunks, small caches and several workers, and checks
+// every byte and every error against the fake image.
+func FuzzChunkReader(f *testing.F) {
+	f.Add([]byte{7, 1, 0, 2, 3, 0x10, 0x04, 0, 0, 9, 0, 0, 40, 200, 3, 0, 0, 1, 0})
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{63, 255, 255, 3, 15, 0xff, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 7 {
+			return
+		}
+		chunkSize := 1 + int(data[0]%64)
+		size := int64(data[1])<<8 | int64(data[2])
+		img := newFakeImage(t, chunkSize, size)
+		failing := map[int]bool{}
+		for i := range img.layout.numChunks {
+			if data[5]>>(i%8)&1 == 1 && i%3 == 0 {
+				img.zero[i] = true
+			} else if data[6]>>(i%8)&1 == 1 && i%5 == 1 {
+				img.fail[i] = 1 << 30
+				failing[i] = true
+			}
+		}
+		cfg := img.config()
+		cfg.Workers = 1 + int(data[3]%4)
+		cfg.CacheSize = int64(data[4]%16) * int64(chunkSize)
+		r := newChunkReader(cfg)
+		defer r.Close()
+		for ops := data[7:]; len(ops) >= 3; ops = ops[3:] {
+			off := (int64(ops[0])<<8 | int64(ops[1])) % (size + 8)
+			p := make([]byte, int(ops[2])*3)
+			n, err := r.ReadAt(p, off)
+			want := int(max(0, min(int64(len(p)), size-off)))
+			var ce *ChunkError
+			switch {
+			case errors.As(err, &ce):
+				if !failing[ce.Chunk] || int64(n) != max(0, img.layout.chunkOffset(ce.Chunk)-off) {
+					t.Fatalf("ReadAt(%d, %d) = %d, %v", len(p), off, n, err)
+				}
+			case n != want || (err == io.EOF) != (off+int64(len(p)) > size || off >= size) || err != nil && err != io.EOF:
+				t.Fatalf("ReadAt(%d, %d) = %d, %v; want %d bytes", len(p), off, n, err, want)
+			}
+			if !bytes.Equal(p[:n], img.want(off, n)) {
+				t.Fatalf("ReadAt(%d, %d): wrong bytes", len(p), off)
+			}
+		}
+		checkInvariants(t, r)
+	})
+}
