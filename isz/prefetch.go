@@ -22,12 +22,15 @@ package isz
 //
 // A confirmed stream keeps window chunks after next decoded or queued for
 // the workers. The window starts at the number of workers and doubles each
-// time the stream advances, up to a cap (max(8 MiB, 4 chunks per worker)
-// of chunks, and a fair share of the prefetch budget when several streams
-// run). When access turns random the stream stops advancing, so nothing
-// more is queued; a stream idle for streamIdle, or pushed out of the table
-// by newer streams, gives its prefetched chunks back to the cache as
-// ordinary cold entries (and its queued ones are cancelled).
+// time the stream advances into a new chunk, up to a cap: 8 MiB of chunks
+// (at least 4 per worker), and no more than a fair share of the prefetch
+// budget (half the cache) among the confirmed streams. Prefetched chunks
+// are protected in the cache until read (see cache.go). When access turns
+// random the stream stops advancing, so nothing more is queued; a stream
+// idle for streamIdle, or pushed out of the table by newer streams, gives
+// its prefetched chunks back to the cache as ordinary cold entries (and
+// its queued ones are cancelled), as does a stream for the chunks it
+// jumps over.
 //
 // Candidates and confirmed streams have separate slots: a file manager's
 // burst of thousands of random reads churns through the maxCandidates
