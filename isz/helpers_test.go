@@ -91,7 +91,7 @@ type hand struct {
 	vsn       uint32
 }
 
-// stored returns the stored bytes of every chunk and its table entry.
+// chunks returns the stored bytes of every chunk and its blk_len.
 func (h *hand) chunks(t testing.TB) (stored [][]byte, lens []uint32) {
 	n := (len(h.image) + h.chunkSize - 1) / h.chunkSize
 	for i := range n {

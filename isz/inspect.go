@@ -38,7 +38,8 @@ func (r *Reader) Segments() []SegmentInfo { return append([]SegmentInfo(nil), r.
 // NumChunks is the number of chunks of the image.
 func (r *Reader) NumChunks() int { return len(r.entries) }
 
-// Chunk describes chunk i (0 <= i < NumChunks).
+// Chunk describes chunk i; it panics unless 0 <= i < NumChunks, like an
+// index out of range.
 func (r *Reader) Chunk(i int) ChunkInfo {
 	e := r.entries[i]
 	return ChunkInfo{

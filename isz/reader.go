@@ -672,8 +672,11 @@ func (s *segment) readFull(p []byte, off int64) error {
 // decode fills dst (exactly chunk i's size) with chunk i. It is the
 // chunk cache's decoder and is safe for concurrent use.
 func (r *Reader) decode(i int, dst []byte) error {
-	if i < 0 || i >= len(r.entries) || len(dst) != r.chunkLen(i) {
-		return fmt.Errorf("isz: decode chunk %d into %d bytes: out of range", i, len(dst))
+	if i < 0 || i >= len(r.entries) {
+		return fmt.Errorf("isz: decode chunk %d of %d: out of range", i, len(r.entries))
+	}
+	if len(dst) != r.chunkLen(i) {
+		return r.chunkErr(i, fmt.Errorf("isz: decode of a %d-byte chunk into %d bytes", r.chunkLen(i), len(dst)))
 	}
 	e := r.entries[i]
 	if e.typ == ChunkZero {

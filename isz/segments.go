@@ -72,7 +72,7 @@ func marshalSDT(es []sdtEntry, room int) []byte {
 // SegmentInfo describes one file of an image (one entry per file; a
 // single-file image has one).
 type SegmentInfo struct {
-	Name        string // file name as opened ("" for NewReader)
+	Name        string // file name as opened; "image" (NewReader) or "file K" (NewSplitReader)
 	FileSize    int64  // actual size of the file
 	TableSize   int64  // size recorded in the segment table (0 when not split)
 	FirstChunk  int    // first chunk that starts in this file

@@ -305,3 +305,22 @@ func TestCreatePartNaming(t *testing.T) {
 		t.Error("image differs")
 	}
 }
+
+// A split size larger than the image gives one file, still with a segment
+// table, which readers accept.
+func TestSplitLargerThanImage(t *testing.T) {
+	img := roundTripImage()
+	dir := t.TempDir()
+	files, err := Create(filepath.Join(dir, "one.isz"), bytes.NewReader(img), int64(len(img)), &WriterOptions{BlockSize: testChunk, SplitSize: 10 << 20})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("Create: %v, %v", files, err)
+	}
+	r, err := Open(files[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if h := r.Header(); h.SegOffs == 0 || h.SegmentSize != 10<<20 || len(r.Segments()) != 1 || !bytes.Equal(readAll(t, r), img) {
+		t.Errorf("header %+v, segments %+v", h, r.Segments())
+	}
+}
