@@ -161,7 +161,8 @@ Commands:
 	}
 	b.WriteString(`
 Run "isz COMMAND -h" for a command's arguments and flags. Flags may come
-before or after the other arguments; "--" ends the flags.
+before or after the other arguments; "--" ends the flags. "isz version"
+prints the version of this build.
 
 Sizes (-b, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G
 (K, KB and KiB all mean 1024 bytes).

@@ -99,6 +99,9 @@ func TestHelp(t *testing.T) {
 			t.Errorf("isz help lacks %q", want)
 		}
 	}
+	if v := mustRun(t, "version"); !strings.HasPrefix(v, "isz ") {
+		t.Errorf("isz version = %q", v)
+	}
 	if got := mustRun(t, "--help"); got != out {
 		t.Errorf("isz --help differs from isz help")
 	}
