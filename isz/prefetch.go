@@ -56,7 +56,7 @@ const (
 	maxCandidates = 32              // candidate streams tracked
 	maxConfirmed  = 8               // confirmed streams tracked
 	confirmAfter  = 2               // advances that confirm a candidate
-	streamReach   = 4               // read lengths a read may land behind or ahead of a stream's end
+	streamReach   = 8               // read lengths a read may land behind or ahead of a stream's end
 	streamIdle    = 2 * time.Second // a stream this long unread releases its prefetched chunks
 	maxAheadBytes = 8 << 20         // per-stream window cap in bytes (but at least 4 chunks per worker)
 )

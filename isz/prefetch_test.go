@@ -2,8 +2,10 @@ package isz
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -264,5 +266,43 @@ func TestPrefetchBudgetTiny(t *testing.T) {
 	wg.Wait()
 	if st := r.stats(); st.prefetched != 0 {
 		t.Errorf("prefetched %d chunks into a one-chunk cache", st.prefetched)
+	}
+}
+
+// TestPrefetchFUSEThreads: one sequential reader served by several threads
+// at once, as FUSE serves the kernel's readahead: reads of consecutive
+// pieces arrive concurrently and out of order. It is one stream, every
+// chunk decoded once.
+func TestPrefetchFUSEThreads(t *testing.T) {
+	const chunk, chunks = 4096, 1000
+	f := newFakeImage(t, chunk, chunks*chunk)
+	r := newTestReader(t, f, 2, 64<<20)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			p := make([]byte, 3*chunk)
+			for {
+				off := next.Add(int64(len(p))) - int64(len(p))
+				if off >= f.layout.size {
+					return
+				}
+				n, err := r.ReadAt(p, off)
+				if err != nil && err != io.EOF || !bytes.Equal(p[:n], f.want(off, n)) {
+					t.Errorf("ReadAt(%d): %d, %v", off, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checkInvariants(t, r)
+	if st := r.stats(); st.prefetched < chunks*3/4 {
+		t.Errorf("%d of %d chunks prefetched", st.prefetched, chunks)
+	}
+	for i := range chunks {
+		if n := f.decodes[i].Load(); n != 1 {
+			t.Fatalf("chunk %d decoded %d times", i, n)
+		}
 	}
 }
