@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -33,7 +34,7 @@ func richTree() []node {
 		{path: "data/empty2"},
 		{path: "data/small.txt", data: []byte("hello, world\n")},
 		{path: "data/sector.bin", data: pseudo(1, 2048)},
-		{path: "data/big.bin", data: pseudo(2, 300_000)},
+		{path: "data/big.bin", data: pseudo(2, 70_000)},
 		{path: "data/hardlink.bin", linkTo: "data/big.bin"},
 		{path: "other/hard2.bin", linkTo: "data/big.bin"},
 		{path: "data/mode-4755", data: []byte("suid"), perm: 0o4755},
@@ -58,18 +59,18 @@ func richTree() []node {
 	}
 }
 
-// fixture builds a source tree and an image of it with tool and args
-// (the source directory is appended to args).
+// fixture builds a source tree and an image of it with tool and args (see
+// mkimage).
 func fixture(t *testing.T, nodes []node, tool string, args ...string) (img, src string) {
 	t.Helper()
 	dir := t.TempDir()
 	src = filepath.Join(dir, "src")
 	writeTree(t, src, nodes)
-	return mkimage(t, dir, tool, append(args, src)...), src
+	return mkimage(t, dir, src, tool, args...), src
 }
 
 func TestXorrisoRockRidgeJoliet(t *testing.T) {
-	img, src := fixture(t, richTree(), "xorriso", "-as", "mkisofs", "-R", "-J", "-joliet-long")
+	img, src := fixture(t, richTree(), "xorriso", "-as", "mkisofs", "-R", "-J", "-joliet-long", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)
 	info := im.Info()
 	if !info.RockRidge || !info.Joliet || info.Names != "rockridge" {
@@ -91,7 +92,7 @@ func TestXorrisoJolietView(t *testing.T) {
 		{path: "Mixed Case/Ünïcödé name.txt", data: []byte("j")},
 		{path: "link", mode: fs.ModeSymlink, target: "data/small.txt"},
 	}
-	img, src := fixture(t, nodes, "xorriso", "-as", "mkisofs", "-R", "-J")
+	img, src := fixture(t, nodes, "xorriso", "-as", "mkisofs", "-R", "-J", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, &Options{NoRock: true})
 	if got := im.Info().Names; got != "joliet" {
 		t.Fatalf("Names = %q, want joliet", got)
@@ -115,6 +116,95 @@ func TestXorrisoJolietView(t *testing.T) {
 			t.Errorf("%s: contents differ", p)
 		}
 	}
+	if err := fstest.TestFS(im, "data/small.txt"); err != nil {
+		t.Error(err)
+	}
+}
+
+// genisoimage with Rock Ridge only, and directories deep enough that the
+// ISO 9660 tree needs relocation (mkisofs moves directories below level 8
+// into rr_moved and leaves CL/PL/RE pointers): the tree must come back in
+// its original shape.
+func TestGenisoimageRockRidgeRelocation(t *testing.T) {
+	// genisoimage opens fifos as files and blocks on them, and spins forever
+	// on symlink targets over about 255 bytes: leave the fifo out and give
+	// it a shorter long target (still more than a record holds).
+	nodes := slices.DeleteFunc(richTree(), func(n node) bool { return n.mode&fs.ModeNamedPipe != 0 })
+	for i := range nodes {
+		if nodes[i].path == "links/long" {
+			nodes[i].target = "../" + strings.Repeat("./", 120) + "data/big.bin"
+		}
+	}
+	nodes = append(nodes,
+		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/leaf.txt", data: []byte("leaf")},
+		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/other/x.bin", data: pseudo(4, 5000)},
+		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/r13/r14/r15/r16/r17/r18/r19/r20/end", data: []byte("end")},
+	)
+	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-R", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, nil)
+	if info := im.Info(); !info.RockRidge || info.Joliet {
+		t.Errorf("Info = %+v, want Rock Ridge only", info)
+	}
+	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
+	if err := fstest.TestFS(im, "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/leaf.txt"); err != nil {
+		t.Error(err)
+	}
+	// Without Rock Ridge the relocated directories are where mkisofs put
+	// them.
+	plain := openImage(t, img, &Options{NoRock: true})
+	if _, err := plain.Lookup("RR_MOVED"); err != nil {
+		t.Errorf("ISO 9660 view: %v", err)
+	}
+}
+
+// genisoimage with Joliet only: Joliet names, default modes.
+func TestGenisoimageJolietOnly(t *testing.T) {
+	nodes := []node{
+		{path: "Documents/Read Me.txt", data: []byte("joliet")},
+		{path: "Documents/Ünïcödé ✓.txt", data: []byte("unicode")},
+		{path: "Documents/a-name-of-exactly-sixty-four-characters-for-joliet-abcd.txt", data: []byte("64")},
+		{path: "big/blob.bin", data: pseudo(5, 100_000+17)},
+		{path: "big/empty"},
+	}
+	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-J", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, nil)
+	if info := im.Info(); info.RockRidge || !info.Joliet || info.Names != "joliet" {
+		t.Errorf("Info = %+v, want Joliet names", info)
+	}
+	compareTree(t, im, src, compareOpts{})
+	if err := fstest.TestFS(im, "big/blob.bin"); err != nil {
+		t.Error(err)
+	}
+}
+
+// genisoimage without extensions, ISO level 1: upper-case 8.3 names, with
+// the ";1" version and an empty extension's dot removed.
+func TestGenisoimagePlainLevel1(t *testing.T) {
+	nodes := []node{
+		{path: "readme.txt", data: []byte("plain")},
+		{path: "makefile", data: []byte("all:\n")},
+		{path: "docs/guide.doc", data: pseudo(6, 10_000)},
+		{path: "docs/sub/deep/data.bin", data: pseudo(7, 4097)},
+	}
+	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-iso-level", "1", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, nil)
+	if info := im.Info(); info.RockRidge || info.Joliet || info.Names != "iso9660" {
+		t.Errorf("Info = %+v, want plain ISO 9660 names", info)
+	}
+	compareTree(t, im, src, compareOpts{mapPath: strings.ToUpper})
+	if err := fstest.TestFS(im, "README.TXT", "MAKEFILE", "DOCS/SUB/DEEP/DATA.BIN"); err != nil {
+		t.Error(err)
+	}
+}
+
+// xorriso writing RRIP 1.12 (PX with serial numbers, ER "IEEE_1282").
+func TestXorrisoRRIP112(t *testing.T) {
+	img, src := fixture(t, richTree(), "xorriso", "-compliance", "new_rr", "-as", "mkisofs", "-R", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, nil)
+	if v := im.Info().RockRidgeVersion; v != "1.12" {
+		t.Errorf("RockRidgeVersion = %q, want 1.12", v)
+	}
+	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
 	if err := fstest.TestFS(im, "data/small.txt"); err != nil {
 		t.Error(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -96,14 +97,16 @@ func setTimes(t testing.TB, root string) {
 	}
 }
 
-// mkimage runs a mastering tool and returns the image path.
-func mkimage(t testing.TB, dir, tool string, args ...string) string {
+// mkimage runs a mastering tool whose arguments name the source tree as
+// "$SRC" and the image as "$OUT", and returns the image path.
+func mkimage(t testing.TB, dir, src, tool string, args ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, "image.iso")
-	cmd := exec.Command(tool, append(args, "-o", out)...)
-	if strings.HasSuffix(tool, "xorriso") && len(args) > 0 && args[0] != "-as" {
-		cmd = exec.Command(tool, append([]string{"-outdev", out}, args...)...)
+	args = slices.Clone(args)
+	for i, a := range args {
+		args[i] = strings.NewReplacer("$SRC", src, "$OUT", out).Replace(a)
 	}
+	cmd := exec.Command(tool, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
