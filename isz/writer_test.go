@@ -324,3 +324,47 @@ func TestSplitLargerThanImage(t *testing.T) {
 		t.Errorf("header %+v, segments %+v", h, r.Segments())
 	}
 }
+
+// TestSplitSweep writes images of 1 to 40 sectors in 2 KiB chunks split
+// at the smallest size, so that every way a chunk can meet a file end
+// happens: exactly at the end, straddling it, and the last chunk moved
+// whole to a new file (so that no file holds only a chunk's tail).
+func TestSplitSweep(t *testing.T) {
+	split := minSplit(2048)
+	moved, straddled := 0, 0
+	for sectors := 1; sectors <= 40; sectors++ {
+		img := testImage(sectors*2048, uint64(sectors))
+		dir := t.TempDir()
+		files, err := Create(filepath.Join(dir, "s.isz"), bytes.NewReader(img), int64(len(img)),
+			&WriterOptions{BlockSize: 2048, Codec: CodecStore, SplitSize: split, VSN: 3})
+		if err != nil {
+			t.Fatalf("%d sectors: %v", sectors, err)
+		}
+		r, err := Open(files[0], nil)
+		if err != nil {
+			t.Fatalf("%d sectors: %v", sectors, err)
+		}
+		if !bytes.Equal(readAll(t, r), img) {
+			t.Errorf("%d sectors: image differs", sectors)
+		}
+		segs := r.Segments()
+		for k, s := range segs {
+			if s.NumChunks < 1 || s.FileSize > split {
+				t.Errorf("%d sectors: file %d: %+v", sectors, k, s)
+			}
+			if s.LeftSize > 0 {
+				straddled++
+			}
+			if k < len(segs)-1 && s.LeftSize == 0 && s.FileSize < split {
+				moved++
+				if k != len(segs)-2 || segs[k+1].NumChunks != 1 || segs[k+1].ChunkOffset != HeaderSize {
+					t.Errorf("%d sectors: file %d ends early but not before the last chunk: %+v", sectors, k, segs)
+				}
+			}
+		}
+		r.Close()
+	}
+	if moved == 0 || straddled == 0 {
+		t.Errorf("sweep never moved the last chunk (%d) or straddled (%d)", moved, straddled)
+	}
+}
