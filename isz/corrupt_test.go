@@ -44,6 +44,9 @@ func TestCorruption(t *testing.T) {
 	enc := variant([]ChunkType{ZL, D, BZ, ZL, ZL}, testSize)
 	enc.encType, enc.password = EncryptAES128, "right"
 	encImg := enc.build(t)
+	encData := variant([]ChunkType{D, D, D, D, D}, testSize)
+	encData.encType, encData.password = EncryptAES256, "right"
+	encDataImg := encData.build(t)
 
 	// The last chunk (12 KiB) replaced by a zlib stream of 12 KiB + extra.
 	badLen := func(extra int) func() []byte {
@@ -108,6 +111,7 @@ func TestCorruption(t *testing.T) {
 		{"checksum2 flipped", set(func(b []byte) { b[63] ^= 0x80 }), "", atVerify, ErrChecksum, -1},
 		{"encrypted, no password", func() []byte { return encImg }, "", atOpen, ErrNeedPassword, -1},
 		{"encrypted, wrong password", func() []byte { return encImg }, "wrong", atOpen, ErrPassword, -1},
+		{"encrypted DATA only, wrong password", func() []byte { return encDataImg }, "wrong", atVerify, ErrChecksum, -1},
 		{"encrypted, first chunk flipped", func() []byte { b := bytes.Clone(encImg); b[off(0)+100] ^= 1; return b }, "right", atOpen, ErrCorrupt, 0},
 		{"encrypted, chunk flipped", func() []byte { b := bytes.Clone(encImg); b[off(3)+100] ^= 1; return b }, "right", atRead, ErrCorrupt, 3},
 	}
