@@ -54,7 +54,7 @@ type WriterOptions struct {
 	Codec      Codec  // CodecZlib (default), CodecBzip2 or CodecStore
 	Level      int    // 1..9; 0 = codec default (zlib 6, bzip2 9)
 	SplitSize  int64  // split into files of at most this size; 0 = one file
-	Password   string // encrypt with AES (ECB, password as key) when set
+	Password   string // encrypt with AES when set; the password is the key, so at most 16/24/32 bytes (ASCII travels best)
 	AESBits    int    // 128, 192 or 256; 0 = 256 (only with Password)
 	ZeroChunks bool   // store all-zero chunks as ZERO chunks (SDK rule: blk_len = size)
 	Workers    int    // compression goroutines; 0 = GOMAXPROCS
@@ -123,18 +123,17 @@ func Write(dst io.WriterAt, src io.Reader, size int64, opts *WriterOptions) (int
 
 // plan is the fixed part of an image being written.
 type plan struct {
-	o        WriterOptions
-	hdr      Header
-	n        int // chunks
-	ptrLen   int
-	sdtRoom  int // SDT entries reserved (0 = not split)
-	cipher   cipher.Block
-	workers  int
-	imageLen int64
+	o       WriterOptions
+	hdr     Header
+	n       int // chunks
+	ptrLen  int
+	sdtRoom int // SDT entries reserved (0 = not split)
+	cipher  cipher.Block
+	workers int
 }
 
 func newPlan(size int64, opts *WriterOptions) (*plan, error) {
-	p := &plan{imageLen: size}
+	p := &plan{}
 	if opts != nil {
 		p.o = *opts
 	}
@@ -470,8 +469,10 @@ func (l *layouter) put(b []byte) error {
 // newFile closes the current file's segment entry and starts the next.
 func (l *layouter) newFile() error {
 	k := len(l.files)
-	if k == maxSegments || k > 0 && k+1 >= l.p.sdtRoom {
-		return fmt.Errorf("isz: create: more than %d files needed; raise the split size", min(maxSegments, max(l.p.sdtRoom-1, 1)))
+	// sdtRoom is an upper bound on the files needed (see newPlan), so only
+	// the format's limit of 100 files can stop a split here.
+	if k > 0 && k+1 >= l.p.sdtRoom {
+		return fmt.Errorf("isz: create: more than %d files needed; raise the split size", maxSegments)
 	}
 	if k > 0 {
 		l.segs[k-1].size = l.pos
