@@ -145,15 +145,21 @@ func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {
 // room could only be made by evicting from the main queue; a reader always
 // gets its entry, over budget if everything else is protected.
 func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
-	if ahead != nil {
-		if c.aheadBytes+c.unit > c.aheadLimit || !c.makeRoom(true) {
-			return nil
-		}
-	} else {
+	if ahead != nil && c.aheadBytes+c.unit > c.aheadLimit {
+		return nil
+	}
+	// Look in the ghost list before evicting: the eviction adds to it and
+	// may push i out.
+	ghost := c.ghost.contains(i)
+	if ahead != nil && !c.makeRoom(true) {
+		return nil
+	}
+	if ahead == nil {
 		c.makeRoom(false)
 	}
 	e := &cacheEntry{chunk: i, done: make(chan struct{}), cached: true, ahead: ahead, byPre: ahead != nil}
-	if c.ghost.remove(i) {
+	if ghost {
+		c.ghost.remove(i)
 		e.toMain = true
 	}
 	c.entries[i] = e
@@ -395,11 +401,9 @@ func (g *ghostList) add(chunk int) {
 	g.in[chunk] = s.seq
 }
 
-// remove reports whether chunk was in the list and takes it out.
-func (g *ghostList) remove(chunk int) bool {
-	if _, ok := g.in[chunk]; !ok {
-		return false
-	}
-	delete(g.in, chunk)
-	return true
+func (g *ghostList) contains(chunk int) bool {
+	_, ok := g.in[chunk]
+	return ok
 }
+
+func (g *ghostList) remove(chunk int) { delete(g.in, chunk) }

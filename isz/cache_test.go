@@ -351,3 +351,87 @@ func TestDefaultCacheFor(t *testing.T) {
 		t.Errorf("DefaultCacheSize() = %d", d)
 	}
 }
+
+// TestS3FIFOPolicy drives the cache bookkeeping directly: one-byte chunks,
+// room for 10.
+func TestS3FIFOPolicy(t *testing.T) {
+	l, err := newChunkLayout(100, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChunkCache(l, 10, 1)
+	read := func(i int) {
+		if c.lookup(i, true) == nil {
+			e := c.add(i, nil)
+			c.claim(e)
+			c.finish(e, nil)
+		}
+	}
+	cached := func(i int) bool { return c.entries[i] != nil }
+	where := func(i int) *fifo { return c.entries[i].q }
+
+	for i := range 10 {
+		read(i)
+	}
+	read(0)
+	read(0)
+	read(1)
+	read(1) // 0 and 1 read three times, the rest once
+	for i := 10; i < 20; i++ {
+		read(i)
+	}
+	if !cached(0) || !cached(1) || where(0) != &c.main || where(1) != &c.main {
+		t.Fatal("re-read chunks were not moved to the main queue")
+	}
+	for i := 2; i < 10; i++ {
+		if cached(i) {
+			t.Fatalf("chunk %d, read once, survived ten newer ones", i)
+		}
+	}
+	read(2) // remembered in the ghost list: straight to main
+	if where(2) != &c.main {
+		t.Fatal("a ghost hit did not go to the main queue")
+	}
+
+	// Prefetch may evict what was read once, never what is read again.
+	s := &stream{}
+	e := c.add(50, s)
+	if e == nil {
+		t.Fatal("prefetch found no room although the small queue holds chunks read once")
+	}
+	for _, i := range []int{0, 1, 2} {
+		if !cached(i) {
+			t.Fatalf("prefetch evicted chunk %d from main", i)
+		}
+	}
+	// With every cached chunk in main and read again since it got there,
+	// prefetch must give up rather than evict.
+	hot := newChunkCache(l, 10, 1)
+	c = hot
+	for i := range 10 {
+		read(i)
+		e := c.entries[i]
+		c.small.remove(e)
+		c.main.pushHead(e)
+		e.freq = 1
+	}
+	if e := c.add(70, s); e != nil || len(c.entries) != 10 {
+		t.Fatalf("prefetch into a cache of hot chunks: got an entry %v, %d chunks left", e != nil, len(c.entries))
+	}
+	read(70) // a reader may evict them
+	if !cached(70) || c.used > c.budget {
+		t.Fatal("a reader could not make room among hot chunks")
+	}
+
+	// The prefetch budget is half the cache.
+	c2 := newChunkCache(l, 10, 1)
+	n := 0
+	for i := range 10 {
+		if c2.add(i, s) != nil {
+			n++
+		}
+	}
+	if n != 5 || c2.aheadBytes != 5 {
+		t.Fatalf("prefetch took %d chunks (%d bytes) of a 10-chunk cache, want 5", n, c2.aheadBytes)
+	}
+}
