@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 )
 
 const usage = `Usage: iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
@@ -88,6 +90,10 @@ func run(args []string) int {
 // foreground mounts and serves in this process. notify is the daemon
 // child's readiness pipe, or nil when run with -f.
 func foreground(cfg *config, notify *os.File) int {
+	// A reader of our stderr may go away (the daemon's parent interrupted,
+	// "iszmount -d ... | head"): a log write must then fail, not kill the
+	// process halfway through mounting, which would leave a dead mount.
+	signal.Ignore(syscall.SIGPIPE)
 	level := new(slog.LevelVar)
 	if cfg.debug {
 		level.Set(slog.LevelDebug)
