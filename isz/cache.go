@@ -45,7 +45,9 @@ package isz
 // Prefetched chunks that no reader has read yet are in neither queue, so
 // nothing evicts them; they count against a separate prefetch budget (half
 // the cache) and join the small queue when read, or when their stream ends.
-// Prefetch itself may evict only from the small queue, never from main.
+// Prefetch itself evicts only cold entries: from the small queue, or the
+// tail of main when it was not read again since it got there. It never
+// pushes out what readers keep coming back to; it waits instead.
 
 // Entry states.
 const (
