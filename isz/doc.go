@@ -2,9 +2,9 @@
 // compressed, optionally split and encrypted CD/DVD image format.
 //
 // A [Reader] is an [io.ReaderAt] over the decompressed image: it decodes
-// only the chunks a read touches, keeps decoded chunks in a bounded cache
-// shared by all readers of the image, and decodes ahead on all cores when
-// reads are sequential. [Create] and [Write] make images.
+// only the chunks a read touches, keeps decoded chunks in one cache,
+// bounded in bytes, that all goroutines reading the image share, and
+// decodes ahead on all cores when reads are sequential. [Create] and [Write] make images.
 //
 // # Layout
 //

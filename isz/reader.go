@@ -15,7 +15,7 @@ import (
 // Options for Open and NewReader. The zero value (or nil) is usable.
 type Options struct {
 	Password  string // for encrypted images
-	CacheSize int64  // decoded-chunk cache budget in bytes; 0 = default
+	CacheSize int64  // decoded-chunk cache budget in bytes; 0 = DefaultCacheSize()
 	Workers   int    // parallel decode workers for prefetch; 0 = GOMAXPROCS, 1 = no parallel prefetch
 
 	// Inspect opens an encrypted image without a password, for its header,
