@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -311,5 +312,47 @@ func TestProgressOnTerminal(t *testing.T) {
 	got, err := exec.Command("script", "-qec", iszBin+" extract '"+img+"' -", "/dev/null").Output()
 	if err == nil || !strings.Contains(string(got), "refusing to write a disc image to a terminal") || len(got) > 1000 {
 		t.Errorf("extract to a terminal: %v, %q", err, got[:min(len(got), 200)])
+	}
+}
+
+// TestSpecHeaderRawImage builds by hand the oldest shape of ISZ the
+// format allows: the 48-byte header of the 2006 specification (no
+// checksums) and no chunk table (the image stored raw after it). Every
+// command reads it; verify says what it could and could not check.
+func TestSpecHeaderRawImage(t *testing.T) {
+	iso, want := fixtureISO(t)
+	data, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const block = 128 << 10
+	h := make([]byte, 48)
+	copy(h, "IsZ!")
+	h[4], h[5] = 48, 1                                                       // header_size, ver
+	binary.LittleEndian.PutUint32(h[6:], 0x12345678)                         // vsn
+	binary.LittleEndian.PutUint16(h[10:], 2048)                              // sect_size
+	binary.LittleEndian.PutUint32(h[12:], uint32(len(data)/2048))            // total_sectors
+	binary.LittleEndian.PutUint32(h[25:], uint32((len(data)+block-1)/block)) // nblocks
+	binary.LittleEndian.PutUint32(h[29:], block)                             // block_size
+	h[33] = 3                                                                // ptr_len; ptr_offs = seg_offs = 0
+	binary.LittleEndian.PutUint32(h[43:], 48)                                // data_offs
+	img := filepath.Join(t.TempDir(), "spec48.isz")
+	if err := os.WriteFile(img, append(h, data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "info", img)
+	for _, want := range []string{"48-byte header", "no chunk table", "Checksums:", "none (48-byte header)", "ISZ_FIXTURE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info lacks %q:\n%s", want, out)
+		}
+	}
+	if out := mustRun(t, "verify", img); !strings.Contains(out, "OK (every chunk decodes; a 48-byte header records no checksums)") {
+		t.Errorf("verify = %q", out)
+	}
+	if r := runISZ(t, "", nil, "extract", img, "-"); r.code != 0 || sha256.Sum256([]byte(r.stdout)) != want {
+		t.Errorf("extract: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if out := mustRun(t, "cat", img, "README.txt"); out != "hello from the fixture\n" {
+		t.Errorf("cat = %q", out)
 	}
 }
