@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -586,5 +587,64 @@ func TestZisofs(t *testing.T) {
 	}
 	if out := mustRun(t, "ls", "-l", iso, "data"); !strings.Contains(out, fmt.Sprintf(" %d ", len(big))) {
 		t.Errorf("ls -l shows the stored size, not the decoded one:\n%s", out)
+	}
+}
+
+// TestResolve checks path resolution inside the image, in process: "."
+// and empty components, ".." (never above the root, and physical: after a
+// symlink it climbs from the target), relative and absolute symlinks in
+// the middle and at the end, loops and paths through files.
+func TestResolve(t *testing.T) {
+	iso := makeISO(t, makeSourceTree(t, fixtureFiles))
+	tr, err := openTree(iso, &treeFlags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tests := []struct {
+		path       string
+		followLast bool
+		want       string // real path; "!" + text for an error containing text
+	}{
+		{"", false, ""},
+		{".", false, ""},
+		{"/", false, ""},
+		{"..", false, ""},
+		{"/../..", false, ""},
+		{"docs//deep/./er/", false, "docs/deep/er"},
+		{"docs/deep/../deep/er/file", false, "docs/deep/er/file"},
+		{"link-dir", false, "link-dir"},
+		{"link-dir", true, "docs/deep"},
+		{"link-dir/er/file", false, "docs/deep/er/file"},
+		{"link-dir/..", false, "docs"},
+		{"link-dir/../../README.txt", false, "README.txt"},
+		{"link-rel", false, "link-rel"},
+		{"link-rel", true, "docs/deep/er/file"},
+		{"link-long", true, "!no such file"},
+		{"link-abs", false, "link-abs"},
+		{"link-abs", true, "!no such file"}, // /etc/passwd inside the image
+		{"link-up", true, "!no such file"},  // ../../outside climbs to the root, then nothing
+		{"loop-a", false, "loop-a"},
+		{"loop-a", true, "!too many levels of symbolic links"},
+		{"loop-a/x", false, "!too many levels of symbolic links"},
+		{"README.txt/x", false, "!not a directory"},
+		{"nope", false, "!no such file"},
+		{"docs/nope/..", false, "!no such file"},
+	}
+	for _, tt := range tests {
+		e, real, err := tr.resolve(tt.path, tt.followLast)
+		if strings.HasPrefix(tt.want, "!") {
+			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitCode(err) != exitNotFound {
+				t.Errorf("resolve(%q, %v) = %q, %v; want an error containing %q (exit 7)", tt.path, tt.followLast, real, err, tt.want[1:])
+			}
+			continue
+		}
+		if err != nil || real != tt.want {
+			t.Errorf("resolve(%q, %v) = %q, %v; want %q", tt.path, tt.followLast, real, err, tt.want)
+			continue
+		}
+		if name := path.Base("/" + tt.want); tt.want != "" && e.Name() != name {
+			t.Errorf("resolve(%q, %v) entry is named %q, want %q", tt.path, tt.followLast, e.Name(), name)
+		}
 	}
 }
