@@ -29,7 +29,8 @@ partly written OUT.iso is removed.
 The second form (--files) copies files out of the ISO 9660 tree of an ISZ
 image or a plain .iso into DESTDIR, creating it if needed: the whole tree,
 or only the given PATHs (files or directories, with their contents). Modes,
-modification times, symlinks and hard links are restored; ownership is not.
+modification times, symlinks, hard links and FIFOs are restored; ownership
+is not, and device nodes and sockets are skipped with a warning.
 Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or
 made by the extraction are never followed to outside it, and an existing
 file is replaced rather than written through.`,

@@ -57,7 +57,7 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	err = x.extractAll(ctx, items)
 	bar.Finish(err == nil)
 	for _, s := range x.skipped {
-		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (only files, directories and symlinks are extracted)\n", s.rel, modeString(s.e.Mode()))
+		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (devices and sockets are not extracted)\n", s.rel, modeString(s.e.Mode()))
 	}
 	return err
 }
@@ -146,7 +146,7 @@ type extractor struct {
 	links   map[uint64]string // inode -> first extracted path, for hard links
 	made    map[string]bool   // directories known to be real directories now
 	dirs    []item            // directories, in creation order
-	skipped []item            // devices, fifos, sockets
+	skipped []item            // devices and sockets
 	protect []os.FileInfo     // the image's own files, never replaced
 	bar     *progress
 }
@@ -194,10 +194,31 @@ func (x *extractor) extract(ctx context.Context, it item) error {
 			x.links[it.e.Inode()] = it.rel
 		}
 		return x.setAttrs(it.rel, it.e)
+	case m&fs.ModeNamedPipe != 0:
+		if err := x.clear(it.rel); err != nil {
+			return err
+		}
+		if err := x.mkfifo(it.rel); err != nil {
+			return err
+		}
+		return x.setAttrs(it.rel, it.e)
 	default:
+		// Device nodes from an untrusted image could open the host's
+		// disks to anyone; sockets are meaningless without their server.
 		x.skipped = append(x.skipped, it)
 		return nil
 	}
+}
+
+// mkfifo makes a named pipe at rel, through a descriptor of its parent
+// directory opened inside the root.
+func (x *extractor) mkfifo(rel string) error {
+	parent, err := x.root.Open(path.Dir(rel))
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	return unix.Mkfifoat(int(parent.Fd()), path.Base(rel), 0o600)
 }
 
 // ensureParents makes the parent directories of rel that a PATH argument

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/iszmount/iszmount/iso9660view"
 )
 
@@ -96,8 +98,12 @@ func writeEntry(w *bufio.Writer, e *iso9660view.Entry, name string, long bool) {
 		w.WriteByte('\n')
 		return
 	}
-	fmt.Fprintf(w, "%s %3d %5d %5d %12d %s %s", modeString(e.Mode()), e.Nlink(), e.UID(), e.GID(),
-		e.Size(), e.ModTime().Local().Format(time.DateTime), displayName(name))
+	size := strconv.FormatInt(e.Size(), 10)
+	if e.Mode()&fs.ModeDevice != 0 { // devices show "major, minor" like ls -l
+		size = fmt.Sprintf("%d, %d", unix.Major(e.Rdev()), unix.Minor(e.Rdev()))
+	}
+	fmt.Fprintf(w, "%s %3d %5d %5d %12s %s %s", modeString(e.Mode()), e.Nlink(), e.UID(), e.GID(),
+		size, e.ModTime().Local().Format(time.DateTime), displayName(name))
 	if e.Mode()&fs.ModeSymlink != 0 {
 		fmt.Fprintf(w, " -> %s", displayName(e.Target()))
 	}

@@ -648,3 +648,40 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecialFiles: ls -l shows a device's numbers; extract --files makes
+// the FIFO and skips the device with a warning (exit 0).
+func TestSpecialFiles(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(src, "fifo"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mknod(filepath.Join(src, "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+		t.Fatal(err) // the tests run as root (CI does)
+	}
+	for name, mode := range map[string]fs.FileMode{"fifo": 0o640, "null": 0o666} { // whatever the umask
+		if err := os.Chmod(filepath.Join(src, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iso := makeISO(t, src)
+	out := mustRun(t, "ls", "-l", iso)
+	if !strings.Contains(out, "prw-r----- ") || !strings.Contains(out, "crw-rw-rw- ") || !strings.Contains(out, " 1, 3 ") {
+		t.Errorf("ls -l:\n%s", out)
+	}
+	dest := t.TempDir()
+	r := runISZ(t, "", nil, "extract", iso, "--files", dest)
+	if r.code != 0 || r.stderr != "isz: extract: null: skipped crw-rw-rw- (devices and sockets are not extracted)\n" {
+		t.Errorf("extract: exit %d, stderr %q", r.code, r.stderr)
+	}
+	fi, err := os.Lstat(filepath.Join(dest, "fifo"))
+	if err != nil || fi.Mode() != fs.ModeNamedPipe|0o640 {
+		t.Errorf("fifo: %v, %v", fi, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dest, "null")); !os.IsNotExist(err) {
+		t.Errorf("the device node was created: %v", err)
+	}
+}
