@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// A seqJob produces the ISO's bytes from one tool: a FUSE or kernel mount
+// read with cat, or a decompressor writing to stdout.
+type seqJob struct {
+	name   string
+	codec  string // "zlib" (gzip family), "bzip2" or "none"
+	fs     *fsys  // nil: a command run in the work directory
+	file   string // in the mount: the file to cat ("" = the raw node)
+	argv   []string
+	verify bool // check every byte (streams are hashed; mounts always get a range check)
+}
+
+// sequential is measurement 1: a cold sequential read of the whole image.
+func (b *bencher) sequential() error {
+	in := b.in
+	var jobs []seqJob
+	if !b.c.peersOnly {
+		rawZ := b.iszmountFS("iszmount raw (zlib)", in.iszZlib, "raw")
+		rawB := b.iszmountFS("iszmount raw (bzip2)", in.iszBzip2, "raw")
+		jobs = append(jobs,
+			seqJob{name: rawZ.name, codec: "zlib", fs: &rawZ},
+			seqJob{name: "isz extract (zlib)", codec: "zlib", argv: []string{b.c.isz, "extract", in.iszZlib, "-"}, verify: true},
+			seqJob{name: rawB.name, codec: "bzip2", fs: &rawB},
+			seqJob{name: "isz extract (bzip2)", codec: "bzip2", argv: []string{b.c.isz, "extract", in.iszBzip2, "-"}, verify: b.c.small},
+		)
+	}
+	sqll := b.squashfuseLL("squashfuse_ll (ISO in squashfs)", in.isoSqfs)
+	ksq := b.kernelSquashfs("kernel squashfs (ISO in squashfs)", in.isoSqfs)
+	jobs = append(jobs,
+		seqJob{name: sqll.name, codec: "zlib", fs: &sqll, file: filepath.Base(in.iso)},
+		seqJob{name: ksq.name, codec: "zlib", fs: &ksq, file: filepath.Base(in.iso)},
+		seqJob{name: "pigz -dc", codec: "zlib", argv: []string{"pigz", "-dc", in.gz}, verify: true},
+		seqJob{name: "gzip -dc", codec: "zlib", argv: []string{"gzip", "-dc", in.gz}, verify: b.c.small},
+		seqJob{name: "bzip2 -dc", codec: "bzip2", argv: []string{"bzip2", "-dc", in.bz2}, verify: b.c.small},
+		seqJob{name: "cat of the plain ISO (disk)", codec: "none", argv: []string{"cat", in.iso}},
+	)
+
+	times := map[string]series{}
+	for rep := range b.c.reps {
+		for _, j := range jobs {
+			d, err := b.seqOnce(j)
+			if err != nil {
+				return err
+			}
+			times[j.name] = append(times[j.name], d)
+			logf("   %d/%d %-36s %s  %.0f MB/s", rep+1, b.c.reps, j.name, fmtDur(d), rate(in.isoSize, d))
+		}
+	}
+	for _, j := range jobs {
+		if err := b.seqVerify(j); err != nil {
+			return err
+		}
+	}
+
+	sec := b.r.section("1. Cold sequential read of the whole image",
+		fmt.Sprintf("Every run reads the %s ISO once, from a fresh mount with the page cache dropped (`cat FILE > /dev/null` for mounts, `TOOL > /dev/null` for streams). MB/s is of ISO bytes.", mib(in.isoSize)))
+	sec.table("Tool", "Codec", "Time, median (min–max)", "MB/s")
+	for _, j := range jobs {
+		s := times[j.name]
+		sec.row(j.name, j.codec, s.timeCell(), fmt.Sprintf("%.0f", rate(in.isoSize, s.median())))
+	}
+	med := func(name string) time.Duration { return times[name].median() }
+	if !b.c.peersOnly {
+		b.r.target("Cold sequential raw read (zlib) vs squashfuse_ll", speedup(med("iszmount raw (zlib)"), med(sqll.name)), 1.5)
+		b.r.target("Cold sequential raw read (zlib) vs `isz extract`", speedup(med("iszmount raw (zlib)"), med("isz extract (zlib)")), 0.9)
+		b.r.target("Cold sequential raw read (bzip2) vs `isz extract`", speedup(med("iszmount raw (bzip2)"), med("isz extract (bzip2)")), 0.9)
+		b.r.target("Cold sequential raw read (bzip2) vs `bzip2 -dc`", speedup(med("iszmount raw (bzip2)"), med("bzip2 -dc")), 1.7)
+		sec.note(fmt.Sprintf("iszmount raw (zlib) vs pigz -dc: %.2f×, vs gzip -dc: %.2f×, vs kernel squashfs: %.2f×.",
+			speedup(med("iszmount raw (zlib)"), med("pigz -dc")), speedup(med("iszmount raw (zlib)"), med("gzip -dc")),
+			speedup(med("iszmount raw (zlib)"), med(ksq.name))))
+	}
+	return nil
+}
+
+// seqOnce is one cold run of a job.
+func (b *bencher) seqOnce(j seqJob) (time.Duration, error) {
+	if j.fs == nil {
+		if err := dropCaches(); err != nil {
+			return 0, err
+		}
+		d, _, err := b.timeShell(b.c.work, shellArgv(j.argv)+" > /dev/null")
+		return d, err
+	}
+	var d time.Duration
+	err := b.with(*j.fs, func(m *mount) error {
+		file, err := b.seqFile(j, m)
+		if err != nil {
+			return err
+		}
+		if err := dropCaches(); err != nil {
+			return err
+		}
+		d, _, err = b.timeShell(m.dir, "cat "+q(file)+" > /dev/null")
+		return err
+	})
+	return d, err
+}
+
+func (b *bencher) seqFile(j seqJob, m *mount) (string, error) {
+	if j.file != "" {
+		return filepath.Join(m.dir, j.file), nil
+	}
+	return onlyFile(m.dir)
+}
+
+// seqVerify checks that the job produces the ISO's bytes: mounts by 64
+// ranges (and whole in small mode), streams by hash when j.verify.
+func (b *bencher) seqVerify(j seqJob) error {
+	if j.fs == nil {
+		if !j.verify {
+			return nil
+		}
+		return b.checkStream(j.name, j.argv...)
+	}
+	return b.with(*j.fs, func(m *mount) error {
+		file, err := b.seqFile(j, m)
+		if err != nil {
+			return err
+		}
+		if err := b.checkRanges(j.name, file, 64); err != nil {
+			return err
+		}
+		if b.c.small {
+			return b.checkFile(j.name, file)
+		}
+		return nil
+	})
+}
+
+func shellArgv(argv []string) string {
+	s := ""
+	for i, a := range argv {
+		if i > 0 {
+			s += " "
+		}
+		s += q(a)
+	}
+	return s
+}

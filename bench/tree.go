@@ -1,0 +1,168 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// treeOp is one shell command a user runs on a mounted tree.
+type treeOp struct {
+	name   string
+	script string
+	// check validates the command's output (nil: nothing to check).
+	check func(out string) error
+}
+
+func (b *bencher) treeOpsList() []treeOp {
+	want := b.in.tree.entries()
+	return []treeOp{
+		{"find", "find . | wc -l", func(out string) error {
+			if n, _ := strconv.Atoi(strings.TrimSpace(out)); n != want {
+				return fmt.Errorf("find printed %s entries, the source has %d", strings.TrimSpace(out), want)
+			}
+			return nil
+		}},
+		{"ls -lR", "ls -lR > /dev/null", nil},
+		{"du -s", "du -s > /dev/null", nil},
+		{"read every file", "tar cf - . | wc -c", nil},
+	}
+}
+
+// treeFS are the tools that browse the tree.
+func (b *bencher) treeFS() []fsys {
+	var out []fsys
+	if !b.c.peersOnly {
+		out = append(out, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "tree"))
+	}
+	return append(out,
+		b.squashfuseLL("squashfuse_ll", b.in.treeSqfs),
+		b.squashfuse("squashfuse", b.in.treeSqfs),
+		b.kernelSquashfs("kernel squashfs", b.in.treeSqfs),
+		b.fuseiso("fuseiso (plain ISO)", b.in.iso),
+	)
+}
+
+// treeOps is measurement 2: find, ls -lR, du -s and reading every file,
+// cold (fresh mount, page cache dropped) and warm (same mount, after one
+// untimed run), on every tool that shows the tree. It also records each
+// FUSE server's peak RSS for measurement 6.
+func (b *bencher) treeOps() error {
+	ops := b.treeOpsList()
+	tools := b.treeFS()
+	cold := map[string]map[string]series{}
+	warm := map[string]map[string]series{}
+	b.rss = map[string]int64{}
+	for _, f := range tools {
+		cold[f.name], warm[f.name] = map[string]series{}, map[string]series{}
+	}
+	record := func(m *mount) { b.rss[m.tool] = max(b.rss[m.tool], m.peakRSS()) }
+
+	for rep := range b.c.reps {
+		for _, op := range ops {
+			for _, f := range tools {
+				err := b.with(f, func(m *mount) error {
+					if err := dropCaches(); err != nil {
+						return err
+					}
+					d, out, err := b.timeShell(m.dir, op.script)
+					if err == nil && op.check != nil {
+						err = op.check(out)
+					}
+					if err != nil {
+						return fmt.Errorf("%s: %w", f.name, err)
+					}
+					cold[f.name][op.name] = append(cold[f.name][op.name], d)
+					record(m)
+					logf("   cold %d/%d %-16s %-22s %s", rep+1, b.c.reps, op.name, f.name, fmtDur(d))
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+
+	// Warm: everything mounted at once, so the repetitions interleave.
+	var mounted []*mount
+	defer func() {
+		for _, m := range mounted {
+			b.ms.unmount(m)
+		}
+	}()
+	for _, f := range tools {
+		m, err := f.mount(b.dir(f.name))
+		if err != nil {
+			return err
+		}
+		mounted = append(mounted, m)
+		if err := b.checkTree(f.name, m.dir); err != nil {
+			return err
+		}
+	}
+	for _, op := range ops {
+		for _, m := range mounted {
+			if _, _, err := b.timeShell(m.dir, op.script); err != nil {
+				return err
+			}
+		}
+		for rep := range b.c.warmReps {
+			for _, m := range mounted {
+				d, out, err := b.timeShell(m.dir, op.script)
+				if err == nil && op.check != nil {
+					err = op.check(out)
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", m.tool, err)
+				}
+				warm[m.tool][op.name] = append(warm[m.tool][op.name], d)
+				logf("   warm %d/%d %-16s %-22s %s", rep+1, b.c.warmReps, op.name, m.tool, fmtDur(d))
+			}
+		}
+	}
+	for _, m := range mounted {
+		record(m)
+	}
+
+	t := b.in.tree
+	sec := b.r.section("2. Tree operations",
+		fmt.Sprintf("On the tree (%d entries, %s of files). Cold: a fresh mount and an empty page cache for every run; warm: the same mount, after one untimed run. \"Read every file\" is `tar cf - . | wc -c`. Each tool's tree was checked against the source first (entry count, and the sha256 of %d files including the largest).",
+			t.entries(), mib(t.Bytes), len(t.sample(100))))
+	for _, phase := range []struct {
+		name string
+		res  map[string]map[string]series
+	}{{"cold", cold}, {"warm", warm}} {
+		cols := []string{"Tool (" + phase.name + ")"}
+		for _, op := range ops {
+			cols = append(cols, op.name)
+		}
+		sec.table(cols...)
+		for _, f := range tools {
+			cells := []string{f.name}
+			for _, op := range ops {
+				cells = append(cells, phase.res[f.name][op.name].timeCell())
+			}
+			sec.row(cells...)
+		}
+	}
+	if b.c.peersOnly {
+		return nil
+	}
+	const ours, peer = "iszmount tree (zlib)", "squashfuse_ll"
+	ratio := func(res map[string]map[string]series, op string) float64 {
+		return speedup(res[ours][op].median(), res[peer][op].median())
+	}
+	var ratios []string
+	for _, op := range ops {
+		ratios = append(ratios, fmt.Sprintf("%s %.2f× cold, %.2f× warm", op.name, ratio(cold, op.name), ratio(warm, op.name)))
+	}
+	sec.note("iszmount vs squashfuse_ll (speed ratio of medians): " + strings.Join(ratios, "; ") + ".")
+	b.r.target("Read every file, cold, vs squashfuse_ll", ratio(cold, "read every file"), 1.3)
+	b.r.target("Read every file, warm, vs squashfuse_ll", ratio(warm, "read every file"), 1.3)
+	for _, op := range []string{"ls -lR", "find"} {
+		b.r.target("`"+op+"` cold vs squashfuse_ll", ratio(cold, op), 1.0)
+		b.r.target("`"+op+"` warm vs squashfuse_ll", ratio(warm, op), 1.0)
+	}
+	return nil
+}
