@@ -227,7 +227,7 @@ func (b *bencher) fileManager() error {
 			fmt.Sprintf("%.0f", rate(setBytes, r.copyAlone.median())), ratioCell(r.ratio))
 	}
 	if !b.c.peersOnly {
-		b.r.target("Copy throughput kept during the head scan (1 − cut)", medianFloat(res[tools[0].name].ratio), 0.75)
+		b.r.atLeast("Copy throughput kept during the head scan", 100*medianFloat(res[tools[0].name].ratio), 75, "%")
 	}
 	return nil
 }

@@ -94,7 +94,7 @@ func buildInputs(ctx context.Context, c *config) (*inputs, error) {
 	p := func(name string) string { return filepath.Join(dir, name) }
 
 	// The source tree.
-	srcKey := fmt.Sprintf("tree v1 budget=%d roots=%v", c.srcBytes, sourceRoots(c.goroot))
+	srcKey := fmt.Sprintf("tree v2 budget=%d roots=%v", c.srcBytes, sourceRoots(c.goroot))
 	if err := a.make(p("src"), srcKey, func(tmp string) error {
 		t, err := buildTree(sourceRoots(c.goroot), c.srcBytes, tmp, c.work)
 		if err != nil {

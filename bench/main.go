@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/isz"
 )
 
 // config is everything a run depends on.
@@ -63,12 +64,13 @@ type config struct {
 	small     bool
 	out       string
 	work      string
-	reps      int   // repetitions of each cold measurement
-	warmReps  int   // repetitions of each warm measurement
-	srcBytes  int64 // source tree budget
-	bigFactor int   // the big image holds this many copies of the tree
-	cache     int64 // iszmount's cache budget (-o cache=)
-	randReads int   // random reads per reader
+	reps      int    // repetitions of each cold measurement
+	warmReps  int    // repetitions of each warm measurement
+	srcBytes  int64  // source tree budget
+	bigFactor int    // the big image holds this many copies of the tree
+	cache     int64  // iszmount's cache budget
+	cacheOpt  string // "" or ",cache=SIZE" for iszmount's -o
+	randReads int    // random reads per reader
 	peersOnly bool
 	goroot    string
 	modDir    string
@@ -90,8 +92,9 @@ func main() {
 	flag.BoolVar(&c.small, "small", false, "small mode: ~100 MiB tree, 3 repetitions, about 2 minutes (run by CI)")
 	flag.StringVar(&c.out, "out", "", "also write the report to this file (default bench/out/report-MODE.md)")
 	flag.StringVar(&c.work, "work", filepath.Join(os.TempDir(), "iszmount-bench"), "work directory: inputs (reused across runs), binaries, mount points")
-	flag.IntVar(&c.reps, "reps", 0, "repetitions of each measurement (default 3)")
-	flag.StringVar(&cache, "cache", "128M", "iszmount cache budget, passed as -o cache=")
+	var reps int
+	flag.IntVar(&reps, "reps", 0, "repetitions of each measurement, cold and warm (default 3 cold and 5 warm; -small: 2)")
+	flag.StringVar(&cache, "cache", "", "iszmount cache budget, passed as -o cache= (default: none passed, iszmount's own default)")
 	flag.StringVar(&c.iszmount, "iszmount", "", "use this iszmount binary instead of building ./cmd/iszmount")
 	flag.StringVar(&c.isz, "isz", "", "use this isz binary instead of building ./cmd/isz")
 	flag.BoolVar(&c.peersOnly, "peers-only", false, "measure the peers only (no iszmount or isz rows): to check the machine")
@@ -104,21 +107,25 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	var err error
-	if c.cache, err = cliutil.ParseSize(cache); err != nil {
-		fmt.Fprintln(os.Stderr, "bench: -cache:", err)
-		os.Exit(2)
+	c.cache, c.cacheOpt = isz.DefaultCacheSize(), ""
+	if cache != "" {
+		var err error
+		if c.cache, err = cliutil.ParseSize(cache); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cache:", err)
+			os.Exit(2)
+		}
+		c.cacheOpt = ",cache=" + cache
 	}
+	// Full: 3 cold and 5 warm repetitions. Small: 2 of each, to stay near
+	// two minutes on a CI machine.
 	c.srcBytes, c.bigFactor, c.randReads = 1<<30, 4, 2000
-	c.warmReps = 5
+	c.reps, c.warmReps = 3, 5
 	if c.small {
 		c.srcBytes, c.randReads = 100<<20, 300
-		c.warmReps = 3
+		c.reps, c.warmReps = 2, 2
 	}
-	if c.reps == 0 {
-		c.reps = 3
-	} else {
-		c.warmReps = c.reps
+	if reps > 0 {
+		c.reps, c.warmReps = reps, reps
 	}
 	os.Exit(runMain(c))
 }

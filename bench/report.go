@@ -46,6 +46,11 @@ func (r *report) target(what string, got, want float64) {
 	r.targets = append(r.targets, target{what: what, got: got, want: want, unit: "×"})
 }
 
+// atLeast records a quantity in unit that must reach want.
+func (r *report) atLeast(what string, got, want float64, unit string) {
+	r.targets = append(r.targets, target{what: what, got: got, want: want, unit: unit})
+}
+
 // limit records a quantity that must stay at or under want.
 func (r *report) limit(what string, got, want float64, unit string) {
 	r.targets = append(r.targets, target{what: what, got: got, want: want, unit: unit, lowerBad: true})
@@ -87,6 +92,9 @@ func (s *section) note(text string) { s.notes = append(s.notes, text) }
 func (t target) cell(v float64) string {
 	if t.unit == "×" {
 		return fmt.Sprintf("%.2f×", v)
+	}
+	if t.unit == "%" {
+		return fmt.Sprintf("%.0f%%", v)
 	}
 	return fmt.Sprintf("%.0f %s", v, t.unit)
 }

@@ -43,7 +43,7 @@ func (b *bencher) dir(name string) string {
 // tree), with the configured cache budget.
 func (b *bencher) iszmountFS(name, img, mode string) fsys {
 	return fsys{name, func(dir string) (*mount, error) {
-		opts := fmt.Sprintf("mode=%s,cache=%d", mode, b.c.cache)
+		opts := "mode=" + mode + b.c.cacheOpt
 		return b.ms.startFUSE(name, dir, b.c.iszmount, "-f", "-o", opts, img, dir)
 	}}
 }

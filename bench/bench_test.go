@@ -1,0 +1,178 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func ms(v ...int) series {
+	s := make(series, len(v))
+	for i, x := range v {
+		s[i] = time.Duration(x) * time.Millisecond
+	}
+	return s
+}
+
+func TestQuantile(t *testing.T) {
+	for _, tc := range []struct {
+		s    series
+		q    float64
+		want time.Duration
+	}{
+		{ms(), 0.5, 0},
+		{ms(7), 0.99, 7 * time.Millisecond},
+		{ms(3, 1, 2), 0.5, 2 * time.Millisecond},
+		{ms(4, 1, 3, 2), 0.5, 2500 * time.Microsecond},
+		{ms(1, 2, 3, 4, 5), 0, time.Millisecond},
+		{ms(1, 2, 3, 4, 5), 1, 5 * time.Millisecond},
+		{ms(0, 100), 0.99, 99 * time.Millisecond},
+	} {
+		if got := tc.s.quantile(tc.q); got != tc.want {
+			t.Errorf("%v.quantile(%v) = %v, want %v", tc.s, tc.q, got, tc.want)
+		}
+	}
+	s := ms(5, 1, 3)
+	s.median()
+	if !slices.Equal(s, ms(5, 1, 3)) {
+		t.Errorf("quantile reordered its series: %v", s)
+	}
+}
+
+func TestSpreadAndCell(t *testing.T) {
+	s := ms(90, 100, 120)
+	if got := s.spread(); got < 0.299 || got > 0.301 {
+		t.Errorf("spread = %v, want 0.3", got)
+	}
+	if got, want := s.timeCell(), "100 ms (90 ms–120 ms)"; got != want {
+		t.Errorf("timeCell = %q, want %q", got, want)
+	}
+	if got := (series{}).timeCell(); got != "n/a" {
+		t.Errorf("empty timeCell = %q", got)
+	}
+	for d, want := range map[time.Duration]string{
+		15 * time.Second:        "15.0 s",
+		1500 * time.Millisecond: "1.50 s",
+		42 * time.Millisecond:   "42 ms",
+		1200 * time.Microsecond: "1.2 ms",
+		800 * time.Microsecond:  "800 µs",
+	} {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestSpeedupAndTargets(t *testing.T) {
+	if got := speedup(time.Second, 2*time.Second); got != 2 {
+		t.Errorf("speedup = %v, want 2", got)
+	}
+	if got := speedup(0, time.Second); got != 0 {
+		t.Errorf("speedup with a missing measurement = %v, want 0", got)
+	}
+	for _, tc := range []struct {
+		t    target
+		want bool
+	}{
+		{target{got: 1.6, want: 1.5}, true},
+		{target{got: 1.4, want: 1.5}, false},
+		{target{got: 0, want: 0.5}, false}, // not measured is never met
+		{target{got: 120, want: 150, lowerBad: true}, true},
+		{target{got: 160, want: 150, lowerBad: true}, false},
+	} {
+		if got := tc.t.met(); got != tc.want {
+			t.Errorf("%+v.met() = %v, want %v", tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestProgressAt(t *testing.T) {
+	p := &progress{
+		t:     []time.Duration{10, 20, 30},
+		bytes: []int64{100, 200, 300},
+	}
+	for w, want := range map[time.Duration]int64{0: 0, 9: 0, 10: 100, 25: 200, 30: 300, 99: 300} {
+		if got := p.at(w); got != want {
+			t.Errorf("at(%d) = %d, want %d", w, got, want)
+		}
+	}
+	if p.duration() != 30 {
+		t.Errorf("duration = %v", p.duration())
+	}
+}
+
+func TestUnescapeMountinfo(t *testing.T) {
+	if got := unescapeMountinfo(`/mnt/a\040b\011c\134d`); got != "/mnt/a b\tc\\d" {
+		t.Errorf("got %q", got)
+	}
+	if got := unescapeMountinfo(`/plain`); got != "/plain" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// TestSelectRoot checks that the sample respects its budget, is the same on
+// every call, leaves out what it must, and that buildTree describes what it
+// copied.
+func TestSelectRoot(t *testing.T) {
+	src := t.TempDir()
+	var total int64
+	for i := range 200 {
+		dir := filepath.Join(src, "d"+strings.Repeat("x", i%7))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		size := 100 + (i*37)%2000
+		if err := os.WriteFile(filepath.Join(dir, "f"+string(rune('a'+i%26))+strings.Repeat("y", i/26)), make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		total += int64(size)
+	}
+	if err := os.Symlink("nowhere", filepath.Join(src, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "bad\xffname"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	budget := total / 3
+	a, err := selectRoot(src, budget, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := selectRoot(src, budget, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Fatal("two selections of the same root differ")
+	}
+	var sum int64
+	for _, e := range a {
+		sum += e.size
+		if strings.Contains(e.rel, "\xff") {
+			t.Errorf("selected a name that is not UTF-8: %q", e.rel)
+		}
+	}
+	if sum > budget || sum < budget*9/10 {
+		t.Errorf("selected %d bytes, want at most and near %d", sum, budget)
+	}
+
+	dst := filepath.Join(t.TempDir(), "tree")
+	tr, err := buildTree([]root{{src, 1}}, budget, dst, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Bytes != sum || tr.Files+tr.Symlinks != len(a) {
+		t.Errorf("tree says %d bytes in %d files + %d symlinks; selection was %d bytes in %d entries", tr.Bytes, tr.Files, tr.Symlinks, sum, len(a))
+	}
+	n := 0
+	filepath.WalkDir(dst, func(string, os.DirEntry, error) error { n++; return nil })
+	if n != tr.entries() {
+		t.Errorf("walk of the copy found %d entries, tree.entries() = %d", n, tr.entries())
+	}
+	if got := tr.sample(10); len(got) == 0 || len(got) > 10 || got[0] != tr.Largest[0] {
+		t.Errorf("sample = %v", got)
+	}
+}
