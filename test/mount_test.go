@@ -41,8 +41,8 @@ check() { # what the mount shows, then unmount and wait for the daemon to go
 	grep " $MP " /proc/self/mounts | cut -d' ' -f1,3,4
 	ls "$MP"
 	umount "$MP"
-	for i in $(seq 100); do pgrep -f "^/usr/local/sbin/iszmount .* $MP\$" >/dev/null || break; sleep 0.05; done
-	pgrep -fa "^/usr/local/sbin/iszmount .* $MP\$" && echo "daemon still running"
+	for i in $(seq 100); do pgrep -f "^/usr/local/sbin/iszmount " >/dev/null || break; sleep 0.05; done
+	pgrep -fa "^/usr/local/sbin/iszmount " && echo "daemon still running"
 	true
 }
 echo "== mount -t"
@@ -53,6 +53,10 @@ mount -T "$FSTAB" "$MP"
 check
 echo "== mount -t without options (mount(8) passes rw)"
 mount -t fuse.iszmount "$IMG" "$MP"
+check
+echo "== drop_privileges (mount.fuse3 mounts, iszmount gets /dev/fd/N)"
+mount -t fuse.iszmount "$IMG" "$MP" -o ro,drop_privileges,mode=raw
+pgrep -fa "^/usr/local/sbin/iszmount .* /dev/fd/[0-9]*\$" >/dev/null && echo "served through /dev/fd"
 check
 `
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
@@ -69,6 +73,7 @@ check
 		"== fstab\n" + img + " fuse.iszmount ro,",
 		"\nzlib.iso\n",
 		"== mount -t without options (mount(8) passes rw)\n" + img + " fuse.iszmount ro,",
+		"served through /dev/fd\niszmount fuse.iszmount ro,",
 	} {
 		if !strings.Contains(got, part) {
 			t.Errorf("output lacks %q:\n%s", part, got)

@@ -29,6 +29,7 @@ type session struct {
 	img    *image
 	fsys   *ifs.FS
 	server *fuse.Server
+	sigs   chan os.Signal // SIGINT, SIGTERM, SIGHUP from just before mounting on
 }
 
 // fuseConf is where fusermount3 reads user_allow_other.
@@ -77,6 +78,10 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		s.img.Close()
 		return nil, err
 	}
+	// From here on a signal must unmount, not kill: a killed server leaves
+	// a dead mount ("transport endpoint is not connected") behind.
+	s.sigs = make(chan os.Signal, 4)
+	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	fsName := cfg.fsName
 	if fsName == "" {
 		fsName, _ = filepath.Abs(cfg.image)
@@ -89,6 +94,7 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		Debug:      cfg.debug,
 	})
 	if err != nil {
+		signal.Stop(s.sigs)
 		s.img.Close()
 		if strings.Contains(err.Error(), "fusermount exited") {
 			err = fmt.Errorf("%w (fusermount3 printed why above)", err)
@@ -123,9 +129,7 @@ func (s *session) serve() int {
 // watch unmounts on SIGINT, SIGTERM and SIGHUP, and after cfg.idle without
 // requests, until done is closed.
 func (s *session) watch(done <-chan struct{}) {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	defer signal.Stop(s.sigs)
 	var tick <-chan time.Time
 	if s.cfg.idle > 0 {
 		t := time.NewTicker(min(s.cfg.idle/4, time.Second))
@@ -138,7 +142,7 @@ func (s *session) watch(done <-chan struct{}) {
 		select {
 		case <-done:
 			return
-		case sig := <-sigs:
+		case sig := <-s.sigs:
 			if detached {
 				s.log.Info("still busy; exiting once the last open file is closed", "signal", sig.String())
 				continue
