@@ -17,7 +17,7 @@ import (
 
 var extractCmd = &command{
 	name:     "extract",
-	synopsis: "[--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
+	synopsis: "[--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [-p] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
 	summary:  "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
 	help: `
 The first form writes the whole decompressed image to OUT.iso ("-" writes
@@ -30,7 +30,10 @@ The second form (--files) copies files out of the ISO 9660 tree of an ISZ
 image or a plain .iso into DESTDIR, creating it if needed: the whole tree,
 or only the given PATHs (files or directories, with their contents). Modes,
 modification times, symlinks, hard links and FIFOs are restored; ownership
-is not, and device nodes and sockets are skipped with a warning.
+is not, and device nodes and sockets are skipped with a warning. Setuid and
+setgid bits are dropped unless -p is given: the files belong to whoever
+extracts them, and a setuid program from an untrusted disc extracted by
+root would otherwise run as root.
 Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or
 made by the extraction are never followed to outside it, and an existing
 file is replaced rather than written through.`,
@@ -39,12 +42,13 @@ file is replaced rather than written through.`,
 		tf.register(fs)
 		dest := fs.String("files", "", "copy files out of the image's tree into `DESTDIR` instead of writing the raw image")
 		workers := fs.Int("j", 0, "decode with `N` parallel workers (0: one per core)")
+		keepSetID := fs.Bool("p", false, "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)")
 		return func(ctx context.Context, args []string) error {
 			if *dest != "" {
 				if len(args) < 1 {
 					return usagef("want IMAGE and optional PATHs, got %d arguments", len(args))
 				}
-				return extractFiles(ctx, args[0], *dest, args[1:], &tf)
+				return extractFiles(ctx, args[0], *dest, args[1:], &tf, *keepSetID)
 			}
 			if len(args) != 2 {
 				return usagef("want IMAGE.isz and OUT.iso, got %d arguments", len(args))

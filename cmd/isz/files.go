@@ -27,7 +27,7 @@ type item struct {
 // opened on dest, which refuses any path that leaves it, whether through
 // ".." or through a symlink; on top of that existing entries are replaced,
 // never written through.
-func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags) error {
+func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags, keepSetID bool) error {
 	t, err := openTree(name, tf)
 	if err != nil {
 		return err
@@ -48,7 +48,10 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	defer root.Close()
 
 	bar := startProgress("extract", total)
-	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar}
+	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar, perm: safePerm}
+	if keepSetID {
+		x.perm = allPerm
+	}
 	for _, name := range t.files() {
 		if fi, err := os.Stat(name); err == nil {
 			x.protect = append(x.protect, fi)
@@ -148,6 +151,7 @@ type extractor struct {
 	dirs    []item            // directories, in creation order
 	skipped []item            // devices and sockets
 	protect []os.FileInfo     // the image's own files, never replaced
+	perm    fs.FileMode       // the mode bits restored: safePerm or allPerm
 	bar     *progress
 }
 
@@ -307,11 +311,15 @@ func (x *extractor) writeFile(ctx context.Context, it item) (err error) {
 	return copyContents(ctx, f, r, it.e.Size(), x.bar)
 }
 
-// permBits are the mode bits restored on files and directories.
-const permBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+// The mode bits restored on files and directories: by default without
+// setuid and setgid (extract -p keeps them).
+const (
+	safePerm = fs.ModePerm | fs.ModeSticky
+	allPerm  = safePerm | fs.ModeSetuid | fs.ModeSetgid
+)
 
 func (x *extractor) setAttrs(rel string, e *iso9660view.Entry) error {
-	if err := x.root.Chmod(rel, e.Mode()&permBits); err != nil {
+	if err := x.root.Chmod(rel, e.Mode()&x.perm); err != nil {
 		return err
 	}
 	if e.ModTime().IsZero() {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -181,7 +182,7 @@ func snapshot(t *testing.T, root string) map[string]entryState {
 		if err != nil {
 			return err
 		}
-		st := entryState{mode: fi.Mode() & (fs.ModeType | permBits), mtime: fi.ModTime().UTC()}
+		st := entryState{mode: fi.Mode() & (fs.ModeType | allPerm), mtime: fi.ModTime().UTC()}
 		switch {
 		case fi.Mode().IsRegular():
 			b, err := os.ReadFile(p)
@@ -267,9 +268,17 @@ func TestExtractFilesMatchesSource(t *testing.T) {
 	forEachImage(t, func(t *testing.T, src, img string) {
 		want := snapshot(t, src)
 		dest := filepath.Join(t.TempDir(), "out")
-		mustRun(t, "extract", img, "--files", dest)
+		mustRun(t, "extract", "-p", img, "--files", dest)
 		got := snapshot(t, dest)
 		compareTrees(t, want, got)
+		// Without -p the setuid bit is dropped, nothing else changes.
+		dest2 := filepath.Join(t.TempDir(), "out")
+		mustRun(t, "extract", img, "--files", dest2)
+		want2 := maps.Clone(want)
+		st := want2["bin/setuid"]
+		st.mode &^= fs.ModeSetuid
+		want2["bin/setuid"] = st
+		compareTrees(t, want2, snapshot(t, dest2))
 		// xorriso records the hard link as one shared extent: it is
 		// restored as a link, not as two copies.
 		a, errA := os.Stat(filepath.Join(dest, "data/big.bin"))
@@ -320,7 +329,7 @@ func TestExtractFilesNeverWritesOutside(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustRun(t, "extract", "--files", dest, iso)
+	mustRun(t, "extract", "-p", "--files", dest, iso)
 
 	if b, err := os.ReadFile(victim); err != nil || string(b) != "precious" {
 		t.Errorf("victim outside DESTDIR changed: %q, %v", b, err)
@@ -333,7 +342,7 @@ func TestExtractFilesNeverWritesOutside(t *testing.T) {
 	// The symlinks the image itself carries, pointing out of DESTDIR, are
 	// restored as symlinks and a second extraction over them writes nothing
 	// through them either.
-	mustRun(t, "extract", "--files", dest, iso)
+	mustRun(t, "extract", "-p", "--files", dest, iso)
 	if ents, _ := os.ReadDir(outside); len(ents) != 1 {
 		t.Errorf("files written outside DESTDIR on re-extraction: %v", ents)
 	}
@@ -582,7 +591,7 @@ func TestZisofs(t *testing.T) {
 			t.Errorf("%s: cat of a zisofs file gives %d bytes, not the source's %d", image, len(got), len(big))
 		}
 		dest := t.TempDir()
-		mustRun(t, "extract", image, "--files", dest)
+		mustRun(t, "extract", "-p", image, "--files", dest)
 		compareTrees(t, snapshot(t, src), snapshot(t, dest))
 	}
 	if out := mustRun(t, "ls", "-l", iso, "data"); !strings.Contains(out, fmt.Sprintf(" %d ", len(big))) {
