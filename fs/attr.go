@@ -42,12 +42,16 @@ func unixMode(m iofs.FileMode) uint32 {
 }
 
 // applyMasks applies Options.Umask, Fmask and Dmask to a stat(2) mode.
+// Symlinks keep theirs: their permissions mean nothing on Linux.
 func (o *Options) applyMasks(mode uint32) uint32 {
-	clear := o.Umask
-	if mode&syscall.S_IFMT == syscall.S_IFDIR {
-		clear |= o.Dmask
-	} else if mode&syscall.S_IFMT != syscall.S_IFLNK {
-		clear |= o.Fmask
+	var clear uint32
+	switch mode & syscall.S_IFMT {
+	case syscall.S_IFLNK:
+		return mode
+	case syscall.S_IFDIR:
+		clear = o.Umask | o.Dmask
+	default:
+		clear = o.Umask | o.Fmask
 	}
 	return mode &^ (clear & 07777)
 }

@@ -34,7 +34,7 @@ func TestApplyMasks(t *testing.T) {
 	for _, tc := range []struct{ in, want uint32 }{
 		{syscall.S_IFREG | 0o777, syscall.S_IFREG | 0o664},
 		{syscall.S_IFDIR | 0o777, syscall.S_IFDIR | 0o705},
-		{syscall.S_IFLNK | 0o777, syscall.S_IFLNK | 0o775},
+		{syscall.S_IFLNK | 0o777, syscall.S_IFLNK | 0o777},
 		{syscall.S_IFCHR | 0o666, syscall.S_IFCHR | 0o664},
 		{syscall.S_IFREG | syscall.S_ISUID | 0o755, syscall.S_IFREG | syscall.S_ISUID | 0o644},
 	} {

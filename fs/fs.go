@@ -37,10 +37,10 @@ type Options struct {
 	// gid= mount options).
 	UID, GID *uint32
 
-	// Umask clears permission bits of every node; Fmask of regular files,
-	// symlinks and devices only; Dmask of directories only (umask=, fmask=,
-	// dmask=). Only the low 12 bits (permissions, setuid, setgid, sticky) are
-	// used.
+	// Umask clears permission bits of every node but symlinks; Fmask of
+	// files, devices, fifos and sockets only; Dmask of directories only
+	// (umask=, fmask=, dmask=). Only the low 12 bits (permissions, setuid,
+	// setgid, sticky) are used.
 	Umask, Fmask, Dmask uint32
 
 	// Permit, when non-nil, decides per request whether the calling user may

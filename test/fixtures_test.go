@@ -164,9 +164,9 @@ func makeSourceTree(root string) error {
 		os.Chmod(filepath.Join(root, "modes/private"), 0o600),
 		os.Chmod(filepath.Join(root, "modes/exec"), 0o755),
 		os.Chmod(filepath.Join(root, "modes/readonly"), 0o444),
-		os.Chmod(filepath.Join(root, "modes/setuid"), 0o4755),
-		os.Chmod(filepath.Join(root, "modes/sticky"), 0o1777),
-		os.Chmod(filepath.Join(root, "modes/setgid"), 0o2755),
+		unix.Chmod(filepath.Join(root, "modes/setuid"), 0o4755), // os.Chmod would drop the high bits
+		unix.Chmod(filepath.Join(root, "modes/sticky"), 0o1777), // os.Chmod would drop the high bits
+		unix.Chmod(filepath.Join(root, "modes/setgid"), 0o2755), // os.Chmod would drop the high bits
 		os.Lchown(filepath.Join(root, "owned"), 1234, 5678),
 		os.Lchown(filepath.Join(root, "links/rel"), 1234, 5678),
 	}

@@ -263,7 +263,9 @@ func mountDaemon(t *testing.T, binary, image string, opts ...string) *mnt {
 	t.Helper()
 	m := &mnt{dir: newMountPoint(t)}
 	m.log = filepath.Join(t.TempDir(), "iszmount.log")
-	args := []string{image, m.dir, "-o", strings.Join(append(opts, "logfile="+m.log), ",")}
+	// Escape the path as mount.fuse3 would: test names may hold commas.
+	logOpt := "logfile=" + strings.NewReplacer(`\`, `\\`, ",", `\,`).Replace(m.log)
+	args := []string{image, m.dir, "-o", strings.Join(append(opts, logOpt), ",")}
 	out, err := exec.Command(binary, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("iszmount %q: %v\n%s", args, err, out)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -164,4 +165,51 @@ func TestAllowOtherRefused(t *testing.T) {
 func TestVerifyOption(t *testing.T) {
 	m := mountDaemon(t, bin, fx.image("bzip2").path, "verify")
 	waitFor(t, "the verify result in the log", func() bool { return strings.Contains(m.logText(), "verify: image OK") })
+}
+
+// TestAccessOptions checks who may use the mount (allow_other, allow_root,
+// neither) and the owner and mask options, as another user (nobody).
+func TestAccessOptions(t *testing.T) {
+	asNobody := func(args ...string) error {
+		return exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups"}, args...)...).Run()
+	}
+	for _, tc := range []struct {
+		opts   []string
+		nobody bool // may nobody read README.txt?
+	}{
+		{nil, false},
+		{[]string{"allow_other"}, true},
+		{[]string{"allow_root"}, false},
+	} {
+		t.Run(strings.Join(append([]string{"opts"}, tc.opts...), "+"), func(t *testing.T) {
+			m := mountDaemon(t, bin, fx.iso, tc.opts...)
+			for d := filepath.Dir(m.dir); d != os.TempDir(); d = filepath.Dir(d) {
+				os.Chmod(d, 0o755) // let nobody reach the mount point
+			}
+			readme := filepath.Join(m.dir, "README.txt")
+			if err := asNobody("cat", readme); (err == nil) != tc.nobody {
+				t.Errorf("nobody reading %s: %v; want allowed=%v", readme, err, tc.nobody)
+			}
+			if _, err := os.ReadFile(readme); err != nil {
+				t.Errorf("root reading %s: %v", readme, err)
+			}
+		})
+	}
+	t.Run("owner and masks", func(t *testing.T) {
+		m := mountDaemon(t, bin, fx.iso, "uid=1000", "gid=nogroup", "umask=002", "fmask=111", "dmask=050")
+		for name, want := range map[string]os.FileMode{
+			"modes/exec":   0o644,
+			"modes/sticky": os.ModeDir | os.ModeSticky | 0o725,
+			"links/rel":    os.ModeSymlink | 0o777,
+		} {
+			fi, err := os.Lstat(filepath.Join(m.dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := fi.Sys().(*syscall.Stat_t)
+			if fi.Mode() != want || st.Uid != 1000 || st.Gid != 65534 {
+				t.Errorf("%s: mode %v owner %d:%d; want %v 1000:65534", name, fi.Mode(), st.Uid, st.Gid, want)
+			}
+		}
+	})
 }
