@@ -1,15 +1,19 @@
 package test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/iszmount/iszmount/isz"
 )
 
 // TestImages mounts every image of the source tree in tree mode and in raw
@@ -23,6 +27,10 @@ func TestImages(t *testing.T) {
 			}
 			tree := mountDaemon(t, bin, im.path, opts...)
 			compareTree(t, fx.src, tree.dir)
+			var st unix.Statfs_t
+			if err := unix.Statfs(tree.dir, &st); err != nil || st.Blocks*uint64(st.Bsize) != uint64(len(fx.isoData)) {
+				t.Errorf("statfs: %d blocks of %d (%v); want the image size %d", st.Blocks, st.Bsize, err, len(fx.isoData))
+			}
 
 			raw := mountDaemon(t, bin, im.path, append(opts, "mode=raw")...)
 			name := filepath.Join(raw.dir, "src.iso")
@@ -181,4 +189,27 @@ func names(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// TestRawFallback: an ISZ image without an ISO 9660 file system is mounted
+// in raw mode, with a notice, rather than refused.
+func TestRawFallback(t *testing.T) {
+	data := make([]byte, 512<<10)
+	for i := range data {
+		data[i] = byte(i * 31)
+	}
+	p := filepath.Join(t.TempDir(), "blob.isz")
+	if _, err := isz.Create(p, bytes.NewReader(data), int64(len(data)), &isz.WriterOptions{BlockSize: chunkSize}); err != nil {
+		t.Fatal(err)
+	}
+	m := mountForeground(t, bin, p)
+	got, err := os.ReadFile(filepath.Join(m.dir, "blob.iso"))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("raw node: %d bytes, %v; want the image", len(got), err)
+	}
+	// The output is copied from a pipe: wait for it.
+	waitFor(t, "the raw mode notice", func() bool { return strings.Contains(m.logText(), "mounting in raw mode") })
+	if log := m.logText(); strings.Count(log, "\n") != 1 {
+		t.Errorf("want one notice line about raw mode, got:\n%s", log)
+	}
 }

@@ -47,7 +47,8 @@ Standard options:
   allow_root         let only root and the mounting user in
   uid=, gid=         owner of every file (number or name)
   umask=, fmask=, dmask=
-                     octal permission bits to clear: all / files / directories
+                     octal permission bits to clear: all but symlinks /
+                     non-directories / directories
   fsname=, subtype=  source and type (fuse.SUBTYPE) shown in /proc/mounts
   noexec             forbid running programs from the mount
   Ignored: defaults, auto, noauto, nofail, user, users, _netdev, dev, suid,
