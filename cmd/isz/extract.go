@@ -23,7 +23,9 @@ var extractCmd = &command{
 The first form writes the whole decompressed image to OUT.iso ("-" writes
 to standard output, unless that is a terminal). Chunks are decoded in parallel on all cores ahead of
 the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes
-(a sparse file); the bytes read back are the same. On failure or interrupt a
+(a sparse file); the bytes read back are the same. The CRC-32 of the
+output is checked against the header as it streams: a mismatch exits 4
+(on standard output, after the bytes went out). On failure or interrupt a
 partly written OUT.iso is removed.
 
 The second form (--files) copies files out of the ISO 9660 tree of an ISZ
