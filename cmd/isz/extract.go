@@ -187,6 +187,9 @@ func copyImage(ctx context.Context, im *image, xs []extent, w io.Writer, wa io.W
 		defer close(full)
 		for _, x := range xs {
 			for off := x.off; off < x.end; {
+				if err := ctx.Err(); err != nil {
+					return err // before the select, which picks a ready case at random
+				}
 				var buf []byte
 				select {
 				case buf = <-free:

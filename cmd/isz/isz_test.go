@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fixtureISO returns the path and sha256 of an ISO of the fixture tree.
@@ -354,5 +356,47 @@ func TestSpecHeaderRawImage(t *testing.T) {
 	}
 	if out := mustRun(t, "cat", img, "README.txt"); out != "hello from the fixture\n" {
 		t.Errorf("cat = %q", out)
+	}
+}
+
+// TestInterrupt sends SIGINT to an extraction to standard output that the
+// test holds back (it stops reading the pipe): once the pipe is drained,
+// isz stops instead of finishing and exits 130.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "zeros.iso")
+	if err := os.WriteFile(in, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(in, 64<<20); err != nil { // 16 reads of 4 MiB
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "zeros.isz")
+	mustRun(t, "create", in, img)
+
+	cmd := exec.Command(iszBin, "extract", img, "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(stdout, make([]byte, 1)); err != nil { // extraction has started
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the signal cancel the context before the pipe drains
+	n, _ := io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	if cmd.ProcessState.ExitCode() != exitInterrupted || stderr.String() != "isz: extract: interrupted\n" {
+		t.Fatalf("extract after SIGINT: %v, stderr %q; want exit 130", err, stderr.String())
+	}
+	if n+1 >= 64<<20 {
+		t.Errorf("the whole image was written (%d bytes) despite the interrupt", n+1)
 	}
 }
