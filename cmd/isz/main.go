@@ -2,15 +2,18 @@
 // (UltraISO's compressed ISO format) without mounting them; plain .iso files
 // work too wherever a file tree is read.
 //
-//	isz create [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] IN.iso OUT.isz
+//	isz create [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
 //	isz info IMAGE
 //	isz verify IMAGE.isz
-//	isz extract IMAGE.isz OUT.iso|-
+//	isz extract [-j N] IMAGE.isz OUT.iso|-
 //	isz ls [-l] [-R] IMAGE [PATH]
 //	isz cat IMAGE PATH...
-//	isz extract IMAGE --files DESTDIR [PATH...]
+//	isz extract [-p] IMAGE --files DESTDIR [PATH...]
 //
-// Run "isz help" for the whole story and the exit codes.
+// Every command that reads an encrypted image takes --password or
+// --passfile, or reads $ISZ_PASSWORD. Flags may follow the other arguments.
+// Run "isz help" for the whole story and the exit codes, which are
+// mapped from errors in one place (exit.go).
 package main
 
 import (
