@@ -93,9 +93,6 @@ func newFS(opts *Options, blockSize int64, blocks int64) *FS {
 	return f
 }
 
-// Root is the root node, for [fusefs.Mount] or go-fuse's test helpers.
-func (f *FS) Root() fusefs.InodeEmbedder { return f.root }
-
 // LastUse is when the kernel last sent a request to any node.
 func (f *FS) LastUse() time.Time { return time.Unix(0, f.lastUse.Load()) }
 

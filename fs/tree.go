@@ -3,6 +3,7 @@ package fs
 import (
 	"context"
 	"errors"
+	"io"
 	iofs "io/fs"
 	"syscall"
 
@@ -158,9 +159,7 @@ func (f *FS) treeErrno(n *treeNode, err error) syscall.Errno {
 
 // fileHandle is an open regular file of a tree mount.
 type fileHandle struct {
-	r interface {
-		ReadAt(p []byte, off int64) (int, error)
-	}
+	r io.ReaderAt
 }
 
 // dirHandle is an open directory: a fixed listing. Offsets are positions in
