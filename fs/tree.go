@@ -113,9 +113,6 @@ func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	if errno := n.fs.enter(ctx); errno != 0 {
 		return nil, errno
 	}
-	if n.e.Mode()&iofs.ModeSymlink == 0 {
-		return nil, syscall.EINVAL
-	}
 	return []byte(n.e.Target()), 0
 }
 
@@ -144,14 +141,11 @@ func (n *treeNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errn
 }
 
 // treeErrno maps an iso9660view error for node n to an errno: a missing name
-// is ENOENT, a lookup in a non-directory ENOTDIR, anything else (a corrupt
-// directory, a failed read of the image) EIO with one log line.
+// is ENOENT, anything else (a corrupt directory, a failed read of the image)
+// EIO with one log line.
 func (f *FS) treeErrno(n *treeNode, err error) syscall.Errno {
-	switch {
-	case errors.Is(err, iofs.ErrNotExist):
+	if errors.Is(err, iofs.ErrNotExist) {
 		return syscall.ENOENT
-	case !n.e.IsDir() && errors.Is(err, iofs.ErrInvalid):
-		return syscall.ENOTDIR
 	}
 	f.errs.report(f.log, "/"+n.Path(nil), 0, 0, err)
 	return syscall.EIO
