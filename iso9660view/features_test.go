@@ -20,7 +20,7 @@ import (
 // them gives the original bytes and the uncompressed size.
 func TestXorrisoZisofs(t *testing.T) {
 	text := bytes.Repeat([]byte("zisofs compresses this line well. "), 40_000) // 1.3 MB: many 32 KiB blocks
-	sparse := make([]byte, 200_000)                                             // all-zero blocks are stored as nothing
+	sparse := make([]byte, 200_000)                                            // all-zero blocks are stored as nothing
 	copy(sparse[100_000:], "island")
 	nodes := []node{
 		{path: "text.txt", data: text},
