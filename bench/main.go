@@ -72,6 +72,7 @@ type config struct {
 	cacheOpt  string // "" or ",cache=SIZE" for iszmount's -o
 	randReads int    // random reads per reader
 	peersOnly bool
+	prepare   bool // build the inputs and stop
 	goroot    string
 	modDir    string
 	iszmount  string
@@ -97,6 +98,7 @@ func main() {
 	flag.StringVar(&cache, "cache", "", "iszmount cache budget, passed as -o cache= (default: none passed, iszmount's own default)")
 	flag.StringVar(&c.iszmount, "iszmount", "", "use this iszmount binary instead of building ./cmd/iszmount")
 	flag.StringVar(&c.isz, "isz", "", "use this isz binary instead of building ./cmd/isz")
+	flag.BoolVar(&c.prepare, "inputs-only", false, "build the inputs (and binaries) and stop: a later run reuses them")
 	flag.BoolVar(&c.peersOnly, "peers-only", false, "measure the peers only (no iszmount or isz rows): to check the machine")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench [-small] [-out FILE] [flags]\n\n")
@@ -215,6 +217,9 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 	}
 	r.inputs = in
 	logf("inputs ready: tree %d files, %s; ISO %s", in.tree.Files, mib(in.tree.Bytes), mib(in.isoSize))
+	if c.prepare {
+		return nil
+	}
 
 	b := &bencher{c: c, ms: ms, in: in, r: r, ctx: ctx, mnt: filepath.Join(c.work, "mnt")}
 	for _, s := range []struct {
