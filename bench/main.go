@@ -94,7 +94,7 @@ func main() {
 	flag.StringVar(&c.out, "out", "", "also write the report to this file (default bench/out/report-MODE.md)")
 	flag.StringVar(&c.work, "work", filepath.Join(os.TempDir(), "iszmount-bench"), "work directory: inputs (reused across runs), binaries, mount points")
 	var reps int
-	flag.IntVar(&reps, "reps", 0, "repetitions of each measurement, cold and warm (default 3 cold and 5 warm; -small: 2)")
+	flag.IntVar(&reps, "reps", 0, "repetitions of each measurement, cold and warm (default 3; -small: 2)")
 	flag.StringVar(&cache, "cache", "", "iszmount cache budget, passed as -o cache= (default: none passed, iszmount's own default)")
 	flag.StringVar(&c.iszmount, "iszmount", "", "use this iszmount binary instead of building ./cmd/iszmount")
 	flag.StringVar(&c.isz, "isz", "", "use this isz binary instead of building ./cmd/isz")
@@ -118,10 +118,10 @@ func main() {
 		}
 		c.cacheOpt = ",cache=" + cache
 	}
-	// Full: 3 cold and 5 warm repetitions. Small: 2 of each, to stay near
+	// Full: 3 repetitions. Small: 2, to stay near
 	// two minutes on a CI machine.
 	c.srcBytes, c.bigFactor, c.randReads = 1<<30, 4, 2000
-	c.reps, c.warmReps = 3, 5
+	c.reps, c.warmReps = 3, 3
 	if c.small {
 		c.srcBytes, c.randReads = 100<<20, 300
 		c.reps, c.warmReps = 2, 2

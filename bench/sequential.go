@@ -1,9 +1,19 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
+	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
 	"time"
+
+	"github.com/iszmount/iszmount/isz"
 )
 
 // A seqJob produces the ISO's bytes from one tool: a FUSE or kernel mount
@@ -14,7 +24,8 @@ type seqJob struct {
 	fs     *fsys  // nil: a command run in the work directory
 	file   string // in the mount: the file to cat ("" = the raw node)
 	argv   []string
-	verify bool // check every byte (streams are hashed; mounts always get a range check)
+	inproc func() error // instead of a command: a read inside the harness
+	verify bool         // check every byte (streams are hashed; mounts always get a range check)
 }
 
 // sequential is measurement 1: a cold sequential read of the whole image.
@@ -30,6 +41,15 @@ func (b *bencher) sequential() error {
 			seqJob{name: rawB.name, codec: "bzip2", fs: &rawB},
 			seqJob{name: "isz extract (bzip2)", codec: "bzip2", argv: []string{b.c.isz, "extract", in.iszBzip2, "-"}, verify: b.c.small},
 		)
+		// The same reads without FUSE or a second process: isz.Reader in the
+		// harness, all cores and one. They show what the FUSE path costs and
+		// whether decoding scales past one core.
+		for _, img := range []struct{ codec, path string }{{"zlib", in.iszZlib}, {"bzip2", in.iszBzip2}} {
+			for _, w := range []int{0, 1} {
+				jobs = append(jobs, seqJob{name: inprocName(img.codec, w), codec: img.codec,
+					inproc: func() error { return decodeInProcess(img.path, w, nil) }})
+			}
+		}
 	}
 	sqll := b.squashfuseLL("squashfuse_ll (ISO in squashfs)", in.isoSqfs)
 	ksq := b.kernelSquashfs("kernel squashfs (ISO in squashfs)", in.isoSqfs)
@@ -72,6 +92,15 @@ func (b *bencher) sequential() error {
 		b.r.target("Cold sequential raw read (zlib) vs `isz extract`", speedup(med("iszmount raw (zlib)"), med("isz extract (zlib)")), 0.9)
 		b.r.target("Cold sequential raw read (bzip2) vs `isz extract`", speedup(med("iszmount raw (bzip2)"), med("isz extract (bzip2)")), 0.9)
 		b.r.target("Cold sequential raw read (bzip2) vs `bzip2 -dc`", speedup(med("iszmount raw (bzip2)"), med("bzip2 -dc")), 1.7)
+		for _, codec := range []string{"zlib", "bzip2"} {
+			all, one := med(inprocName(codec, 0)), med(inprocName(codec, 1))
+			sec.note(fmt.Sprintf("%s: decoding on all %d cores is %.2f× one worker (in process); the raw node runs at %.2f× the in-process read, so the FUSE path costs %.0f%%.",
+				codec, runtime.NumCPU(), speedup(all, one), speedup(med("iszmount raw ("+codec+")"), all),
+				100*(1-speedup(med("iszmount raw ("+codec+")"), all))))
+		}
+		if err := b.profileDecode(sec); err != nil {
+			return err
+		}
 		sec.note(fmt.Sprintf("iszmount raw (zlib) vs pigz -dc: %.2f×, vs gzip -dc: %.2f×, vs kernel squashfs: %.2f×.",
 			speedup(med("iszmount raw (zlib)"), med("pigz -dc")), speedup(med("iszmount raw (zlib)"), med("gzip -dc")),
 			speedup(med("iszmount raw (zlib)"), med(ksq.name))))
@@ -81,6 +110,14 @@ func (b *bencher) sequential() error {
 
 // seqOnce is one cold run of a job.
 func (b *bencher) seqOnce(j seqJob) (time.Duration, error) {
+	if j.inproc != nil {
+		if err := dropCaches(); err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		err := j.inproc()
+		return time.Since(start), err
+	}
 	if j.fs == nil {
 		if err := dropCaches(); err != nil {
 			return 0, err
@@ -113,6 +150,9 @@ func (b *bencher) seqFile(j seqJob, m *mount) (string, error) {
 // seqVerify checks that the job produces the ISO's bytes: mounts by 64
 // ranges (and whole in small mode), streams by hash when j.verify.
 func (b *bencher) seqVerify(j seqJob) error {
+	if j.inproc != nil {
+		return nil // the same Reader as `isz extract`, which is checked
+	}
 	if j.fs == nil {
 		if !j.verify {
 			return nil
@@ -132,6 +172,83 @@ func (b *bencher) seqVerify(j seqJob) error {
 		}
 		return nil
 	})
+}
+
+func inprocName(codec string, workers int) string {
+	if workers == 1 {
+		return "isz.Reader in process, 1 worker (" + codec + ")"
+	}
+	return "isz.Reader in process, all cores (" + codec + ")"
+}
+
+// decodeInProcess reads a whole ISZ image with isz.Reader the way the
+// kernel reads the raw node: 128 KiB requests, front to back.
+func decodeInProcess(path string, workers int, h hash.Hash) error {
+	r, err := isz.Open(path, &isz.Options{Workers: workers})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	buf := make([]byte, 128<<10)
+	for off := int64(0); off < r.Size(); off += int64(len(buf)) {
+		n, err := r.ReadAt(buf, off)
+		if err != nil && !(err == io.EOF && off+int64(n) == r.Size()) {
+			return fmt.Errorf("%s at %d: %w", path, off, err)
+		}
+		if h != nil {
+			h.Write(buf[:n])
+		}
+	}
+	return nil
+}
+
+// profileDecode runs the in-process read of each image once more under the
+// CPU profiler and puts the top of the profile in the report: where a cold
+// sequential read spends its CPU.
+func (b *bencher) profileDecode(sec *section) error {
+	for _, img := range []struct{ codec, path string }{{"zlib", b.in.iszZlib}, {"bzip2", b.in.iszBzip2}} {
+		prof := filepath.Join(b.c.work, "decode-"+img.codec+".pprof")
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		if err := dropCaches(); err != nil {
+			return err
+		}
+		h := sha256.New()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		err = decodeInProcess(img.path, 0, h)
+		pprof.StopCPUProfile()
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != b.in.isoSHA {
+			return fmt.Errorf("isz.Reader (%s): WRONG BYTES: sha256 %s, the ISO's is %s", img.codec, got, b.in.isoSHA)
+		}
+		top, err := run(b.ctx, "", "go", "tool", "pprof", "-top", "-nodecount=8", prof)
+		if err != nil {
+			return err
+		}
+		sec.note(fmt.Sprintf("CPU profile of the in-process read, %s, all cores (`go tool pprof -top %s`):\n\n```\n%s\n```",
+			img.codec, prof, strings.TrimSpace(pprofBody(string(top)))))
+	}
+	return nil
+}
+
+// pprofBody drops pprof's header lines (file, build ID, type, time) and
+// keeps the summary and the table.
+func pprofBody(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Duration:") || strings.HasPrefix(l, "Showing") {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return s
 }
 
 func shellArgv(argv []string) string {
