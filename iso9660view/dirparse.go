@@ -252,10 +252,10 @@ func pathJoin(dir, name string) string {
 // preference, among those in use.
 func (im *Image) chooseName(r *rawEntry) string {
 	switch {
-	case r.rr != nil && r.rr.hasNM && !r.rr.nmDot:
-		return string(r.rr.name)
+	case r.rr != nil && r.rr.nmDot != "":
+		return r.rr.nmDot // renamed by uniqueNames
 	case r.rr != nil && r.rr.hasNM:
-		return "_" + string(r.rr.name) // an NM "." or ".." flag on a real entry
+		return string(r.rr.name)
 	case im.joliet:
 		return jolietName(r.isoName)
 	}

@@ -104,7 +104,9 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 		return nil, err
 	}
 	if skip, ok := spSkip(pDot.su); ok {
-		im.info.RockRidge, im.info.RockRidgeVersion = im.detectRockRidge(pDot)
+		// SP alone turns Rock Ridge on, as in the kernel; ER, when
+		// present, names the version.
+		im.info.RockRidge, im.info.RockRidgeVersion = true, im.rripVersion(pDot)
 		im.suspSkip = skip
 	}
 
@@ -179,30 +181,26 @@ func (im *Image) readDot(off, from int64) (dirRecord, error) {
 	return rec, nil
 }
 
-// detectRockRidge walks the root "." system use area for Rock Ridge
-// entries and the ER entry naming the RRIP version.
-func (im *Image) detectRockRidge(dot dirRecord) (found bool, version string) {
-	var rr rrInfo
-	w := newSUSPWalker(im)
-	_ = w.walk(dot.su, dot.off+int64(len(dot.name)), 0, func(e suspEntry) bool {
-		if e.sig == "ER" && len(e.data) >= 4 {
-			idLen := int(e.data[0])
-			if 4+idLen <= len(e.data) {
-				switch id := string(e.data[4 : 4+idLen]); {
-				case id == "RRIP_1991A":
-					version, found = "1.09", true
-				case id == "IEEE_P1282":
-					version, found = "1.10", true
-				case id == "IEEE_1282":
-					version, found = "1.12", true
-				}
-			}
+// rripVersion finds the ER entry of the root "." record and returns the
+// RRIP version it names.
+func (im *Image) rripVersion(dot dirRecord) (version string) {
+	_ = newSUSPWalker(im).walk(dot.su, dot.off+int64(len(dot.name)), 0, func(e suspEntry) bool {
+		if e.sig != "ER" || len(e.data) < 4 || 4+int(e.data[0]) > len(e.data) {
 			return true
 		}
-		rr.add(e)
-		return true
+		switch string(e.data[4 : 4+int(e.data[0])]) {
+		case "RRIP_1991A":
+			version = "1.09"
+		case "IEEE_P1282":
+			version = "1.10"
+		case "IEEE_1282":
+			version = "1.12"
+		default:
+			return true
+		}
+		return false
 	})
-	return found || rr.any, version
+	return version
 }
 
 // readFull reads exactly len(buf) bytes at off; a short read is a

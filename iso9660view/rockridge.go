@@ -52,7 +52,7 @@ type rrInfo struct {
 	hasPN               bool
 	devHigh, devLow     uint32
 	hasNM               bool
-	nmDot               bool // NM said "." or ".."
+	nmDot               string // NM flagged the name "." or ".."
 	name                []byte
 	hasSL               bool
 	sl                  slBuilder
@@ -99,8 +99,11 @@ func (rr *rrInfo) add(e suspEntry) {
 			return
 		}
 		rr.hasNM = true
-		if d[0]&0x06 != 0 {
-			rr.nmDot = true
+		switch {
+		case d[0]&0x02 != 0:
+			rr.nmDot = "."
+		case d[0]&0x04 != 0:
+			rr.nmDot = ".."
 		}
 		if len(rr.name)+len(d)-1 <= maxSUSPBytes {
 			rr.name = append(rr.name, d[1:]...)
