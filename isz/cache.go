@@ -16,8 +16,9 @@ package isz
 // The budget is counted in whole buffers of ChunkSize bytes: every entry in
 // the cache, whatever its state, counts, so the decoded data never exceeds
 // the budget whatever the image size. Readers may overshoot it only by the
-// chunks they are reading right now (their own misses, a few per ReadAt)
-// when everything else is protected; prefetch never overshoots.
+// chunks they are reading right now (a batch per ReadAt, at most a quarter
+// of the budget or two chunks per worker, see readBatch), when everything
+// else is protected; prefetch never overshoots.
 //
 // Buffers are reused, and reuse is made safe by pinning: an entry's refs
 // counts the readers copying out of it and the goroutine decoding into it.

@@ -30,7 +30,7 @@ type chunkReader struct {
 	layout     chunkLayout
 	err        error // the configuration is inconsistent: every read fails with it
 	workers    int
-	batch      int // chunks one ReadAt pins and queues at a time
+	batch      int // chunks one ReadAt pins and queues at a time (see newChunkReader)
 	initWindow int // prefetch window of a newly confirmed stream, in chunks
 	maxWindow  int // per-stream window cap, in chunks
 	now        func() time.Time
@@ -61,7 +61,7 @@ func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 		layout:     l,
 		err:        err,
 		workers:    workers,
-		batch:      max(2, 2*workers),
+		batch:      readBatch(workers, budget, cfg.ChunkSize),
 		initWindow: max(2, workers),
 		maxWindow:  max(4*workers, maxAheadBytes/max(cfg.ChunkSize, 1)),
 		cache:      newChunkCache(l, budget, workers),
@@ -69,6 +69,15 @@ func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 	}
 	r.work.L = &r.mu
 	return r
+}
+
+// readBatch is how many chunks one ReadAt pins and hands to the workers at
+// once: all the chunks of a large read (isz extract reads 4 MiB at a time)
+// decode in parallel without waiting at batch boundaries, up to a quarter
+// of the cache and 64 chunks, so that a few large concurrent reads cannot
+// push the cache far over its budget; at least two per worker.
+func readBatch(workers int, budget int64, chunkSize int) int {
+	return max(2*workers, int(min(64, budget/4/int64(max(chunkSize, 1)))))
 }
 
 var errReaderClosed = fmt.Errorf("isz: read after Close: %w", fs.ErrClosed)
