@@ -21,10 +21,42 @@ type rawEntry struct {
 	badData error
 }
 
+// slab hands out pointers to T from chunks, so that parsing a directory
+// of n entries makes n/slabChunk allocations rather than n.
+type slab[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+const slabChunk = 256
+
+func (s *slab[T]) next() *T {
+	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == slabChunk {
+		s.chunks = append(s.chunks, make([]T, 0, slabChunk))
+	}
+	c := &s.chunks[len(s.chunks)-1]
+	*c = (*c)[:len(*c)+1]
+	s.n++
+	return &(*c)[len(*c)-1]
+}
+
+// all yields the handed-out elements in order.
+func (s *slab[T]) all() func(yield func(*T) bool) {
+	return func(yield func(*T) bool) {
+		for _, c := range s.chunks {
+			for i := range c {
+				if !yield(&c[i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // forEachRecord calls fn for every record of the directory of length bytes
 // at image offset start, "." and ".." included. Records are parsed from a
 // buffer reused between calls: fn must copy what it keeps.
-func (im *Image) forEachRecord(start, length int64, fn func(rec *dirRecord) error) error {
+func (im *Image) forEachRecord(start, length int64, fn func(rec dirRecord) error) error {
 	buf := make([]byte, min(length, dirReadSize))
 	for done := int64(0); done < length; {
 		n := min(int64(len(buf)), length-done)
@@ -44,7 +76,7 @@ func (im *Image) forEachRecord(start, length int64, fn func(rec *dirRecord) erro
 				if err != nil {
 					return err
 				}
-				if err := fn(&rec); err != nil {
+				if err := fn(rec); err != nil {
 					return err
 				}
 				p += l
@@ -65,17 +97,18 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	}
 	x := dir.extents[0]
 	w := newSUSPWalker(im)
-	var raws []*rawEntry
+	var raws slab[rawEntry]
+	var rrs slab[rrInfo]
 	var pending *rawEntry // multi-extent run in progress
 	count := 0
-	err := im.forEachRecord(x.start, x.length, func(rec *dirRecord) error {
+	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
 		if rec.isDot() {
 			return nil
 		}
 		if count++; count > maxDirEntries {
 			return unsupportedErr(rec.off, "directory with more than %d entries", maxDirEntries)
 		}
-		x, bad := im.recordExtent(rec)
+		x, bad := im.recordExtent(&rec)
 		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
 			// Next extent of a multi-extent file.
 			pending.extents = append(pending.extents, x)
@@ -88,10 +121,11 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 			}
 			return nil
 		}
-		r := &rawEntry{
+		r := raws.next()
+		*r = rawEntry{
 			off:     rec.off,
 			flags:   rec.flags,
-			rec:     *rec,
+			rec:     rec,
 			isoName: bytes.Clone(rec.name),
 			extents: []extent{x},
 			size:    x.length,
@@ -99,13 +133,12 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		}
 		r.rec.name, r.rec.su = nil, nil
 		if im.rock {
-			r.rr = &rrInfo{}
+			r.rr = rrs.next()
 			r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), im.suspSkip, func(e suspEntry) bool {
 				r.rr.add(e)
 				return true
 			})
 		}
-		raws = append(raws, r)
 		pending = nil
 		if rec.flags&flagMulti != 0 && rec.flags&flagDir == 0 {
 			pending = r
@@ -116,8 +149,8 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		return withPath(err, dir.Path())
 	}
 
-	kids := make([]*Entry, 0, len(raws))
-	for _, r := range raws {
+	kids := make([]*Entry, 0, raws.n)
+	for r := range raws.all() {
 		if r.flags&flagAssociated != 0 {
 			continue // associated files (resource forks) are hidden, as by the kernel
 		}

@@ -1,0 +1,180 @@
+package iso9660view
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Benchmarks. Each opens a fresh Image per iteration (directories are
+// cached per Image), reading from an image file in the page cache, and
+// reports a baseline of the raw reads the same work needs, so the numbers
+// compare with each other on any machine:
+//
+//	go test -run XXX -bench . -benchmem ./iso9660view/
+
+func openImageFile(b *testing.B, path string) (*os.File, int64) {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	st, _ := f.Stat()
+	return f, st.Size()
+}
+
+// BenchmarkListBigDir is `isz ls -l` of a 50,000-file directory: open,
+// look the directory up, list it and stat every entry.
+func BenchmarkListBigDir(b *testing.B) {
+	img, _ := bigDirFixture(b)
+	f, size := openImageFile(b, img)
+	b.Run("iso9660view", func(b *testing.B) {
+		for b.Loop() {
+			im, err := Open(f, size, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d, err := im.Lookup("big")
+			if err != nil {
+				b.Fatal(err)
+			}
+			kids, err := d.ReadDir()
+			if err != nil || len(kids) != bigDirFiles {
+				b.Fatal(len(kids), err)
+			}
+			for _, k := range kids {
+				_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+	})
+	// Baseline: reading the directory's bytes, nothing else.
+	b.Run("raw-read", func(b *testing.B) {
+		im, _ := Open(f, size, nil)
+		d, _ := im.Lookup("big")
+		x := d.extents[0]
+		buf := make([]byte, dirReadSize)
+		for b.Loop() {
+			for off := int64(0); off < x.length; off += dirReadSize {
+				f.ReadAt(buf[:min(dirReadSize, x.length-off)], x.start+off)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+	})
+	// Looking names up in a listed directory.
+	b.Run("lookup-cached", func(b *testing.B) {
+		im, _ := Open(f, size, nil)
+		d, _ := im.Lookup("big")
+		d.ReadDir()
+		i := 0
+		for b.Loop() {
+			if _, err := d.Lookup(bigDirName(i % bigDirFiles)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// benchTree is a tree of 100 directories of 20 files (8-40 KiB, 48 MB in
+// all), made once.
+func benchTree(b *testing.B) string {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "iso9660view-bench")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchDir = dir
+		var nodes []node
+		for d := 0; d < 100; d++ {
+			for i := 0; i < 20; i++ {
+				nodes = append(nodes, node{path: fmt.Sprintf("dir%03d/file%02d.bin", d, i), data: pseudo(uint64(d*100+i), 8<<10+(d*20+i)%33*1024)})
+			}
+		}
+		writeTree(b, filepath.Join(dir, "src"), nodes)
+		mkimage(b, dir, filepath.Join(dir, "src"), "xorriso", "-as", "mkisofs", "-R", "-J", "-o", "$OUT", "$SRC")
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return filepath.Join(benchDir, "image.iso")
+}
+
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchErr  error
+)
+
+// BenchmarkWalkTree walks the whole tree with fs.WalkDir, stat'ing every
+// entry.
+func BenchmarkWalkTree(b *testing.B) {
+	f, size := openImageFile(b, benchTree(b))
+	for b.Loop() {
+		im, err := Open(f, size, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.Info()
+			n++
+			return nil
+		})
+		if n != 1+100+2000 {
+			b.Fatalf("walked %d entries", n)
+		}
+	}
+}
+
+// BenchmarkReadAll reads every file; the baseline reads the same bytes
+// of the image sequentially.
+func BenchmarkReadAll(b *testing.B) {
+	f, size := openImageFile(b, benchTree(b))
+	im, _ := Open(f, size, nil)
+	var total int64
+	fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
+		if fi, _ := d.Info(); fi.Mode().IsRegular() {
+			total += fi.Size()
+		}
+		return nil
+	})
+	b.Run("iso9660view", func(b *testing.B) {
+		b.SetBytes(total)
+		buf := make([]byte, 128<<10)
+		for b.Loop() {
+			im, _ := Open(f, size, nil)
+			fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
+				if !d.Type().IsRegular() {
+					return nil
+				}
+				fh, err := im.Open(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.CopyBuffer(io.Discard, fh, buf); err != nil {
+					b.Fatal(err)
+				}
+				fh.Close()
+				return nil
+			})
+		}
+	})
+	b.Run("raw-read", func(b *testing.B) {
+		b.SetBytes(total)
+		buf := make([]byte, 128<<10)
+		for b.Loop() {
+			for off := int64(0); off < total; off += int64(len(buf)) {
+				f.ReadAt(buf, off)
+			}
+		}
+	})
+}
