@@ -124,6 +124,9 @@ func (im *Image) ReadLink(name string) (string, error) {
 	if e.mode&fs.ModeSymlink == 0 {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
+	if e.err != nil { // e.g. a broken continuation area cut the target
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: e.err}
+	}
 	return e.target, nil
 }
 

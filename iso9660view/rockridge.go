@@ -41,14 +41,15 @@ const (
 )
 
 // rrInfo is what the Rock Ridge entries of one record say.
+//
+// PX link counts and serial numbers are not used: tools write link counts
+// of the source tree (or 1), and inode identity comes from the extents (see
+// Entry.Inode). PL is not needed either, since a relocated directory's
+// parent is the directory its CL entry was found in.
 type rrInfo struct {
-	any bool // at least one Rock Ridge entry was found
-
 	hasPX               bool
 	mode                uint32
-	nlink, uid, gid     uint32
-	serial              uint32
-	hasSerial           bool
+	uid, gid            uint32
 	hasPN               bool
 	devHigh, devLow     uint32
 	hasNM               bool
@@ -57,8 +58,8 @@ type rrInfo struct {
 	hasSL               bool
 	sl                  slBuilder
 	mtime, atime, ctime time.Time
-	hasCL, hasPL, hasRE bool
-	cl, pl              int64
+	hasCL, hasRE        bool
+	cl                  int64
 	zf                  *zfEntry
 }
 
@@ -81,12 +82,8 @@ func (rr *rrInfo) add(e suspEntry) {
 		}
 		rr.hasPX = true
 		rr.mode = binary.LittleEndian.Uint32(d[0:])
-		rr.nlink = binary.LittleEndian.Uint32(d[8:])
 		rr.uid = binary.LittleEndian.Uint32(d[16:])
 		rr.gid = binary.LittleEndian.Uint32(d[24:])
-		if len(d) >= 40 {
-			rr.serial, rr.hasSerial = binary.LittleEndian.Uint32(d[32:]), true
-		}
 	case "PN":
 		if len(d) < 16 {
 			return
@@ -120,10 +117,6 @@ func (rr *rrInfo) add(e suspEntry) {
 		if len(d) >= 8 {
 			rr.hasCL, rr.cl = true, int64(binary.LittleEndian.Uint32(d[0:]))
 		}
-	case "PL":
-		if len(d) >= 8 {
-			rr.hasPL, rr.pl = true, int64(binary.LittleEndian.Uint32(d[0:]))
-		}
 	case "RE":
 		rr.hasRE = true
 	case "ZF":
@@ -136,10 +129,7 @@ func (rr *rrInfo) add(e suspEntry) {
 			log2Blk:  d[3],
 			size:     int64(binary.LittleEndian.Uint32(d[4:])),
 		}
-	default:
-		return
 	}
-	rr.any = true
 }
 
 func (rr *rrInfo) addTF(d []byte) {

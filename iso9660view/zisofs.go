@@ -35,6 +35,7 @@ var zisofsMagic = []byte{0x37, 0xE4, 0x53, 0x96, 0xC9, 0xDB, 0xD6, 0x07}
 // each block once.
 type zisofsReader struct {
 	raw  *extentReader // the stored (compressed) bytes
+	zf   zfEntry       // what the ZF entry says
 	size int64         // uncompressed size
 	off  int64         // image offset of the file, for errors
 
@@ -52,7 +53,7 @@ func newZisofsReader(raw *extentReader, zf *zfEntry, off int64) (*zisofsReader, 
 	if zf.algo != "pz" {
 		return nil, unsupportedErr(off, "zisofs algorithm %q", zf.algo)
 	}
-	return &zisofsReader{raw: raw, size: zf.size, off: off, lastBlk: -1}, nil
+	return &zisofsReader{raw: raw, zf: *zf, size: zf.size, off: off, lastBlk: -1}, nil
 }
 
 // Size returns the uncompressed size.
@@ -73,8 +74,9 @@ func (z *zisofsReader) load() error {
 		usize := int64(binary.LittleEndian.Uint32(h[8:]))
 		hdr := int64(h[12]) * 4
 		log2 := uint(h[13])
-		if usize != z.size {
-			z.err = z.corrupt("zisofs header says %d bytes, ZF entry %d", usize, z.size)
+		if usize != z.size || hdr != int64(z.zf.hdrWords)*4 || log2 != uint(z.zf.log2Blk) {
+			z.err = z.corrupt("zisofs header (%d bytes, header %d, block 2^%d) disagrees with the ZF entry (%d, %d, 2^%d)",
+				usize, hdr, log2, z.size, int64(z.zf.hdrWords)*4, z.zf.log2Blk)
 			return
 		}
 		if hdr < 16 || log2 < 15 || log2 > 17 {
