@@ -22,17 +22,22 @@ type rawEntry struct {
 }
 
 // slab hands out pointers to T from chunks, so that parsing a directory
-// of n entries makes n/slabChunk allocations rather than n.
+// of n entries makes about n/256 allocations rather than n. Chunks
+// start small and double, so small directories stay cheap.
 type slab[T any] struct {
 	chunks [][]T
 	n      int
 }
 
-const slabChunk = 256
+// Slab chunks hold 8, 16, 32 ... and at most 8<<5 = 256 elements.
+const (
+	slabFirst     = 8
+	slabDoublings = 5
+)
 
 func (s *slab[T]) next() *T {
-	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == slabChunk {
-		s.chunks = append(s.chunks, make([]T, 0, slabChunk))
+	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
+		s.chunks = append(s.chunks, make([]T, 0, slabFirst<<min(len(s.chunks), slabDoublings)))
 	}
 	c := &s.chunks[len(s.chunks)-1]
 	*c = (*c)[:len(*c)+1]
