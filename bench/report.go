@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ type report struct {
 	inputs   *inputs
 	sections []*section
 	targets  []target
+	skipped  []string // measurements left out by the time budget
 	failure  string
 }
 
@@ -108,6 +110,9 @@ func (r *report) markdown(c *config) string {
 	if r.failure != "" {
 		w("**HARNESS FAILURE:** %s\n\n", r.failure)
 	}
+	if len(r.skipped) > 0 {
+		w("**Skipped (time budget `-budget %s` spent):** %s.\n\n", c.budget, strings.Join(r.skipped, ", "))
+	}
 	if len(r.machine) > 0 {
 		w("Machine: %s.\n\n", strings.Join(r.machine, "; "))
 	}
@@ -160,7 +165,9 @@ func (r *report) markdown(c *config) string {
 		}
 		w("\n")
 	}
-	for _, s := range r.sections {
+	sections := slices.Clone(r.sections)
+	slices.SortStableFunc(sections, func(a, b *section) int { return strings.Compare(a.title, b.title) })
+	for _, s := range sections {
 		w("## %s\n\n", s.title)
 		if s.intro != "" {
 			w("%s\n\n", s.intro)
