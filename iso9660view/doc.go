@@ -50,9 +50,14 @@
 // (tools point all empty files at one dummy extent; those must stay
 // distinct).
 //
-// A regular file's contents are read with Entry.Open, an io.ReaderAt that
-// joins the extents of multi-extent files (files of 4 GiB and more),
-// follows interleaving, and inflates zisofs-compressed files.
+// Rock Ridge PX link counts and serial numbers are not trusted for this:
+// tools write the source tree's link count (or 1). Entry.Nlink counts the
+// names that share a file's data instead.
+//
+// A regular file's contents are read with Entry.Open, an io.ReaderAt (also
+// a FileReader, with a Size method) that joins the extents of multi-extent
+// files (files of 4 GiB and more), follows interleaving, and inflates
+// zisofs-compressed files.
 //
 // Rock Ridge directory relocation (mkisofs moves directories deeper than
 // eight levels into "rr_moved" and leaves a CL pointer behind) is undone:
