@@ -73,7 +73,7 @@ func TestXorrisoRockRidgeJoliet(t *testing.T) {
 	img, src := fixture(t, richTree(), "xorriso", "-as", "mkisofs", "-R", "-J", "-joliet-long", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)
 	info := im.Info()
-	if !info.RockRidge || !info.Joliet || info.Names != "rockridge" {
+	if !info.RockRidge || !info.Joliet || info.JolietLevel != 3 || info.Names != "rockridge" || info.RockRidgeVersion != "1.09" {
 		t.Errorf("Info = %+v, want Rock Ridge and Joliet, Rock Ridge names", info)
 	}
 	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
@@ -206,6 +206,25 @@ func TestXorrisoRRIP112(t *testing.T) {
 	}
 	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
 	if err := fstest.TestFS(im, "data/small.txt"); err != nil {
+		t.Error(err)
+	}
+}
+
+// genisoimage -iso-level 4 writes an ISO 9660:1999 enhanced tree with long
+// plain names, used when there is neither Rock Ridge nor Joliet; files
+// with the hidden (existence) flag are listed like the others.
+func TestGenisoimageEnhancedHidden(t *testing.T) {
+	nodes := []node{
+		{path: "a rather long name, with commas.txt", data: []byte("enhanced")},
+		{path: "sub/hidden.txt", data: []byte("hidden")},
+	}
+	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-iso-level", "4", "-hidden", "sub/hidden.txt", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, nil)
+	if info := im.Info(); !info.Enhanced || info.Names != "iso9660:1999" {
+		t.Errorf("Info = %+v, want the ISO 9660:1999 tree", info)
+	}
+	compareTree(t, im, src, compareOpts{})
+	if err := fstest.TestFS(im, "sub/hidden.txt"); err != nil {
 		t.Error(err)
 	}
 }
