@@ -13,9 +13,11 @@ package isz
 // Ratios come from the same iteration (the two worker counts alternate),
 // so a busy machine slows both sides alike. A busy machine still caps the
 // speedup (other processes take the second core), so BenchmarkDecode also
-// reports cpu-ratio, the CPU time of the parallel run over the serial
-// one: near 1 means prefetch wastes no work, and the speedup on an idle
-// machine is then the worker count (or the core count, if fewer).
+// reports what the machine allowed in that same iteration: ceiling, the
+// speedup of decoding every chunk straight on all cores with no cache, and
+// cpu-ratio, the CPU time of the parallel run over the serial one (near 1:
+// prefetch wastes no work). speedup close to ceiling means the cache and
+// prefetch get all the parallelism there is.
 
 import (
 	"bytes"
@@ -138,8 +140,9 @@ func BenchmarkDecode(b *testing.B) {
 		codec := bc.codec
 		b.Run(fmt.Sprintf("%v/read=%dKiB", codec, bc.read>>10), func(b *testing.B) {
 			img := benchImageFor(b, codec)
-			var one, all, cpuOne, cpuAll time.Duration
+			var one, all, raw, cpuOne, cpuAll time.Duration
 			for b.Loop() {
+				raw += rawParallelDecode(b, img, n)
 				for _, w := range []int{1, n} {
 					r := img.open(b, &Options{Workers: w})
 					cpu := cpuTime(b)
@@ -158,8 +161,35 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportMetric(mb/all.Seconds(), fmt.Sprintf("MB/s-%dworkers", n))
 			b.ReportMetric(one.Seconds()/all.Seconds(), "speedup")
 			b.ReportMetric(cpuAll.Seconds()/cpuOne.Seconds(), "cpu-ratio")
+			b.ReportMetric(one.Seconds()/raw.Seconds(), "ceiling")
 		})
 	}
+}
+
+// rawParallelDecode decodes every chunk of img once, on n goroutines taking
+// every n-th chunk, with no cache, no prefetch and no ReadAt, and returns
+// the time taken. One ReadAt worker's time over this is the ceiling: the
+// speedup that n cores of this machine, as loaded as it is right now,
+// give the codec itself.
+func rawParallelDecode(b *testing.B, img *benchImage, n int) time.Duration {
+	r := img.open(b, &Options{Workers: 1})
+	defer r.Close()
+	l := r.cr.layout
+	start := time.Now()
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			buf := make([]byte, l.chunkSize)
+			for i := k; i < l.numChunks; i += n {
+				if err := r.decode(i, buf[:l.chunkLen(i)]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
 }
 
 // BenchmarkCache measures the cache on the zlib image.
