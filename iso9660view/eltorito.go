@@ -26,10 +26,13 @@ import (
 
 // Boot platform IDs found in El Torito catalogs.
 const (
-	PlatformX86  = 0x00
-	PlatformPPC  = 0x01
-	PlatformMac  = 0x02
-	PlatformEFI  = 0xEF
+	PlatformX86 = 0x00
+	PlatformPPC = 0x01
+	PlatformMac = 0x02
+	PlatformEFI = 0xEF
+)
+
+const (
 	bootEntrySz  = 32
 	maxBootEntry = 256 // catalog entries read; real catalogs have a handful
 )
