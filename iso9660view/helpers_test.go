@@ -300,8 +300,8 @@ func readSrc(t testing.TB, src, p string) []byte {
 	return b
 }
 
-// The 50,000-file fixture is shared by tests and benchmarks of one run and
-// removed by TestMain.
+// The 50,000-file fixture is shared by tests and benchmarks of one run; it
+// and the benchmark tree are removed by TestMain.
 var (
 	bigOnce sync.Once
 	bigDir  string
@@ -310,8 +310,10 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bigDir != "" {
-		os.RemoveAll(bigDir)
+	for _, d := range []string{bigDir, benchDir} {
+		if d != "" {
+			os.RemoveAll(d)
+		}
 	}
 	os.Exit(code)
 }
