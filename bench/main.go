@@ -51,6 +51,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -74,6 +75,7 @@ type config struct {
 	peersOnly bool
 	prepare   bool          // build the inputs and stop
 	budget    time.Duration // skip measurements that would start after this much time (0: none)
+	only      string        // comma-separated measurement numbers to run ("": all)
 	goroot    string
 	modDir    string
 	iszmount  string
@@ -101,6 +103,7 @@ func main() {
 	flag.StringVar(&c.isz, "isz", "", "use this isz binary instead of building ./cmd/isz")
 	flag.BoolVar(&c.prepare, "inputs-only", false, "build the inputs (and binaries) and stop: a later run reuses them")
 	flag.DurationVar(&c.budget, "budget", 0, "time budget: a measurement that would start after this long (from the start) is skipped and reported as such")
+	flag.StringVar(&c.only, "only", "", "run only these measurements, by number: -only 5,6")
 	flag.BoolVar(&c.peersOnly, "peers-only", false, "measure the peers only (no iszmount or isz rows): to check the machine")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./bench [-small] [-out FILE] [flags]\n\n")
@@ -239,6 +242,9 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 	} {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if c.only != "" && !slices.Contains(strings.Split(c.only, ","), s.name[:1]) {
+			continue
 		}
 		if c.budget > 0 && time.Since(r.started) > c.budget {
 			logf("== %s: skipped, the %s budget is spent", s.name, c.budget)
