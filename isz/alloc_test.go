@@ -5,7 +5,10 @@
 
 package isz
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 // TestDecodeAllocs checks that decoding a chunk allocates nothing once the
 // pools are warm, for every codec, with and without AES. The one exception
@@ -35,5 +38,31 @@ func TestDecodeAllocs(t *testing.T) {
 				t.Errorf("password %q: chunk %d (%v): %.1f allocations per decode", pw, i, r.Chunk(i).Type, n)
 			}
 		}
+	}
+}
+
+// TestCacheStreamTotalAlloc streams an image eight times the cache, with
+// 128 KiB chunks as in real images: all the memory the stream allocates,
+// chunk buffers and bookkeeping, stays within the budget plus a small
+// constant, and a second pass allocates almost nothing.
+func TestCacheStreamTotalAlloc(t *testing.T) {
+	const chunk, budget = 128 << 10, 8 << 20
+	f := newFakeImage(t, chunk, 8*budget)
+	r := newTestReader(t, f, 2, budget)
+	var before, first, second runtime.MemStats
+	runtime.ReadMemStats(&before)
+	streamImage(t, r, f, chunk)
+	runtime.ReadMemStats(&first)
+	streamImage(t, r, f, chunk)
+	runtime.ReadMemStats(&second)
+	const slack = 1 << 20 // entries, channels, queues: a few hundred bytes per chunk
+	overshoot := uint64(r.batch * chunk)
+	t.Logf("TotalAlloc: first pass %d KiB, second pass %d KiB (budget %d KiB, image %d KiB)",
+		(first.TotalAlloc-before.TotalAlloc)>>10, (second.TotalAlloc-first.TotalAlloc)>>10, budget>>10, f.layout.size>>10)
+	if got := first.TotalAlloc - before.TotalAlloc; got > budget+overshoot+slack {
+		t.Errorf("first pass allocated %d bytes, budget %d", got, budget)
+	}
+	if got := second.TotalAlloc - first.TotalAlloc; got > slack {
+		t.Errorf("second pass allocated %d bytes", got)
 	}
 }

@@ -23,7 +23,12 @@ package isz
 // Buffers are reused, and reuse is made safe by pinning: an entry's refs
 // counts the readers copying out of it and the goroutine decoding into it.
 // Evicting a pinned entry only takes it out of the index; its buffer goes
-// back to the free list when the last pin goes. Immutable buffers left to
+// back to the free list when the last pin goes. Every buffer the cache lets
+// go of is kept for reuse while the buffers it owns (cached, pinned after
+// eviction, and free) number no more than the budget holds; only the ones
+// beyond, left by a reader's overshoot, go to the garbage collector. So the
+// buffers never outnumber the budget plus the overshoot, and a stream of any
+// length allocates nothing once the cache has filled. Immutable buffers left to
 // the garbage collector would be simpler, but at several hundred MB/s of
 // decoded data they turn the cache budget into a soft limit and make the
 // collector run all the time; the pins are a few lines, checked by -race
@@ -93,8 +98,9 @@ type chunkCache struct {
 	small, main fifo
 	ghost       ghostList
 	free        [][]byte // buffers of cap unit, ready for reuse
-	maxFree     int
-	closed      bool // cleared by Close: recycle nothing more
+	bufs        int      // buffers owned: in entries (cached or pinned) or free
+	maxBufs     int      // the budget in buffers: owned ones beyond are let go
+	closed      bool     // cleared by Close: recycle nothing more
 
 	st cacheStats
 }
@@ -108,9 +114,11 @@ type cacheStats struct {
 	evictions    int64 // entries dropped: evicted, failed or cancelled
 	peakUsed     int64 // highest used seen
 	peakAhead    int64 // highest aheadBytes seen
+	allocs       int64 // chunk buffers allocated
+	peakBufs     int   // highest bufs seen
 }
 
-func newChunkCache(l chunkLayout, budget int64, workers int) *chunkCache {
+func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 	unit := int64(max(l.chunkSize, 1))
 	return &chunkCache{
 		layout:     l,
@@ -120,7 +128,7 @@ func newChunkCache(l chunkLayout, budget int64, workers int) *chunkCache {
 		aheadLimit: budget / 2,
 		entries:    make(map[int]*cacheEntry),
 		ghost:      newGhostList(int(min(budget/unit, int64(l.numChunks)))),
-		maxFree:    2*workers + 2,
+		maxBufs:    int(max(budget/unit, 1)),
 	}
 }
 
@@ -251,6 +259,9 @@ func (c *chunkCache) claim(e *cacheEntry) {
 		c.free = c.free[:n-1]
 	} else {
 		e.buf = make([]byte, c.layout.chunkLen(e.chunk), c.unit)
+		c.bufs++
+		c.st.allocs++
+		c.st.peakBufs = max(c.st.peakBufs, c.bufs)
 	}
 }
 
@@ -303,13 +314,16 @@ func (c *chunkCache) unpin(e *cacheEntry) {
 }
 
 // maybeRecycle returns e's buffer to the free list once nothing can read it:
-// it has left the cache and nobody holds a pin.
+// it has left the cache and nobody holds a pin. A buffer beyond the budget
+// (a reader's overshoot) goes to the garbage collector instead.
 func (c *chunkCache) maybeRecycle(e *cacheEntry) {
 	if e.cached || e.refs > 0 || e.buf == nil {
 		return
 	}
-	if !c.closed && len(c.free) < c.maxFree && int64(cap(e.buf)) == c.unit {
+	if !c.closed && c.bufs <= c.maxBufs {
 		c.free = append(c.free, e.buf[:cap(e.buf)])
+	} else {
+		c.bufs--
 	}
 	e.buf = nil
 }
@@ -329,6 +343,7 @@ func (c *chunkCache) clear() {
 	c.entries = map[int]*cacheEntry{}
 	c.small, c.main = fifo{}, fifo{}
 	c.ghost = newGhostList(0)
+	c.bufs -= len(c.free)
 	c.free = nil
 	c.used, c.aheadBytes = 0, 0
 	c.closed = true

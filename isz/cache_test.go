@@ -359,7 +359,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newChunkCache(l, 10, 1)
+	c := newChunkCache(l, 10)
 	read := func(i int) {
 		if c.lookup(i, true) == nil {
 			e := c.add(i, nil)
@@ -406,7 +406,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	}
 	// With every cached chunk in main and read again since it got there,
 	// prefetch must give up rather than evict.
-	hot := newChunkCache(l, 10, 1)
+	hot := newChunkCache(l, 10)
 	c = hot
 	for i := range 10 {
 		read(i)
@@ -424,7 +424,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	}
 
 	// The prefetch budget is half the cache.
-	c2 := newChunkCache(l, 10, 1)
+	c2 := newChunkCache(l, 10)
 	n := 0
 	for i := range 10 {
 		if c2.add(i, s) != nil {
@@ -433,5 +433,47 @@ func TestS3FIFOPolicy(t *testing.T) {
 	}
 	if n != 5 || c2.aheadBytes != 5 {
 		t.Fatalf("prefetch took %d chunks (%d bytes) of a 10-chunk cache, want 5", n, c2.aheadBytes)
+	}
+}
+
+// streamImage reads the whole image of f sequentially, size bytes per read,
+// into one reused buffer, checking the bytes without allocating.
+func streamImage(t testing.TB, r *chunkReader, f *fakeImage, size int) {
+	t.Helper()
+	p := make([]byte, size)
+	for off := int64(0); off < f.layout.size; off += int64(size) {
+		n, err := r.ReadAt(p, off)
+		if err != nil && err != io.EOF {
+			t.Fatal(err)
+		}
+		for k, b := range p[:n] {
+			if b != patternByte(off+int64(k)) {
+				t.Fatalf("wrong byte at %d", off+int64(k))
+			}
+		}
+	}
+}
+
+// TestCacheBuffersBoundedByBudget streams an image eight times the cache
+// through it, with prefetch, in reads smaller and larger than a chunk: the
+// chunk buffers ever allocated stay within the budget plus one read batch
+// (the overshoot readers are allowed), and a second pass allocates none.
+func TestCacheBuffersBoundedByBudget(t *testing.T) {
+	const chunk, budgetChunks = 4096, 64
+	for _, read := range []int{1000, chunk, 5 * chunk} {
+		f := newFakeImage(t, chunk, 8*budgetChunks*chunk)
+		r := newTestReader(t, f, 2, budgetChunks*chunk)
+		limit := budgetChunks + r.batch
+		streamImage(t, r, f, read)
+		st := r.stats()
+		if st.allocs > int64(limit) || st.peakBufs > limit {
+			t.Errorf("read %d: %d buffers allocated, %d at once, for a budget of %d (+%d overshoot)",
+				read, st.allocs, st.peakBufs, budgetChunks, r.batch)
+		}
+		streamImage(t, r, f, read)
+		if again := r.stats().allocs - st.allocs; again != 0 {
+			t.Errorf("read %d: the second pass allocated %d buffers", read, again)
+		}
+		checkInvariants(t, r)
 	}
 }

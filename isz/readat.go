@@ -64,7 +64,7 @@ func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 		batch:      readBatch(workers, budget, cfg.ChunkSize),
 		initWindow: max(2, workers),
 		maxWindow:  max(4*workers, maxAheadBytes/max(cfg.ChunkSize, 1)),
-		cache:      newChunkCache(l, budget, workers),
+		cache:      newChunkCache(l, budget),
 		now:        time.Now,
 	}
 	r.work.L = &r.mu
