@@ -34,12 +34,16 @@
 // Because nothing ever changes, the kernel may cache everything for long:
 // entries, attributes and failed lookups get [CacheTimeout]; files are opened
 // with FOPEN_KEEP_CACHE (the page cache survives close and reopen) and
-// directories with FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
+// FOPEN_NOFLUSH (close sends no FLUSH request), directories with
+// FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
 // disabled so that ls -l does not ask for security labels of every file.
 // Directory listings are answered from the parsed tree, and READDIRPLUS fills
 // in every entry's attributes in the same reply, so ls -l causes no LOOKUP
 // storm. Requests are up to [MaxRequest] bytes (just under 1 MiB: exactly
-// 1 MiB makes go-fuse log a splice error on every read).
+// 1 MiB makes go-fuse log a splice error on every read). Mounted by root,
+// the mount's readahead is raised to [ReadAhead] (the kernel starts FUSE
+// mounts at 128 KiB), so sequential reads keep several requests in flight
+// for the parallel decoder.
 //
 // # Errors
 //

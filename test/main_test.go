@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/iszmount/iszmount/fs"
 )
 
 // Set up by TestMain.
@@ -124,6 +126,7 @@ func mountsUnder(dir string) []string {
 
 type mountEntry struct {
 	point, fstype, source, opts string
+	dev                         string // MAJOR:MINOR of the superblock
 }
 
 func readMountinfo() []mountEntry {
@@ -138,7 +141,7 @@ func readMountinfo() []mountEntry {
 		if !ok || len(f) < 6 || len(g) < 2 {
 			continue
 		}
-		out = append(out, mountEntry{point: unescape(f[4]), opts: f[5], fstype: g[0], source: unescape(g[1])})
+		out = append(out, mountEntry{dev: f[2], point: unescape(f[4]), opts: f[5], fstype: g[0], source: unescape(g[1])})
 	}
 	return out
 }
@@ -276,6 +279,7 @@ func mountDaemon(t *testing.T, binary, image string, opts ...string) *mnt {
 	if m.pid = daemonFor(m.dir); m.pid == 0 {
 		t.Fatalf("no daemon process serves %s", m.dir)
 	}
+	checkReadAhead(t, m.dir)
 	t.Cleanup(func() { m.unmount(t) })
 	return m
 }
@@ -322,6 +326,7 @@ func mountForeground(t *testing.T, binary, image string, opts ...string) *mnt {
 		if msg != "READY=1 live=true" {
 			t.Fatalf("notification %q, want READY=1 with the mount live", msg)
 		}
+		checkReadAhead(t, m.dir)
 	case err := <-exited:
 		t.Fatalf("iszmount -f exited before READY=1: %v\n%s", err, m.out)
 	case <-time.After(30 * time.Second):
@@ -347,6 +352,20 @@ func mountForeground(t *testing.T, binary, image string, opts ...string) *mnt {
 		}
 	})
 	return m
+}
+
+// checkReadAhead checks that the mount at dir, live and mounted by root,
+// has the readahead fs.Mount gives it rather than the kernel's 128 KiB.
+func checkReadAhead(t *testing.T, dir string) {
+	t.Helper()
+	e, _ := mountAt(dir)
+	data, err := os.ReadFile("/sys/class/bdi/" + e.dev + "/read_ahead_kb")
+	if err != nil {
+		t.Fatalf("readahead of %s: %v", dir, err)
+	}
+	if got, want := strings.TrimSpace(string(data)), strconv.Itoa(fs.ReadAhead>>10); got != want {
+		t.Errorf("read_ahead_kb of %s (bdi %s) is %s, want %s", dir, e.dev, got, want)
+	}
 }
 
 // unmount unmounts a daemon-mode mount and checks that the mount and its
