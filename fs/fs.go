@@ -56,6 +56,11 @@ type Options struct {
 // failed lookups. The file system never changes, so this is long.
 const CacheTimeout = 24 * time.Hour
 
+// openFlags are the flags of every file open: the page cache survives close
+// and reopen (KEEP_CACHE), and close(2) sends no FLUSH, which would only be
+// a round trip on a read-only file system (NOFLUSH).
+const openFlags = fuse.FOPEN_KEEP_CACHE | fuse.FOPEN_NOFLUSH
+
 // MaxRequest is the largest read request the kernel sends (max_read and
 // MaxWrite). Just under 1 MiB: 1 MiB exactly makes go-fuse log a splice error
 // on every read.

@@ -96,7 +96,7 @@ func (n *rawFile) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.A
 }
 
 func (n *rawFile) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	return nil, fuse.FOPEN_KEEP_CACHE, n.fs.openCheck(ctx, flags)
+	return nil, openFlags, n.fs.openCheck(ctx, flags)
 }
 
 func (n *rawFile) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {

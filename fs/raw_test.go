@@ -3,12 +3,14 @@ package fs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -267,5 +269,44 @@ func TestLastUse(t *testing.T) {
 	}
 	if !f.LastUse().After(before) {
 		t.Errorf("LastUse did not move after a read: %v, before %v", f.LastUse(), before)
+	}
+}
+
+// TestMountRequests checks what the mount asks of the kernel: close sends no
+// FLUSH (FOPEN_NOFLUSH), and root's mount has [ReadAhead] of readahead.
+func TestMountRequests(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src := newHoleySource()
+	dir := mountFS(t, NewRaw("disc.iso", src, time.Now(), &Options{Logger: logger}), &MountOptions{Debug: true})
+
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	ra, err := os.ReadFile(fmt.Sprintf("/sys/class/bdi/%d:%d/read_ahead_kb", unix.Major(st.Dev), unix.Minor(st.Dev)))
+	if got := strings.TrimSpace(string(ra)); err != nil || got != strconv.Itoa(ReadAhead>>10) {
+		t.Errorf("read_ahead_kb = %q, %v; want %d", got, err, ReadAhead>>10)
+	}
+
+	fh, err := os.Open(filepath.Join(dir, "disc.iso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fh.Read(make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// RELEASE is asynchronous: wait for it, then no FLUSH may precede it.
+	// (go-fuse's own probe file at mount time gets a FLUSH; it is not n2.)
+	node := fmt.Sprintf(" n%d ", rawFileIno)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "RELEASE"+node) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := logs.String(); !strings.Contains(l, "OPEN"+node) || !strings.Contains(l, "RELEASE"+node) || strings.Contains(l, "FLUSH"+node) {
+		t.Errorf("want OPEN and RELEASE of%sbut no FLUSH in the request log:\n%s", node, l)
 	}
 }

@@ -124,7 +124,7 @@ func (n *treeNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, u
 	if err != nil {
 		return nil, 0, n.fs.treeErrno(n, err)
 	}
-	return &fileHandle{r: r}, fuse.FOPEN_KEEP_CACHE, 0
+	return &fileHandle{r: r}, openFlags, 0
 }
 
 func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
