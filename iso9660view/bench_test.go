@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -177,4 +178,47 @@ func BenchmarkReadAll(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkEntryMemory reports the heap the parsed 50,000-file directory
+// keeps, in bytes per entry (HeapAlloc after GC, with the listing held,
+// minus HeapAlloc after GC before parsing): the cost a mount pays for
+// every entry it has listed, since it keeps every parsed directory.
+//
+//	go test -run XXX -bench EntryMemory ./iso9660view/
+func BenchmarkEntryMemory(b *testing.B) {
+	img, _ := bigDirFixture(b)
+	f, size := openImageFile(b, img)
+	var perEntry float64
+	for b.Loop() {
+		perEntry = retainedPerEntry(b, f, size)
+	}
+	b.ReportMetric(perEntry, "B/entry")
+}
+
+// retainedPerEntry parses the big directory and stats every entry, and
+// returns the heap held by the result per entry.
+func retainedPerEntry(tb testing.TB, f io.ReaderAt, size int64) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	im, err := Open(f, size, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := im.Lookup("big")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kids, err := d.children()
+	if err != nil || len(kids) != bigDirFiles {
+		tb.Fatal(len(kids), err)
+	}
+	for _, k := range kids {
+		_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(im)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / bigDirFiles
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"time"
 )
 
 // rawEntry is a directory record (or a run of multi-extent records) as read,
@@ -43,6 +44,14 @@ func (s *slab[T]) next() *T {
 	*c = (*c)[:len(*c)+1]
 	s.n++
 	return &(*c)[len(*c)-1]
+}
+
+// one hands out a one-element slice holding v. Its capacity is 1, so
+// appending to it copies rather than overwrite the next element.
+func (s *slab[T]) one(v T) []T {
+	*s.next() = v
+	c := s.chunks[len(s.chunks)-1]
+	return c[len(c)-1 : len(c) : len(c)]
 }
 
 // all yields the handed-out elements in order.
@@ -104,6 +113,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	w := newSUSPWalker(im)
 	var raws slab[rawEntry]
 	var rrs slab[rrInfo]
+	var exts slab[extent] // kept by the entries: one allocation per chunk, not per entry
 	var pending *rawEntry // multi-extent run in progress
 	count := 0
 	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
@@ -132,7 +142,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 			flags:   rec.flags,
 			rec:     rec,
 			isoName: bytes.Clone(rec.name),
-			extents: []extent{x},
+			extents: exts.one(x),
 			size:    x.length,
 			badData: bad,
 		}
@@ -180,9 +190,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	}
 	sort.Slice(kids, func(i, j int) bool { return kids[i].name < kids[j].name })
 	d.children = kids
-	d.byName = make(map[string]*Entry, len(kids))
 	for _, k := range kids {
-		d.byName[k.name] = k
 		if k.IsDir() {
 			d.nsub++
 		}
@@ -307,10 +315,10 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 		parent:  parent,
 		extents: r.extents,
 		size:    r.size,
-		mtime:   r.rec.date,
 	}
+	mt, at, ct := r.rec.date, time.Time{}, time.Time{}
 	if parent != nil {
-		e.depth = parent.depth + 1
+		e.depth = parent.depth + 1 // parseDir stops at maxDepth
 		e.name = im.chooseName(r)
 	}
 	isDir := r.flags&flagDir != 0
@@ -328,26 +336,29 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	}
 	if rr != nil {
 		if !rr.mtime.IsZero() {
-			e.mtime = rr.mtime
+			mt = rr.mtime
 		}
-		e.atime, e.ctime = rr.atime, rr.ctime
+		at, ct = rr.atime, rr.ctime
 		if e.mode&fs.ModeSymlink != 0 {
-			e.target = rr.sl.String()
+			e.extra().target = rr.sl.String()
 		}
 		if e.mode&fs.ModeDevice != 0 && rr.hasPN {
-			e.rdev = rr.rdev()
+			e.extra().rdev = rr.rdev()
 		}
 		if rr.zf != nil && e.mode.IsRegular() {
-			e.zf = &zisofsFile{zf: *rr.zf}
+			e.extra().zf = &zisofsFile{zf: *rr.zf}
 			im.zisofsSeen.Store(true)
 		}
 	}
-	if e.atime.IsZero() {
-		e.atime = e.mtime
+	if at.IsZero() {
+		at = mt
 	}
-	if e.ctime.IsZero() {
-		e.ctime = e.mtime
+	if ct.IsZero() {
+		ct = mt
 	}
+	e.times.set(mtime, mt)
+	e.times.set(atime, at)
+	e.times.set(ctime, ct)
 
 	switch {
 	case e.IsDir():
@@ -363,7 +374,7 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	case e.mode.IsRegular() && r.size > 0:
 		e.ino = uint64(r.extents[0].start)
 		e.err = r.badData
-		if r.rec.unitSize != 0 && e.zf != nil {
+		if r.rec.unitSize != 0 && e.zisofs() != nil {
 			e.err = unsupportedErr(r.off, "interleaved zisofs file")
 		}
 	default:

@@ -39,7 +39,7 @@ func TestXorrisoZisofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.zf == nil {
+	if e.zisofs() == nil {
 		t.Fatal("text.txt is not zisofs-compressed; the fixture does not test zisofs")
 	}
 	if e.size >= int64(len(text))/4 {

@@ -127,7 +127,7 @@ func (im *Image) ReadLink(name string) (string, error) {
 	if e.err != nil { // e.g. a broken continuation area cut the target
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: e.err}
 	}
-	return e.target, nil
+	return e.Target(), nil
 }
 
 // fileInfo is an Entry seen as an fs.FileInfo.
@@ -136,7 +136,7 @@ type fileInfo struct{ e *Entry }
 func (fi fileInfo) Name() string       { return fi.e.name }
 func (fi fileInfo) Size() int64        { return fi.e.Size() }
 func (fi fileInfo) Mode() fs.FileMode  { return fi.e.mode }
-func (fi fileInfo) ModTime() time.Time { return fi.e.mtime }
+func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
 func (fi fileInfo) IsDir() bool        { return fi.e.IsDir() }
 func (fi fileInfo) Sys() any           { return fi.e }
 

@@ -300,7 +300,7 @@ func (im *Image) resolve(name string, follow bool) (*Entry, error) {
 			if hops++; hops > maxSymlinkHops {
 				return nil, errTooManyLinks
 			}
-			target := child.target
+			target := child.Target()
 			if strings.HasPrefix(target, "/") {
 				cur = im.root
 			}

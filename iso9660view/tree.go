@@ -25,26 +25,53 @@ const (
 // Entry is one file, directory, symlink or device in the tree. Entries are
 // immutable once returned (a directory's listing is filled in once, under a
 // lock) and shared between callers.
+//
+// A mount keeps every directory it has listed, so an Entry is laid out to
+// be small: times are packed (see stamps), the narrow fields share
+// one word, and a directory is searched by binary search in its sorted
+// listing rather than through a map.
 type Entry struct {
 	im     *Image
 	parent *Entry // nil for the root
 	name   string
-	mode   fs.FileMode
 	size   int64 // stored size; for zisofs see zf
 	ino    uint64
-	depth  int
 
-	uid, gid            uint32
-	hasOwner            bool
-	rdev                uint64
-	mtime, atime, ctime time.Time
-	target              string
+	times    stamps // 36 bytes, then mode fills the word
+	mode     fs.FileMode
+	uid, gid uint32
+	depth    uint16 // < maxDepth
+	hasOwner bool
+	x        *entryExtra // symlinks, devices and zisofs files only
 
 	extents []extent // data (files) or the directory's own extent
-	zf      *zisofsFile
-	err     error // why the entry cannot be read, found while listing its parent
+	err     error    // why the entry cannot be read, found while listing its parent
 
 	dir *dirState // directories only
+}
+
+// entryExtra holds what only some entries have, so that the others do not
+// pay for it.
+type entryExtra struct {
+	target string      // symlinks
+	rdev   uint64      // devices
+	zf     *zisofsFile // zisofs-compressed regular files
+}
+
+// extra returns e.x, allocating it on first use (while building e).
+func (e *Entry) extra() *entryExtra {
+	if e.x == nil {
+		e.x = new(entryExtra)
+	}
+	return e.x
+}
+
+// zisofs returns the zisofs part of a compressed file, else nil.
+func (e *Entry) zisofs() *zisofsFile {
+	if e.x == nil {
+		return nil
+	}
+	return e.x.zf
 }
 
 // zisofsFile is the zisofs part of an entry.
@@ -61,9 +88,8 @@ type dirState struct {
 	loaded    bool
 	err       error
 	children  []*Entry // sorted by name
-	byName    map[string]*Entry
-	nsub      int // subdirectories
-	relocated int // entries hidden because they were relocated (RE)
+	nsub      int      // subdirectories
+	relocated int      // entries hidden because they were relocated (RE)
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -78,10 +104,10 @@ func (e *Entry) Mode() fs.FileMode { return e.mode }
 // directory's extent.
 func (e *Entry) Size() int64 {
 	switch {
-	case e.zf != nil:
-		return e.zf.zf.size
+	case e.zisofs() != nil:
+		return e.x.zf.zf.size
 	case e.mode&fs.ModeSymlink != 0:
-		return int64(len(e.target))
+		return int64(len(e.Target()))
 	case e.mode.IsRegular() || e.IsDir():
 		return e.size
 	}
@@ -124,23 +150,33 @@ func (e *Entry) HasOwner() bool { return e.hasOwner }
 
 // Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
 // encoding), from the Rock Ridge PN entry.
-func (e *Entry) Rdev() uint64 { return e.rdev }
+func (e *Entry) Rdev() uint64 {
+	if e.x == nil {
+		return 0
+	}
+	return e.x.rdev
+}
 
 // ModTime returns the Rock Ridge modification time, else the recording
 // date of the directory record. Unrecorded dates are the zero time.
-func (e *Entry) ModTime() time.Time { return e.mtime }
+func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
 
 // AccessTime returns the Rock Ridge access time, else ModTime.
-func (e *Entry) AccessTime() time.Time { return e.atime }
+func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
 
 // ChangeTime returns the Rock Ridge attribute change time, else ModTime.
-func (e *Entry) ChangeTime() time.Time { return e.ctime }
+func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
 
 // IsDir reports whether the entry is a directory.
 func (e *Entry) IsDir() bool { return e.mode.IsDir() }
 
 // Target returns a symlink's target, "" for other entries.
-func (e *Entry) Target() string { return e.target }
+func (e *Entry) Target() string {
+	if e.x == nil {
+		return ""
+	}
+	return e.x.target
+}
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
@@ -186,15 +222,18 @@ func (e *Entry) children() ([]*Entry, error) {
 	return d.children, nil
 }
 
-// Lookup finds a child by name, in O(1) once the directory has been read.
+// Lookup finds a child by name, by binary search once the directory has
+// been read.
 // It returns an error wrapping fs.ErrNotExist if there is none.
 func (e *Entry) Lookup(name string) (*Entry, error) {
 	d, err := e.load()
 	if err != nil {
 		return nil, err
 	}
-	if c := d.byName[name]; c != nil {
-		return c, nil
+	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
+		return strings.Compare(c.name, name)
+	}); ok {
+		return d.children[i], nil
 	}
 	return nil, fs.ErrNotExist
 }
@@ -209,10 +248,10 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
 	}
 	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.size}
-	if e.zf == nil {
+	z := e.zisofs()
+	if z == nil {
 		return raw, nil
 	}
-	z := e.zf
 	z.once.Do(func() {
 		z.reader, z.err = newZisofsReader(raw, &z.zf, e.extents[0].start)
 		if z.err != nil {
@@ -246,12 +285,12 @@ func (e *Entry) load() (*dirState, error) {
 	err := e.im.parseDir(e, d)
 	var fe *FormatError
 	if err != nil && !errors.As(err, &fe) {
-		d.children, d.byName, d.nsub, d.relocated = nil, nil, 0, 0
+		d.children, d.nsub, d.relocated = nil, 0, 0
 		return nil, err
 	}
 	d.loaded, d.err = true, err
 	if err != nil {
-		d.children, d.byName, d.nsub, d.relocated = nil, nil, 0, 0
+		d.children, d.nsub, d.relocated = nil, 0, 0
 		return nil, err
 	}
 	return d, nil
