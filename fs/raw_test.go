@@ -12,13 +12,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/iszmount/iszmount/internal/testutil"
 	"github.com/iszmount/iszmount/isz"
 )
 
@@ -198,31 +198,13 @@ func TestRawSeekHoles(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRawReadErrorIsEIOForThatRangeOnly(t *testing.T) {
 	data := make([]byte, 1<<20)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}
 	const badOff, badLen = 256 << 10, 64 << 10
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	src := failingSource{bytes.NewReader(data), badOff, badLen}
 	dir := mountFS(t, NewRaw("disc.iso", src, time.Now(), &Options{Logger: logger}), nil)
@@ -275,7 +257,7 @@ func TestLastUse(t *testing.T) {
 // TestMountRequests checks what the mount asks of the kernel: close sends no
 // FLUSH (FOPEN_NOFLUSH), and root's mount has [ReadAhead] of readahead.
 func TestMountRequests(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src := newHoleySource()
 	dir := mountFS(t, NewRaw("disc.iso", src, time.Now(), &Options{Logger: logger}), &MountOptions{Debug: true})

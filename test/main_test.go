@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // Set up by TestMain.
@@ -229,25 +230,7 @@ type mnt struct {
 	dir string
 	pid int    // the serving process
 	log string // its logfile= (daemon mode), or "" when it logs to out
-	out *syncBuffer
-}
-
-// syncBuffer collects a process's output; safe to read while it is written.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	out *testutil.SyncBuffer
 }
 
 // newMountPoint makes an empty directory for a mount.
@@ -289,7 +272,7 @@ func mountDaemon(t *testing.T, binary, image string, opts ...string) *mnt {
 // then; cleanup stops it with SIGTERM, which must end it with status 0.
 func mountForeground(t *testing.T, binary, image string, opts ...string) *mnt {
 	t.Helper()
-	m := &mnt{dir: newMountPoint(t), out: new(syncBuffer)}
+	m := &mnt{dir: newMountPoint(t), out: new(testutil.SyncBuffer)}
 	sock := filepath.Join(t.TempDir(), "notify")
 	conn, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
