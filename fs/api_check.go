@@ -14,6 +14,7 @@ var (
 	_ fusefs.NodeGetattrer      = (*rawFile)(nil)
 	_ fusefs.NodeOpener         = (*rawFile)(nil)
 	_ fusefs.NodeReader         = (*rawFile)(nil)
+	_ fusefs.NodeFlusher        = (*rawFile)(nil)
 	_ fusefs.NodeLseeker        = (*rawFile)(nil)
 	_ fusefs.NodeStatfser       = (*rawFile)(nil)
 	_ fusefs.NodeGetattrer      = (*treeNode)(nil)
@@ -22,6 +23,7 @@ var (
 	_ fusefs.NodeReadlinker     = (*treeNode)(nil)
 	_ fusefs.NodeOpener         = (*treeNode)(nil)
 	_ fusefs.NodeReader         = (*treeNode)(nil)
+	_ fusefs.NodeFlusher        = (*treeNode)(nil)
 	_ fusefs.NodeStatfser       = (*treeNode)(nil)
 
 	_ fusefs.FileReaddirenter = (*dirHandle)(nil)

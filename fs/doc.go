@@ -33,9 +33,11 @@
 //
 // Because nothing ever changes, the kernel may cache everything for long:
 // entries, attributes and failed lookups get [CacheTimeout]; files are opened
-// with FOPEN_KEEP_CACHE (the page cache survives close and reopen) and
-// FOPEN_NOFLUSH (close sends no FLUSH request), directories with
-// FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
+// and closed with no request at all (the first OPEN and FLUSH are answered
+// ENOSYS, which the kernel remembers; see NO_OPEN_SUPPORT) and keep their
+// page cache across opens; with Options.Permit every open is still checked,
+// and then opened with FOPEN_KEEP_CACHE and FOPEN_NOFLUSH. Directories are
+// opened with FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
 // disabled so that ls -l does not ask for security labels of every file.
 // Directory listings are answered from the parsed tree, and READDIRPLUS fills
 // in every entry's attributes in the same reply, so ls -l causes no LOOKUP

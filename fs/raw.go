@@ -96,7 +96,11 @@ func (n *rawFile) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.A
 }
 
 func (n *rawFile) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	return nil, openFlags, n.fs.openCheck(ctx, flags)
+	return n.fs.open(ctx, flags)
+}
+
+func (n *rawFile) Flush(ctx context.Context, fh fusefs.FileHandle) syscall.Errno {
+	return syscall.ENOSYS // see FS.open
 }
 
 func (n *rawFile) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
@@ -142,14 +146,25 @@ func (n *rawFile) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno
 	return n.fs.Statfs(ctx, out)
 }
 
-// openCheck is the common part of opening a file: record the use, apply
-// Options.Permit, refuse writing.
-func (f *FS) openCheck(ctx context.Context, flags uint32) syscall.Errno {
+// open answers OPEN for every regular file of both kinds of mount. Files
+// need no per-open state (a read names its node, and the node knows its
+// bytes), so an allowed open is answered ENOSYS: the kernel (which offers
+// NO_OPEN_SUPPORT) takes that as success and from then on opens every file
+// of the mount without asking, sends no RELEASE on close, and keeps each
+// file's page cache across opens. Such opens lack FOPEN_NOFLUSH, so the
+// nodes answer FLUSH with ENOSYS too, and the kernel stops sending it. That
+// saves the round trips of opening and closing every file of a tree: warm,
+// reading a file costs no request at all. With Options.Permit every open must be
+// checked, so then it answers with no handle and [openFlags].
+func (f *FS) open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
 	if errno := f.enter(ctx); errno != 0 {
-		return errno
+		return nil, 0, errno
 	}
 	if flags&syscall.O_ACCMODE != syscall.O_RDONLY || flags&syscall.O_TRUNC != 0 {
-		return syscall.EROFS
+		return nil, 0, syscall.EROFS
 	}
-	return 0
+	if f.opts.Permit == nil {
+		return nil, 0, syscall.ENOSYS
+	}
+	return nil, openFlags, 0
 }

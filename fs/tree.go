@@ -3,7 +3,6 @@ package fs
 import (
 	"context"
 	"errors"
-	"io"
 	iofs "io/fs"
 	"syscall"
 
@@ -117,23 +116,23 @@ func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 }
 
 func (n *treeNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	if errno := n.fs.openCheck(ctx, flags); errno != 0 {
-		return nil, 0, errno
-	}
-	r, err := n.e.Open()
-	if err != nil {
-		return nil, 0, n.fs.treeErrno(n, err)
-	}
-	return &fileHandle{r: r}, openFlags, 0
+	return n.fs.open(ctx, flags)
 }
 
+func (n *treeNode) Flush(ctx context.Context, fh fusefs.FileHandle) syscall.Errno {
+	return syscall.ENOSYS // see FS.open
+}
+
+// Read serves a read of a regular file. There is no file handle (see
+// [FS.open]); opening an entry's reader is cheap (a zisofs file's block
+// table is parsed once per entry).
 func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	n.fs.touch()
-	h, ok := fh.(*fileHandle)
-	if !ok {
-		return nil, syscall.EBADF
+	r, err := n.e.Open()
+	if err != nil {
+		return nil, n.fs.treeErrno(n, err)
 	}
-	return n.fs.readAt(n.EmbeddedInode(), h.r, n.e.Size(), dest, off)
+	return n.fs.readAt(n.EmbeddedInode(), r, n.e.Size(), dest, off)
 }
 
 func (n *treeNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
@@ -149,11 +148,6 @@ func (f *FS) treeErrno(n *treeNode, err error) syscall.Errno {
 	}
 	f.errs.report(f.log, "/"+n.Path(nil), 0, 0, err)
 	return syscall.EIO
-}
-
-// fileHandle is an open regular file of a tree mount.
-type fileHandle struct {
-	r io.ReaderAt
 }
 
 // dirHandle is an open directory: a fixed listing. Offsets are positions in
