@@ -132,6 +132,23 @@ func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 	}
 }
 
+// resize sets a new budget. Shrinking evicts down to it at once, as far as
+// eviction can (prefetched and pinned entries leave in their own time), and
+// lets the free buffers beyond it go.
+func (c *chunkCache) resize(budget int64) {
+	c.budget = max(budget, c.unit)
+	c.smallLimit = max(c.budget/10, c.unit)
+	c.aheadLimit = c.budget / 2
+	c.maxBufs = int(c.budget / c.unit)
+	for c.used > c.budget && c.evictOne(false) {
+	}
+	for n := len(c.free); n > 0 && c.bufs > c.maxBufs; n-- {
+		c.free[n-1] = nil
+		c.free = c.free[:n-1]
+		c.bufs--
+	}
+}
+
 // lookup returns the entry of chunk i, or nil. A reader calls it; reuse says
 // whether the read counts as a re-read for eviction.
 func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {

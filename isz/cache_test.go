@@ -477,3 +477,35 @@ func TestCacheBuffersBoundedByBudget(t *testing.T) {
 		checkInvariants(t, r)
 	}
 }
+
+// TestCacheResize shrinks and grows the budget of a full cache: shrinking
+// gives the buffers back at once, reads stay correct, and a stream through
+// the smaller cache never holds more than the new budget plus one batch.
+func TestCacheResize(t *testing.T) {
+	const chunk, big, small = 4096, 64, 16
+	f := newFakeImage(t, chunk, 4*big*chunk)
+	r := newTestReader(t, f, 2, big*chunk)
+	streamImage(t, r, f, 3*chunk)
+	waitFor(t, r, "the prefetch to drain", func() bool { return r.cache.aheadBytes == 0 })
+	if m := r.memory(); m < big/2*chunk || m > big*chunk {
+		t.Fatalf("after a stream through a %d-chunk cache it holds %d chunks", big, m/chunk)
+	}
+
+	r.setBudget(small * chunk)
+	if m, used := r.memory(), r.cache.used; m > small*chunk || used > small*chunk {
+		t.Fatalf("after shrinking to %d chunks the cache holds %d buffers, %d chunks cached", small, m/chunk, used/chunk)
+	}
+	streamImage(t, r, f, 3*chunk)
+	if peak, limit := r.memory(), int64(small+r.batch)*chunk; peak > limit {
+		t.Errorf("streaming through the shrunk cache left %d buffers, want at most %d", peak/chunk, limit/chunk)
+	}
+	checkInvariants(t, r)
+
+	r.setBudget(big * chunk)
+	streamImage(t, r, f, 3*chunk)
+	waitFor(t, r, "the prefetch to drain", func() bool { return r.cache.aheadBytes == 0 })
+	if m := r.memory(); m <= small*chunk {
+		t.Errorf("after growing back to %d chunks the cache holds only %d", big, m/chunk)
+	}
+	checkInvariants(t, r)
+}

@@ -193,6 +193,23 @@ func (r *chunkReader) fill(e *cacheEntry, dst []byte, off int) error {
 	return err
 }
 
+// setBudget changes the cache budget (see chunkCache.resize).
+func (r *chunkReader) setBudget(bytes int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.closed {
+		r.cache.resize(bytes)
+	}
+}
+
+// memory is the bytes of chunk buffers the cache holds: cached, pinned
+// after eviction, and free for reuse.
+func (r *chunkReader) memory() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return int64(r.cache.bufs) * r.cache.unit
+}
+
 func (r *chunkReader) isZero(i int) bool { return r.cfg.IsZero != nil && r.cfg.IsZero(i) }
 
 // stats returns a snapshot of the cache counters.

@@ -724,6 +724,21 @@ func (r *Reader) decodeStored(t ChunkType, dst, in []byte) error {
 // for concurrent use. A chunk that fails to decode gives a *ChunkError.
 func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p, off) }
 
+// SetCacheSize changes the decoded-chunk cache budget while the Reader is
+// in use (Options.CacheSize sets the first one). Shrinking evicts at once;
+// chunks being read or prefetched and not yet read leave when they are
+// done. A long-running program can give memory back this way when
+// something else it holds grows: cmd/iszmount shrinks the cache as the
+// directory tree it serves grows, so that the two together stay within
+// one budget.
+func (r *Reader) SetCacheSize(bytes int64) { r.cr.setBudget(bytes) }
+
+// CacheMemory is the memory the cache's chunk buffers take now, in bytes:
+// those holding chunks and those kept for reuse. It stays within the budget
+// except for the chunks of reads in progress (at most a quarter of the
+// first budget or two per worker, for each concurrent ReadAt).
+func (r *Reader) CacheMemory() int64 { return r.cr.memory() }
+
 // Size is the size of the decompressed image in bytes.
 func (r *Reader) Size() int64 { return r.hdr.ImageSize() }
 
