@@ -349,6 +349,15 @@ func (im *Image) nlinkOf(ino uint64) uint32 {
 			}
 		}
 		walk(im.root)
+		// Keep only the hard links: a map of every file would stay as
+		// large as the tree for the life of the image.
+		links := make(map[uint64]uint32)
+		for ino, n := range im.links {
+			if n > 1 {
+				links[ino] = n
+			}
+		}
+		im.links = links
 	})
 	if n := im.links[ino]; n > 0 {
 		return n
