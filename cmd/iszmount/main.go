@@ -30,7 +30,9 @@ Flags:
 
 Options of iszmount:
   mode=tree|raw      what to show (default: tree when there is one)
-  cache=SIZE         decompressed-chunk cache, e.g. 64M, 1G (default: isz's)
+  cache=SIZE         memory budget, e.g. 64M, 1G: decompressed chunks plus
+                     the directory tree; peak RSS stays near SIZE + 64M
+                     (default: 1/32 of RAM, between 16M and 256M)
   password=PW        password of an encrypted image (visible in ps(1):
                      prefer passfile= or $ISZ_PASSWORD)
   passfile=FILE      read the password from the first line of FILE ("-": stdin)

@@ -19,6 +19,7 @@ import (
 
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/isz"
 )
 
 // session is one mount from setup to unmount.
@@ -112,6 +113,13 @@ func (s *session) serve() int {
 	defer cancel()
 	if s.cfg.verify {
 		go s.verify(ctx)
+	}
+	if s.img.isz != nil {
+		budget := s.cfg.cacheSize
+		if budget <= 0 {
+			budget = isz.DefaultCacheSize()
+		}
+		go governMemory(ctx, s.img.isz, budget, s.log)
 	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
