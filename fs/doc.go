@@ -41,8 +41,7 @@
 // disabled so that ls -l does not ask for security labels of every file.
 // Directory listings are answered from the parsed tree, and READDIRPLUS fills
 // in every entry's attributes in the same reply, so ls -l causes no LOOKUP
-// storm. Requests are up to [MaxRequest] bytes (just under 1 MiB: exactly
-// 1 MiB makes go-fuse log a splice error on every read). Mounted by root,
+// storm. Requests are up to [MaxRequest] bytes (1 MiB). Mounted by root,
 // the mount's readahead is raised to [ReadAhead] (the kernel starts FUSE
 // mounts at 128 KiB), so sequential reads keep several requests in flight
 // for the parallel decoder.

@@ -62,9 +62,11 @@ const CacheTimeout = 24 * time.Hour
 const openFlags = fuse.FOPEN_KEEP_CACHE | fuse.FOPEN_NOFLUSH
 
 // MaxRequest is the largest read request the kernel sends (max_read and
-// MaxWrite). Just under 1 MiB: 1 MiB exactly makes go-fuse log a splice error
-// on every read.
-const MaxRequest = 1<<20 - 4096
+// MaxWrite): 1 MiB, the kernel's maximum, so that the [ReadAhead] window
+// splits into whole requests. Splicing is off (go-fuse would try it on every
+// reply and fail on one this large; the nodes hand it bytes, not file
+// descriptors, so there is nothing to splice anyway).
+const MaxRequest = 1 << 20
 
 // FS is one file system: its root node and the state its nodes share.
 // Create it with [NewRaw] or [NewTree], then [FS.Mount] it.

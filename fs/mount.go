@@ -113,6 +113,7 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 	m.MaxWrite = MaxRequest
 	m.MaxBackground = 32 // readahead requests in flight: feeds parallel decoding
 	m.DisableXAttrs = true
+	m.DisableSplice = true
 	m.EnableSymlinkCaching = true
 	m.Debug = mo.Debug
 	m.Logger = log.New(logWriter{f.log, slog.LevelDebug}, "", 0)
