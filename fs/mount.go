@@ -68,8 +68,10 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
 // when it runs as root. The kernel starts every FUSE mount at 128 KiB, so a
 // sequential reader has only one or two reads in flight and the decoder
 // workers wait; with a few MiB the kernel keeps several [MaxRequest] reads
-// queued (up to the mount's 32 background requests).
-const ReadAhead = 4 << 20
+// queued (up to the mount's 32 background requests). Measured on a cold
+// 1.1 GiB zlib image, 4 rounds interleaved: 4 MiB 2.66-3.26 s, 8 MiB
+// 2.60-2.66 s, 16 MiB 2.64-2.93 s.
+const ReadAhead = 8 << 20
 
 // setReadAhead sets the readahead of the mount at dir through sysfs. The
 // kernel names a FUSE mount's backing device info after the device number
