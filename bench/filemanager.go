@@ -203,6 +203,10 @@ func (b *bencher) fileManager() error {
 					if w <= 0 {
 						return fmt.Errorf("the head scan (%s) ended before the copy started", fmtDur(scan))
 					}
+					// A stretch that ends before the copy alone finished its
+					// first read compares with nothing (a cold first read can
+					// take longer than a short scan): widen it to that read.
+					w = max(w, alone.t[0])
 					ratio := float64(loaded.at(w)) / float64(max(1, alone.at(w)))
 					r.ratio = append(r.ratio, ratio)
 					logf("   %d/%d %-22s scan %s alone, %s with the copy; copy %.0f MB/s alone, %.0f MB/s during the scan (first %s): %.2f",
