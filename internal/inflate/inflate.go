@@ -222,28 +222,23 @@ func (d *decoder) readTables(br *bitReader) error {
 }
 
 // huffman decodes the symbols of a Huffman-coded block up to its end of
-// block code. The bit buffer lives in locals for the whole loop; it is
+// block code. The bit buffer lives in locals for the whole loop and is
 // written back to br before any return.
+//
+// Loop invariant: nb >= 56 and e is the primary-table entry for the low
+// bits of bits. 56 bits cover the longest length (15+5 bits) and distance
+// (15+13) codes together. After a literal (at most 15 bits) at least 41
+// bits remain, so the next entry is looked up before the refill: the
+// refill only ORs bits above nb, and the lookup does not wait for it.
 func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (int, error) {
 	src := br.src
 	bits, nb, pos := br.bits, br.nb, br.pos
+	ok := true
+	if bits, nb, pos, ok = refill(src, bits, nb, pos); !ok {
+		return o, br.overran(bits, nb, pos)
+	}
+	e := lt[bits&(1<<litlenBits-1)]
 	for {
-		// One refill per symbol: 56 bits cover the longest length
-		// (15+5 bits) and distance (15+13) codes together.
-		if pos <= len(src)-8 {
-			bits |= binary.LittleEndian.Uint64(src[pos:]) << nb
-			pos += int((63 - nb) >> 3)
-			nb |= 56
-		} else {
-			br.bits, br.nb, br.pos = bits, nb, pos
-			br.refillSlow()
-			if br.overrun() {
-				return o, br.fail(ErrTruncated, "")
-			}
-			bits, nb, pos = br.bits, br.nb, br.pos
-		}
-
-		e := lt[bits&(1<<litlenBits-1)]
 		if e&flagSub != 0 {
 			bits >>= litlenBits
 			nb -= litlenBits
@@ -259,6 +254,14 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			}
 			dst[o] = byte(e >> 16)
 			o++
+			e = lt[bits&(1<<litlenBits-1)]
+			if pos <= len(src)-8 {
+				bits |= binary.LittleEndian.Uint64(src[pos:]) << nb
+				pos += int((63 - nb) >> 3)
+				nb |= 56
+			} else if bits, nb, pos, ok = refill(src, bits, nb, pos); !ok {
+				return o, br.overran(bits, nb, pos)
+			}
 			continue
 		}
 		if e&(flagEOB|flagBad) != 0 {
@@ -295,34 +298,56 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			}
 			return o, br.fail(ErrOutputFull, "")
 		}
-		o = copyMatch(dst, o, dist, length)
+
+		if end := o + length; dist >= 8 && end <= len(dst)-8 {
+			// The common case, inline: 8 bytes at a time, each load
+			// only of bytes already written, overshooting end by up to
+			// 7 bytes that later output overwrites.
+			for s := o - dist; o < end; o, s = o+8, s+8 {
+				binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[s:]))
+			}
+			o = end
+		} else {
+			o = copyShort(dst, o, dist, end)
+		}
+
+		if pos <= len(src)-8 {
+			bits |= binary.LittleEndian.Uint64(src[pos:]) << nb
+			pos += int((63 - nb) >> 3)
+			nb |= 56
+		} else if bits, nb, pos, ok = refill(src, bits, nb, pos); !ok {
+			return o, br.overran(bits, nb, pos)
+		}
+		e = lt[bits&(1<<litlenBits-1)]
 	}
 }
 
-// copyMatch copies length bytes from dist bytes back in dst to dst[o:],
-// where 1 <= dist <= o and o+length <= len(dst), and returns o+length.
-// Away from the end of dst it copies 8 bytes at a time, overshooting by up
-// to 7 bytes that later output overwrites.
-func copyMatch(dst []byte, o, dist, length int) int {
-	end := o + length
+// refill is bitReader.refill on locals; it reports false if the stream
+// has already consumed bits past the end of src.
+func refill(src []byte, bits uint64, nb uint, pos int) (uint64, uint, int, bool) {
+	br := bitReader{src: src, pos: pos, bits: bits, nb: nb}
+	br.refill()
+	return br.bits, br.nb, br.pos, !br.overrun()
+}
+
+// overran stores the locals back and returns the truncation error.
+func (br *bitReader) overran(bits uint64, nb uint, pos int) error {
+	br.bits, br.nb, br.pos = bits, nb, pos
+	return br.fail(ErrTruncated, "")
+}
+
+// copyShort copies the match at dst[o-dist:] to dst[o:end] (1 <= dist <=
+// o, end <= len(dst)) when it overlaps closely or is near the end of dst,
+// and returns end. A run of one byte (dist 1) is stored 8 bytes at a time
+// while there is room.
+func copyShort(dst []byte, o, dist, end int) int {
 	s := o - dist
-	if end <= len(dst)-8 {
-		switch {
-		case dist >= 8:
-			for o < end {
-				binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[s:]))
-				o += 8
-				s += 8
-			}
-			return end
-		case dist == 1:
-			v := uint64(dst[s]) * 0x0101010101010101
-			for o < end {
-				binary.LittleEndian.PutUint64(dst[o:], v)
-				o += 8
-			}
-			return end
+	if dist == 1 && end <= len(dst)-8 {
+		v := uint64(dst[s]) * 0x0101010101010101
+		for ; o < end; o += 8 {
+			binary.LittleEndian.PutUint64(dst[o:], v)
 		}
+		return end
 	}
 	for ; o < end; o, s = o+1, s+1 {
 		dst[o] = dst[s]
