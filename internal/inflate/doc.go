@@ -1,0 +1,81 @@
+// Package inflate decodes raw DEFLATE streams (RFC 1951) held whole in
+// memory into an output buffer of known size.
+//
+// It exists for isz: every chunk of a zlib ISZ image is an independent zlib
+// stream (RFC 1950: a 2-byte header, raw DEFLATE, a big-endian Adler-32)
+// that decodes to exactly one chunk, 128 KiB by default. isz checks the
+// zlib framing itself and hands the DEFLATE part to [Decode]:
+//
+//	n, used, err := inflate.Decode(chunk, stream[2:])
+//	// n == len(chunk), the Adler-32 is at stream[2+used:]
+//
+// # Why whole-buffer
+//
+// A streaming decoder (compress/flate, klauspost/compress/flate) must work
+// with input that arrives in pieces and output that leaves in pieces: it
+// reads through an io.ByteReader, keeps a 32 KiB sliding window and copies
+// out of it, and checks for the end of both at every step. When the whole
+// input is a byte slice and the output buffer holds the whole result, none
+// of that is needed. Decode reads eight input bytes at a time with one
+// load, and a back-reference is a copy within dst itself: dst is the
+// window. On 128 KiB chunks of real files this decodes about twice as
+// fast as klauspost/compress/flate (see BenchmarkDecode).
+//
+// # Bit buffer
+//
+// The input is consumed least significant bit first through a 64-bit
+// buffer. While at least eight bytes of input remain, a refill ORs in the
+// next eight bytes above the buffered bits and advances by the whole bytes
+// that fit, leaving 56 to 63 bits buffered: enough for a length code and
+// its extra bits (15+5) and a distance code and its extra bits (15+13)
+// together, so the main loop refills once per symbol and never checks
+// for the end of the input in between. Near the end of the input bytes are
+// loaded one at a time and bytes past the end read as zero; the decoder
+// then checks whether it consumed any of those made-up bits, which means
+// the stream is truncated.
+//
+// # Tables
+//
+// Huffman codes are decoded by table lookup. The literal/length table is
+// indexed by the next 11 bits of input, the distance table by the next 8;
+// a code longer than that is found in a subtable, stored after the primary
+// table in the same array, indexed by the bits that follow. Each entry is
+// one uint32:
+//
+//	bits  0-7   bits the code takes at this level
+//	bits  8-11  extra bits that follow the code (for a subtable pointer:
+//	            the subtable's index bits)
+//	bits 12-15  flags: literal, end of block, subtable pointer, invalid
+//	bits 16-31  literal byte, length or distance base, or subtable offset
+//
+// so a single load says what the symbol is and how to finish decoding it:
+// a length or distance is the base plus the extra bits. The fixed-Huffman
+// tables are built once at start-up; a dynamic block's tables are built
+// into a pooled decoder (about 19 KiB).
+//
+// # Output
+//
+// Literals are stored straight into dst. A match of distance 8 or more is
+// copied eight bytes at a time; one of distance 1 (a run) stores an
+// eight-byte pattern; short distances and copies near the end of dst go
+// byte by byte. The eight-byte copies may write up to seven bytes past the
+// match, which later output overwrites: Decode may change any byte of dst,
+// not only dst[:nOut].
+//
+// # What it rejects
+//
+// Decode returns an [*Error] carrying the input offset and wrapping a
+// sentinel. [ErrCorrupt] covers the reserved block type 3; a stored
+// block whose LEN is not the complement of NLEN; a dynamic header with more
+// than 286 literal/length or 30 distance codes; an over-subscribed code,
+// or an incomplete one (accepted only as compress/flate, klauspost and zlib
+// do: a code with a single one-bit code, or, for distances, no code at
+// all, which is an error only if a match uses it); a code length repeat
+// with no previous length or past the last code; a block with no
+// end-of-block code; the symbols 286 and 287 and distances 30 and 31 of
+// the fixed code; and a distance reaching before the start of the output.
+// [ErrOutputFull] means the stream decodes to more than len(dst) bytes,
+// [ErrTruncated] that the input ends before the final block does. Decode
+// never reads or writes outside src and dst; FuzzDecode holds it to
+// klauspost/compress/flate's verdict on arbitrary input.
+package inflate
