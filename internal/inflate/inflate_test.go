@@ -47,8 +47,12 @@ func inputs(t *testing.T) map[string][]byte {
 	for _, n := range []int{1<<15 - 1, 1 << 15, 1<<15 + 1, 1<<16 - 1, 1 << 16, 1<<16 + 1, 65535 * 2, 1 << 17} {
 		in[fmt.Sprintf("mixed%d", n)] = append(randomBytes(uint64(n), n/2, 0), randomBytes(uint64(n), n-n/2, 20)...)
 	}
-	for i, f := range realFiles(t, 3<<20, 512<<10, "/usr/share/common-licenses", "/usr/lib/x86_64-linux-gnu", "/usr/share/icons") {
-		in[fmt.Sprintf("file%02d", i)] = f
+	// Text, ELF and images: up to 10 files, 384 KiB, of each.
+	for _, root := range []string{"/usr/share/common-licenses", "/usr/lib/x86_64-linux-gnu", "/usr/share/icons"} {
+		files := realFiles(t, 384<<10, 256<<10, root)
+		for i, f := range files[:min(len(files), 10)] {
+			in[fmt.Sprintf("%s/%02d", root, i)] = f
+		}
 	}
 	return in
 }
