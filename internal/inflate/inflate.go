@@ -248,7 +248,7 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 		if e&flagLit != 0 {
 			bits >>= n & 63
 			nb -= n
-			if o >= len(dst) {
+			if uint(o) >= uint(len(dst)) {
 				br.bits, br.nb, br.pos = bits, nb, pos
 				return o, br.fail(ErrOutputFull, "")
 			}
