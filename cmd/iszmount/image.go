@@ -54,7 +54,7 @@ func openImage(path, password string, cfg *config) (*image, error) {
 		return img, nil
 	}
 	f.Close()
-	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize})
+	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize, Workers: cfg.workers})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

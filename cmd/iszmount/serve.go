@@ -67,6 +67,7 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 	if err != nil {
 		return nil, withCode(exitPassword, err)
 	}
+	cfg.workers = setProcs()
 	if s.img, err = openImage(cfg.image, password, cfg); err != nil {
 		return nil, err
 	}
