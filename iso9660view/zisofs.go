@@ -3,11 +3,10 @@ package iso9660view
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"sync"
 
-	"github.com/klauspost/compress/zlib"
+	"github.com/iszmount/iszmount/internal/inflate"
 )
 
 // zisofs (H. Peter Anvin's transparent compression, announced by a Rock
@@ -170,7 +169,7 @@ func (z *zisofsReader) block(blk int64) ([]byte, error) {
 		if _, err := z.raw.ReadAt(src, start); err != nil {
 			return nil, err
 		}
-		if err := inflateBlock(out, src); err != nil {
+		if err := inflate.Zlib(out, src); err != nil {
 			return nil, z.corrupt("zisofs block %d: %v", blk, err)
 		}
 	}
@@ -178,39 +177,4 @@ func (z *zisofsReader) block(blk int64) ([]byte, error) {
 	z.lastBlk, z.last = blk, out
 	z.mu.Unlock()
 	return out, nil
-}
-
-// zlibReaders pools zlib decoders; klauspost's decoders can be Reset onto a
-// new stream without allocating.
-var zlibReaders sync.Pool
-
-var errInflateSize = errors.New("inflates to the wrong size")
-
-// inflateBlock inflates the zlib stream src into exactly len(out) bytes.
-func inflateBlock(out, src []byte) error {
-	br := bytes.NewReader(src)
-	var zr io.ReadCloser
-	if v := zlibReaders.Get(); v != nil {
-		zr = v.(io.ReadCloser)
-		if err := zr.(zlib.Resetter).Reset(br, nil); err != nil {
-			return err
-		}
-	} else {
-		var err error
-		if zr, err = zlib.NewReader(br); err != nil {
-			return err
-		}
-	}
-	defer zlibReaders.Put(zr)
-	if _, err := io.ReadFull(zr, out); err != nil {
-		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			return errInflateSize
-		}
-		return err
-	}
-	var one [1]byte
-	if n, _ := zr.Read(one[:]); n != 0 {
-		return errInflateSize
-	}
-	return nil
 }

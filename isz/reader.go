@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"github.com/iszmount/iszmount/internal/inflate"
 )
 
 // Options for Open and NewReader. The zero value (or nil) is usable.
@@ -711,7 +713,9 @@ func (r *Reader) decodeStored(t ChunkType, dst, in []byte) error {
 		}
 		copy(dst, in)
 	case ChunkZlib:
-		return inflate(dst, in)
+		if err := inflate.Zlib(dst, in); err != nil {
+			return fmt.Errorf("%w: zlib: %v", ErrCorrupt, err)
+		}
 	case ChunkBzip2:
 		return bunzip(dst, in)
 	default:

@@ -3,10 +3,13 @@
 //
 // It exists for isz: every chunk of a zlib ISZ image is an independent zlib
 // stream (RFC 1950: a 2-byte header, raw DEFLATE, a big-endian Adler-32)
-// that decodes to exactly one chunk, 128 KiB by default. isz checks the
-// zlib framing itself and hands the DEFLATE part to [Decode]:
+// that decodes to exactly one chunk, 128 KiB by default; so is every block
+// of a zisofs file in iso9660view. Both call [Zlib], which checks the zlib
+// framing and hands the DEFLATE part to [Decode]:
 //
-//	n, used, err := inflate.Decode(chunk, stream[2:])
+//	err := inflate.Zlib(chunk, stream) // fills chunk exactly, or fails
+//
+//	n, used, err := inflate.Decode(chunk, stream[2:]) // raw DEFLATE
 //	// n == len(chunk), the Adler-32 is at stream[2+used:]
 //
 // # Why whole-buffer

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	kflate "github.com/klauspost/compress/flate"
+	kzlib "github.com/klauspost/compress/zlib"
 )
 
 // fuzzLimit caps the output compared in FuzzDecode.
@@ -74,4 +75,40 @@ func isOurs(err error) bool {
 	var e *Error
 	return errors.As(err, &e) &&
 		(errors.Is(err, ErrCorrupt) || errors.Is(err, ErrTruncated) || errors.Is(err, ErrOutputFull))
+}
+
+// FuzzZlib is the same differential test for the zlib framing, against
+// klauspost/compress/zlib: when it decodes the input (checksum included)
+// to at most fuzzLimit bytes, Zlib fills a buffer of exactly that size with
+// the same bytes; when it fails, Zlib fails too, with an *Error.
+func FuzzZlib(f *testing.F) {
+	for _, level := range []int{kzlib.HuffmanOnly, 1, 9} {
+		var b bytes.Buffer
+		zw, _ := kzlib.NewWriterLevel(&b, level)
+		zw.Write([]byte("zisofs blocks and ISZ chunks are zlib streams, zlib streams"))
+		zw.Close()
+		f.Add(b.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var want []byte
+		zr, kerr := kzlib.NewReader(bytes.NewReader(src))
+		if kerr == nil {
+			want, kerr = io.ReadAll(io.LimitReader(zr, fuzzLimit+1))
+			if len(want) > fuzzLimit {
+				return
+			}
+		}
+		dst := make([]byte, len(want))
+		err := Zlib(dst, src)
+		switch {
+		case kerr != nil && err == nil:
+			t.Fatalf("klauspost: %v; Zlib: no error", kerr)
+		case err != nil && !isOurs(err):
+			t.Fatalf("Zlib error %v is not an *Error wrapping a sentinel", err)
+		case kerr == nil && err != nil:
+			t.Fatalf("klauspost decodes %d bytes; Zlib: %v", len(want), err)
+		case kerr == nil && !bytes.Equal(dst, want):
+			t.Fatal("Zlib and klauspost decode different bytes")
+		}
+	})
 }
