@@ -50,7 +50,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -306,10 +305,11 @@ func findModule(c *config) error {
 		return fmt.Errorf("go list -m: run the harness from inside the iszmount module: %w", err)
 	}
 	c.modDir = strings.TrimSpace(string(out))
-	c.goroot = runtime.GOROOT()
-	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-		c.goroot = strings.TrimSpace(string(out))
+	out, err = exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOROOT: %w", err)
 	}
+	c.goroot = strings.TrimSpace(string(out))
 	return nil
 }
 

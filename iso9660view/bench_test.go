@@ -154,6 +154,9 @@ func BenchmarkReadAll(b *testing.B) {
 		for b.Loop() {
 			im, _ := Open(f, size, nil)
 			fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					b.Fatal(err)
+				}
 				if !d.Type().IsRegular() {
 					return nil
 				}

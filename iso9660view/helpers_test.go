@@ -34,7 +34,6 @@ type node struct {
 	data    []byte      // regular file contents
 	target  string      // symlink target
 	linkTo  string      // hard link to this earlier path
-	mtime   time.Time   // zero: fixedTime
 	rdevMaj uint32
 	rdevMin uint32
 }

@@ -116,14 +116,6 @@ func (f *fakeImage) config() chunkReaderConfig {
 	}
 }
 
-func (f *fakeImage) totalDecodes() int {
-	n := 0
-	for i := range f.decodes {
-		n += int(f.decodes[i].Load())
-	}
-	return n
-}
-
 func TestChunkReaderContent(t *testing.T) {
 	f := newFakeImage(t, 1000, 10_500)
 	f.zero[3] = true
