@@ -509,3 +509,68 @@ func TestCacheResize(t *testing.T) {
 	}
 	checkInvariants(t, r)
 }
+
+// TestCacheResizeUnderLoad changes the budget over and over while readers
+// stream and jump through the image (run it with -race): every byte stays
+// right, the bookkeeping stays consistent, and once the readers are done
+// the cache holds no more than its last budget.
+func TestCacheResizeUnderLoad(t *testing.T) {
+	const chunk = 4096
+	f := newFakeImage(t, chunk, 1000*chunk)
+	r := newTestReader(t, f, 3, 64*chunk)
+	stop := make(chan struct{})
+	var resizer sync.WaitGroup
+	resizer.Go(func() {
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			r.setBudget(int64(4+k%61) * chunk)
+			time.Sleep(100 * time.Microsecond)
+		}
+	})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 11))
+			p := make([]byte, 1+rng.IntN(3*chunk))
+			off := rng.Int64N(f.layout.size)
+			for range 300 {
+				off += int64(len(p))
+				if off >= f.layout.size || rng.IntN(20) == 0 {
+					off = rng.Int64N(f.layout.size)
+				}
+				n, err := r.ReadAt(p, off)
+				if (err != nil && err != io.EOF) || !bytes.Equal(p[:n], f.want(off, n)) {
+					t.Errorf("reader %d: ReadAt(%d bytes at %d) = %d, %v, or wrong bytes", g, len(p), off, n, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	resizer.Wait()
+	r.setBudget(8 * chunk)
+	r.mu.Lock()
+	ahead, aheadLimit := r.cache.aheadBytes, r.cache.aheadLimit
+	r.mu.Unlock()
+	if ahead > aheadLimit {
+		t.Errorf("after shrinking, %d bytes prefetched for a prefetch budget of %d", ahead, aheadLimit)
+	}
+	waitFor(t, r, "the workers to finish", func() bool {
+		for _, e := range r.cache.entries {
+			if e.refs > 0 || e.state == stateLoading {
+				return false
+			}
+		}
+		return true
+	})
+	r.setBudget(8 * chunk) // entries that were loading at the first call are evictable now
+	checkInvariants(t, r)
+	if m := r.memory(); m > 8*chunk {
+		t.Errorf("idle after the load, the cache holds %d buffers for a budget of 8", m/chunk)
+	}
+}

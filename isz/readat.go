@@ -193,11 +193,23 @@ func (r *chunkReader) fill(e *cacheEntry, dst []byte, off int) error {
 	return err
 }
 
-// setBudget changes the cache budget (see chunkCache.resize).
+// setBudget changes the cache budget (see chunkCache.resize). Prefetched
+// chunks are protected until read, so when they hold more than the new
+// prefetch budget the streams give them back (queued ones are cancelled,
+// decoded ones become cold and evictable) and queue again from where their
+// readers are, within the new budget.
 func (r *chunkReader) setBudget(bytes int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.closed {
+	if r.closed {
+		return
+	}
+	r.cache.resize(bytes)
+	if r.cache.aheadBytes > r.cache.aheadLimit {
+		for _, s := range r.streams {
+			r.dropStream(s)
+			s.sched = s.next
+		}
 		r.cache.resize(bytes)
 	}
 }

@@ -729,9 +729,9 @@ func (r *Reader) decodeStored(t ChunkType, dst, in []byte) error {
 func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p, off) }
 
 // SetCacheSize changes the decoded-chunk cache budget while the Reader is
-// in use (Options.CacheSize sets the first one). Shrinking evicts at once;
-// chunks being read or prefetched and not yet read leave when they are
-// done. A long-running program can give memory back this way when
+// in use (Options.CacheSize sets the first one). Shrinking evicts at once,
+// and prefetched chunks beyond the new prefetch budget (half the cache) are
+// given back; chunks being decoded or read leave when that is done. A long-running program can give memory back this way when
 // something else it holds grows: cmd/iszmount shrinks the cache as the
 // directory tree it serves grows, so that the two together stay within
 // one budget.
