@@ -3,8 +3,12 @@
 //
 // A [Reader] is an [io.ReaderAt] over the decompressed image: it decodes
 // only the chunks a read touches, keeps decoded chunks in one cache,
-// bounded in bytes, that all goroutines reading the image share, and
-// decodes ahead on all cores when reads are sequential. [Create] and [Write] make images.
+// bounded in bytes ([Options].CacheSize, changeable later with
+// [Reader.SetCacheSize]), that all goroutines reading the image share, and
+// decodes ahead on all cores when reads are sequential. zlib chunks are
+// decoded whole into their cache buffer by the module's own DEFLATE
+// decoder, bzip2 chunks by github.com/dsnet/compress. [Create] and [Write]
+// make images.
 //
 // # Layout
 //
