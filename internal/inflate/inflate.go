@@ -255,6 +255,9 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			dst[o] = byte(e >> 16)
 			o++
 			e = lt[bits&(1<<litlenBits-1)]
+			// The fast refill is written out here and after a match, on
+			// the loop's locals; near the end of src, refill shares
+			// bitReader's slow path.
 			if pos <= len(src)-8 {
 				bits |= binary.LittleEndian.Uint64(src[pos:]) << nb
 				pos += int((63 - nb) >> 3)
