@@ -19,9 +19,9 @@ import (
 // place among its parent's children), 60 MiB for a 73,000-entry tree, and
 // the kernel keeps them all. So a governor reads the live heap after each
 // garbage collection and gives the chunk cache what the rest leaves of the
-// budget (never less than minCache), and a memory limit keeps the
-// collector's headroom to memHeadroom instead of Go's default of letting
-// the heap double. Peak RSS then stays near budget + memHeadroom plus the
+// budget (never less than minCache, or cache= itself if that is smaller),
+// and a memory limit keeps the collector's headroom to memHeadroom instead
+// of Go's default of letting the heap double. Peak RSS then stays near budget + memHeadroom plus the
 // program itself, whatever the image size, until the tree alone outgrows
 // the budget; then the cache stays at minCache and the limit rises with the
 // tree, so that the collector never runs without end.
@@ -47,13 +47,14 @@ type memPlan struct {
 // allocate them again.
 func planMemory(budget, live, cacheMem, cur int64) memPlan {
 	other := (max(live-cacheMem, 0) + memQuantum - 1) / memQuantum * memQuantum
-	cache := max(budget-other, minCache)
+	floor := min(minCache, budget) // a cache= below minCache is the user's to choose
+	cache := max(budget-other, floor)
 	if cache > cur && cache < cur+growStep && cache < budget {
 		cache = cur
 	}
 	return memPlan{
 		cache: cache,
-		limit: max(budget, other+minCache) + memHeadroom,
+		limit: max(budget, other+floor) + memHeadroom,
 	}
 }
 

@@ -18,6 +18,7 @@ func TestPlanMemory(t *testing.T) {
 		{"back to the whole budget at once", 256 * M, 100 * M, 100 * M, 250 * M, memPlan{256 * M, 304 * M}},
 		{"shrinks at once by any amount", 256 * M, 204 * M, 196 * M, 252 * M, memPlan{248 * M, 304 * M}},
 		{"a cache over its budget counts as cache", 64 * M, 90 * M, 100 * M, 64 * M, memPlan{64 * M, 112 * M}},
+		{"cache= below minCache is never raised", 4 * M, 40 * M, 4 * M, 4 * M, memPlan{4 * M, 40*M + 48*M}},
 	}
 	for _, tt := range tests {
 		if got := planMemory(tt.budget, tt.live, tt.cacheMem, tt.cur); got != tt.want {
