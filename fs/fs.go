@@ -56,9 +56,11 @@ type Options struct {
 // failed lookups. The file system never changes, so this is long.
 const CacheTimeout = 24 * time.Hour
 
-// openFlags are the flags of every file open: the page cache survives close
-// and reopen (KEEP_CACHE), and close(2) sends no FLUSH, which would only be
-// a round trip on a read-only file system (NOFLUSH).
+// openFlags are the flags of a file open that Options.Permit makes the
+// kernel send (otherwise files open without a request, see FS.open): the
+// page cache survives close and reopen (KEEP_CACHE), and close(2) sends no
+// FLUSH, which would only be a round trip on a read-only file system
+// (NOFLUSH).
 const openFlags = fuse.FOPEN_KEEP_CACHE | fuse.FOPEN_NOFLUSH
 
 // MaxRequest is the largest read request the kernel sends (max_read and
