@@ -19,7 +19,6 @@ type config struct {
 
 	mode               string // "" (tree if possible), "raw" or "tree"
 	cacheSize          int64  // 0: the isz default
-	workers            int    // decode workers; 0: the isz default (set by setup, not an option)
 	password, passfile string
 	noRock, noJoliet   bool
 	idle               time.Duration

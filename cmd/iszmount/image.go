@@ -27,9 +27,10 @@ type image struct {
 // headSize is how much of the file IsISZ gets to look at.
 const headSize = 512
 
-// openImage opens path: an ISZ image (any member of a split set) or, if it
-// has no ISZ header, a plain file served as it is.
-func openImage(path, password string, cfg *config) (*image, error) {
+// openImage opens path: an ISZ image (any member of a split set) decoded by
+// workers goroutines or, if it has no ISZ header, a plain file served as it
+// is.
+func openImage(path, password string, workers int, cfg *config) (*image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, withCode(exitImageOpen, fmt.Errorf("cannot open image: %w", err))
@@ -54,7 +55,7 @@ func openImage(path, password string, cfg *config) (*image, error) {
 		return img, nil
 	}
 	f.Close()
-	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize, Workers: cfg.workers})
+	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize, Workers: workers})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

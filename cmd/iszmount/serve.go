@@ -67,8 +67,7 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 	if err != nil {
 		return nil, withCode(exitPassword, err)
 	}
-	cfg.workers = setProcs()
-	if s.img, err = openImage(cfg.image, password, cfg); err != nil {
+	if s.img, err = openImage(cfg.image, password, setProcs(), cfg); err != nil {
 		return nil, err
 	}
 	fopts := &ifs.Options{UID: cfg.uid, GID: cfg.gid, Umask: cfg.umask, Fmask: cfg.fmask, Dmask: cfg.dmask, Logger: log}
