@@ -1,6 +1,7 @@
 // Package cliutil holds the small pieces of command-line handling that the
 // two commands of this module, iszmount and isz, share: parsing sizes the way
-// users type them and finding the image password.
+// users type them, finding the image password and suggesting the word a user
+// probably meant.
 //
 // # Sizes
 //
@@ -23,4 +24,10 @@
 //     "-" reads standard input);
 //  3. else the ISZ_PASSWORD environment variable;
 //  4. else "" (no password).
+//
+// # Suggestions
+//
+// [Suggest] picks, from the words a command knows, the one a mistyped word
+// most likely meant ("extarct" -> "extract", "alow_other" -> "allow_other"),
+// so that an error can end with "did you mean ...?".
 package cliutil
