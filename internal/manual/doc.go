@@ -1,0 +1,33 @@
+// Package manual is the one source of the documentation of iszmount and
+// isz: synopsis, description, flags, mount options, subcommands, exit
+// codes, fstab and systemd use. Everything a user reads about the commands
+// is rendered from the two pages here, so the forms cannot drift apart:
+//
+//   - Help renders the text of "iszmount --help", "isz help" and
+//     "isz COMMAND -h" (the commands print it as is);
+//   - Roff renders the man pages iszmount(1) and isz(1);
+//   - Bash, Zsh and Fish render the shell completion scripts, whose word
+//     lists (subcommands, flags, -o options and their values) come from the
+//     same tables.
+//
+// The man pages and completion scripts are generated files, committed
+// under packaging/ so that "make install" and the Debian package need no
+// Go toolchain beyond the build: "go generate ./internal/manual" (or "make
+// man") rewrites them, and TestGenerated fails when the committed files
+// differ from what the generator writes.
+//
+// # Writing text
+//
+// Text is plain: paragraphs are strings wrapped by the renderers, examples
+// are preformatted Code blocks kept line for line. A Term names a flag or
+// an option; the man renderer sets it in bold, its argument in italics.
+// Nothing else is marked up, so every renderer can show every string.
+//
+// # Exit codes
+//
+// Each page carries its exit-code table (Page.Exits). It mirrors the codes
+// the commands map errors to; cmd/iszmount and cmd/isz test that every code
+// they define is listed here with the same number.
+package manual
+
+//go:generate go run ./gen -root ../..

@@ -1,0 +1,132 @@
+package manual
+
+// Flags shared by several isz commands.
+var (
+	passwordFlags = []Flag{
+		{Long: "password", Arg: "P", Text: "password of an encrypted image (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)"},
+		{Long: "passfile", Arg: "FILE", Files: true, Text: "read the password from the first line of FILE (\"-\" = standard input)"},
+	}
+	treeFlags = append(passwordFlags[:len(passwordFlags):len(passwordFlags)],
+		Flag{Long: "norock", Text: "ignore Rock Ridge (POSIX names, modes, symlinks)"},
+		Flag{Long: "nojoliet", Text: "ignore Joliet (Windows long names)"},
+	)
+)
+
+// Isz is isz(1) and the text of "isz help" and "isz COMMAND -h".
+var Isz = &Page{
+	Name:     "isz",
+	Summary:  "create, inspect, verify, list and extract ISZ images",
+	Synopsis: []string{"COMMAND [FLAGS] ARGS...", "help [COMMAND]", "version"},
+	Description: []Block{
+		{Text: "isz creates, inspects, verifies, lists and extracts ISZ images (UltraISO's compressed ISO format) without mounting them. ls, cat, info and extract --files read plain .iso files too. Flags may come before or after the other arguments; \"--\" ends the flags. \"isz COMMAND -h\" describes a command, \"isz version\" prints the version of this build."},
+	},
+	Commands: []Command{
+		{
+			Name:     "create",
+			Synopsis: []string{"[-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256] [--password P|--passfile F] [--zero-chunks] [-j N] IN.iso OUT.isz"},
+			Summary:  "compress an ISO image into an ISZ image",
+			Body: []Block{
+				{Text: "Compresses IN.iso (a file or block device) into OUT.isz, on all cores. Each block is stored compressed, or as is when compressing does not make it smaller. The output is deterministic: the same input file and options give the same bytes (the volume serial number is the input's modification time)."},
+				{Text: "With --split SIZE the image is cut into files of at most SIZE bytes: OUT.isz, OUT.i01, OUT.i02, ... (UltraISO's naming)."},
+				{Text: "Encryption (AES, UltraISO's scheme) is switched on by --aes, --password or --passfile; --aes alone takes the password from --passfile or $ISZ_PASSWORD, and a password without --aes means AES-256. ISZ_PASSWORD alone does not encrypt. ISZ encryption is weak (ECB mode, the password is the key): do not rely on it for secrets."},
+				{Text: "On failure or interrupt the partly written output is removed."},
+			},
+			Flags: append([]Flag{
+				{Short: "b", Arg: "SIZE", Text: "block (chunk) size, a multiple of 2048 (default 128K)"},
+				{Short: "c", Arg: "CODEC", Values: []string{"zlib", "bzip2", "store"}, Text: "compression: zlib, bzip2 or store (default zlib)"},
+				{Short: "l", Arg: "LEVEL", Values: []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, Text: "compression level 1 (fast) to 9 (small); 0 = the codec's default (zlib 6, bzip2 9)"},
+				{Long: "split", Arg: "SIZE", Text: "split the output into files of at most SIZE bytes"},
+				{Long: "aes", Arg: "BITS", Values: []string{"128", "192", "256"}, Text: "encrypt with AES of this many bits (128, 192 or 256)"},
+				{Long: "zero-chunks", Text: "store all-zero blocks as ZERO chunks (smaller; older readers may not support them)"},
+				{Short: "j", Arg: "N", Text: "compress with N parallel workers (0: one per core)"},
+			}, passwordFlags...),
+		},
+		{
+			Name:     "info",
+			Synopsis: []string{"[--password P|--passfile F] IMAGE"},
+			Summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
+			Body: []Block{
+				{Text: "For an ISZ image, prints the header fields, the number and stored size of the chunks of each type, the compression ratio, the segment files of a split image, the encryption and the checksums. Then, for ISZ and plain ISO images alike, the ISO 9660 volume: identifiers, dates, size, the name extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot entries, and a line saying so when the disc is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a README), since isz reads only the ISO 9660 side."},
+				{Text: "An encrypted image's header is shown without a password; its volume needs the password. info reads no chunk data beyond the volume descriptors: use verify to check the checksums."},
+			},
+			Flags: passwordFlags,
+		},
+		{
+			Name:     "verify",
+			Synopsis: []string{"[--password P|--passfile F] IMAGE.isz"},
+			Summary:  "check an ISZ image's checksums (exit code 0 good, 4 bad)",
+			Body: []Block{
+				{Text: "Decodes every chunk and checks the image's two checksums: the CRC-32 of the decompressed image and of the stored chunk data. On success it prints \"IMAGE.isz: OK\" and exits 0 (an old 48-byte header has no checksums: then every chunk decoding is all verify can say, and does). A checksum mismatch or a chunk that does not decode exits 4 and names the first bad chunk; a malformed or truncated image exits 3, a missing segment file too. An encrypted image needs its password."},
+			},
+			Flags: passwordFlags,
+		},
+		{
+			Name: "extract",
+			Synopsis: []string{
+				"[-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-",
+				"[-p] [--norock] [--nojoliet] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
+			},
+			Summary: "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
+			Body: []Block{
+				{Text: "The first form writes the whole decompressed image to OUT.iso (\"-\" writes to standard output, unless that is a terminal). Chunks are decoded in parallel ahead of the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes (a sparse file). The CRC-32 of the output is checked against the header as it streams: a mismatch exits 4. On failure or interrupt a partly written OUT.iso is removed."},
+				{Text: "The second form (--files) copies files out of the ISO 9660 tree of an ISZ image or a plain .iso into DESTDIR, creating it if needed: the whole tree, or only the given PATHs (files or directories, with their contents). Modes, modification times, symlinks, hard links and FIFOs are restored; ownership is not, and device nodes and sockets are skipped with a warning. Setuid and setgid bits are dropped unless -p is given. Nothing is ever written outside DESTDIR: symlinks are never followed to outside it, and an existing file is replaced rather than written through."},
+			},
+			Flags: append([]Flag{
+				{Long: "files", Arg: "DESTDIR", Files: true, Text: "copy files out of the image's tree into DESTDIR instead of writing the raw image"},
+				{Short: "j", Arg: "N", Text: "decode with N parallel workers (0: one per core)"},
+				{Short: "p", Text: "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)"},
+			}, treeFlags...),
+		},
+		{
+			Name:     "ls",
+			Synopsis: []string{"[-l] [-R] [--norock] [--nojoliet] IMAGE [PATH]"},
+			Summary:  "list files in the ISO 9660 tree of an ISZ or ISO image",
+			Body: []Block{
+				{Text: "Lists the directory PATH (default: the root) of the image's ISO 9660 tree, sorted by name. When PATH is not a directory, or is a symlink, ls shows that one entry. Symlinks in the middle of PATH are followed inside the image."},
+				{Text: "With -R, every entry below PATH is listed as its path relative to PATH, parents before their contents, like find(1). With -l, each line shows the mode, link count, owner, group, size, modification time (local time zone) and name, and \"-> TARGET\" for symlinks. Names holding control characters are printed in Go's double-quoted form so that each entry stays on one line."},
+			},
+			Flags: append([]Flag{
+				{Short: "l", Text: "long listing: mode, links, owner, group, size, time"},
+				{Short: "R", Text: "list the whole subtree, one relative path per line"},
+			}, treeFlags...),
+		},
+		{
+			Name:     "cat",
+			Synopsis: []string{"[--norock] [--nojoliet] IMAGE PATH..."},
+			Summary:  "write files of an ISZ or ISO image to standard output",
+			Body: []Block{
+				{Text: "Writes the contents of the regular files PATH... in the image's ISO 9660 tree to standard output, one after the other (zisofs files decoded). Symlinks are followed inside the image. Every PATH is looked up before anything is written, so a mistyped one writes nothing."},
+			},
+			Flags: treeFlags,
+		},
+	},
+	Sections: []Section{
+		{Title: "SIZES", Help: true, Body: []Block{
+			{Text: "Sizes (-b, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G (K, KB and KiB all mean 1024 bytes)."},
+		}},
+		{Title: "PASSWORDS", Help: true, Body: []Block{
+			{Text: "Passwords of encrypted images come from --password P, else the first line of --passfile FILE (\"-\" = standard input), else the ISZ_PASSWORD environment variable. Prefer the last two: other users can see command lines."},
+		}},
+		{Title: "PROGRESS", Help: true, Body: []Block{
+			{Text: "create, verify, extract and cat draw a progress bar on standard error when it is a terminal (for cat: and standard output is not); nothing is drawn otherwise."},
+		}},
+		{Title: "ENVIRONMENT", Body: []Block{{Items: []Item{
+			{Term: "ISZ_PASSWORD", Text: "the password of an encrypted image, when neither --password nor --passfile is given"},
+		}}}},
+		{Title: "EXAMPLES", Body: []Block{
+			{Code: "isz create -c bzip2 --split 700M disc.iso disc.isz\nisz info disc.isz\nisz verify disc.isz && echo good\nisz extract disc.isz disc.iso\nisz ls -l disc.isz /boot\nisz cat disc.isz docs/README.txt | less\nisz extract disc.isz --files ./out docs bin/tool"},
+		}},
+	},
+	Exits: []Exit{
+		{0, "success (verify: the image is good)"},
+		{1, "other failure: I/O error, output not writable, unsafe path refused"},
+		{2, "bad command line (unknown command or flag, wrong number of arguments, bad size)"},
+		{3, "bad image: not ISZ or ISO 9660, malformed, truncated, missing or mismatched segment file"},
+		{4, "corrupt data: checksum mismatch, or a chunk that does not decode"},
+		{5, "password missing or wrong"},
+		{6, "unsupported feature (a UDF-only disc, ISZ encryption type 1, ...)"},
+		{7, "PATH not found in the image"},
+		{130, "interrupted (SIGINT or SIGTERM); a partial OUT.iso or OUT.isz is removed"},
+	},
+	SeeAlso: []string{"iszmount(1)", "xorriso(1)"},
+}
