@@ -27,6 +27,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/iszmount/iszmount/internal/manual"
 )
 
 // command is one subcommand of isz.
@@ -151,79 +153,8 @@ func mainUsage() string {
 	return b.String()
 }
 
-func mainHelp() string {
-	var b strings.Builder
-	b.WriteString(`isz creates, inspects, verifies, lists and extracts ISZ images (UltraISO's
-compressed ISO format) without mounting them. ls, cat, info and
-extract --files read plain .iso files too.
+// mainHelp is "isz help", and commandHelp "isz COMMAND -h": the text is
+// in internal/manual, which renders the man page from the same source.
+func mainHelp() string { return manual.Isz.Help() }
 
-Commands:
-`)
-	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
-	}
-	b.WriteString(`
-Run "isz COMMAND -h" for a command's arguments and flags. Flags may come
-before or after the other arguments; "--" ends the flags. "isz version"
-prints the version of this build.
-
-Sizes (-b, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G
-(K, KB and KiB all mean 1024 bytes).
-
-Passwords of encrypted images come from --password P, else the first line
-of --passfile FILE ("-" = standard input), else the ISZ_PASSWORD
-environment variable. Prefer the last two: other users can see argv.
-
-A progress bar is drawn on stderr for long operations when stderr is a
-terminal; nothing is drawn otherwise.
-
-Exit codes:
-  0  success (verify: the image is good)
-  1  other failure: I/O error, output not writable, unsafe path refused
-  2  bad command line
-  3  bad image: not ISZ or ISO 9660, malformed, truncated, missing segment
-  4  corrupt data: checksum mismatch or a chunk that does not decode
-  5  password missing or wrong
-  6  unsupported feature (for example a UDF-only disc)
-  7  PATH not found in the image
-  130 interrupted (SIGINT or SIGTERM); a partial OUT.iso or OUT.isz is removed
-`)
-	return b.String()
-}
-
-func commandHelp(c *command) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "usage: isz %s %s\n\n%s\n", c.name, c.synopsis, strings.TrimSpace(c.help))
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.flags(fs)
-	b.WriteString(flagDefaults(fs))
-	return b.String()
-}
-
-// flagDefaults lists the flags the way the help texts spell them: one dash
-// for one-letter flags, two for long ones (both forms are accepted).
-func flagDefaults(fs *flag.FlagSet) string {
-	var b strings.Builder
-	fs.VisitAll(func(f *flag.Flag) {
-		if b.Len() == 0 {
-			b.WriteString("\nFlags:\n")
-		}
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		if arg == "value" || arg == "int" || arg == "string" {
-			arg = "VALUE"
-		}
-		if arg != "" {
-			arg = " " + arg
-		}
-		fmt.Fprintf(&b, "  %s%s%s\n      %s", dash, f.Name, arg, usage)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-			fmt.Fprintf(&b, " (default %s)", f.DefValue)
-		}
-		b.WriteString("\n")
-	})
-	return b.String()
-}
+func commandHelp(c *command) string { return manual.Isz.CommandHelp(c.name) }

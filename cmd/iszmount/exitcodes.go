@@ -11,7 +11,8 @@ import (
 )
 
 // Exit codes. They are interface: scripts and the README rely on them, and
-// --help lists them. This file is the only place that maps errors to codes.
+// --help and the man page list them (internal/manual holds that table).
+// This file is the only place that maps errors to codes.
 const (
 	exitOK         = 0 // mounted (or --help, --version); after a clean unmount
 	exitError      = 1 // anything not listed below
@@ -22,20 +23,6 @@ const (
 	exitPassword   = 6 // the image is encrypted and the password is missing or wrong
 	exitFUSE       = 7 // FUSE is unavailable or not permitted (no /dev/fuse, no fusermount3, allow_other refused)
 )
-
-// exitTable is the table --help prints.
-const exitTable = `Exit status:
-  0  mounted (the daemon runs on), or clean unmount with -f
-  1  other error
-  2  bad command line or -o option
-  3  cannot mount on MOUNTPOINT (missing, not a directory, already mounted, refused)
-  4  IMAGE cannot be opened (missing, permission denied)
-  5  IMAGE is not a readable ISZ or ISO 9660 image (corrupt, truncated,
-     unsupported feature, missing segment file)
-  6  IMAGE is encrypted and the password is missing or wrong
-  7  FUSE unavailable or not permitted (no /dev/fuse, no fusermount3,
-     allow_other without user_allow_other in /etc/fuse.conf)
-`
 
 // exitErr gives an error its exit code; the stage that knows what went wrong
 // (opening the image, mounting) wraps its errors with one.

@@ -8,59 +8,9 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/iszmount/iszmount/internal/manual"
 )
-
-const usage = `Usage: iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
-
-Mount an ISZ (UltraISO compressed ISO) image, or a plain ISO 9660 image,
-read-only at MOUNTPOINT. By default the image's ISO 9660 directory tree is
-shown (tree mode); mode=raw shows one file, NAME.iso, holding the whole
-decompressed image (for mount -o loop or other ISO tools). Images without
-an ISO 9660 tree (UDF-only, or no file system at all) are mounted in raw
-mode with a notice. Unmount with: umount MOUNTPOINT (or fusermount3 -u).
-
-Flags:
-  -f, --foreground   stay in the foreground (for systemd Type=simple or
-                     Type=notify units; sends READY=1 to $NOTIFY_SOCKET)
-  -d, --debug        foreground, debug log and every FUSE request
-  -o OPTIONS         comma-separated mount options, repeatable, before or
-                     after the positional arguments
-  -h, --help         this help
-  -V, --version      print the version
-
-Options of iszmount:
-  mode=tree|raw      what to show (default: tree when there is one)
-  cache=SIZE         memory budget, e.g. 64M, 1G: decompressed chunks plus
-                     the directory tree; peak RSS stays near SIZE + 64M
-                     (default: 1/32 of RAM, between 16M and 256M)
-  password=PW        password of an encrypted image (visible in ps(1):
-                     prefer passfile= or $ISZ_PASSWORD)
-  passfile=FILE      read the password from the first line of FILE ("-": stdin)
-  norock, nojoliet   ignore Rock Ridge / Joliet names and attributes
-  idle=DURATION      unmount after DURATION without use (e.g. 10m, 1h)
-  verify             check the image checksums in the background, log result
-  logfile=FILE       log here instead of syslog once daemonized
-
-Standard options:
-  ro, rw             accepted; the mount is always read-only (mount(8)
-                     passes rw whenever ro is not given)
-  allow_other        let other users in (non-root: needs user_allow_other
-                     in /etc/fuse.conf)
-  allow_root         let only root and the mounting user in
-  uid=, gid=         owner of every file (number or name)
-  umask=, fmask=, dmask=
-                     octal permission bits to clear: all but symlinks /
-                     non-directories / directories
-  fsname=, subtype=  source and type (fuse.SUBTYPE) shown in /proc/mounts
-  noexec             forbid running programs from the mount
-  Ignored: defaults, auto, noauto, nofail, user, users, _netdev, dev, suid,
-  nodev, nosuid, exec, atime, noatime, relatime, nodiratime,
-  default_permissions (always on), comment=, x-* (e.g. x-systemd.automount).
-
-In /etc/fstab:
-  /srv/disc.isz  /mnt/disc  fuse.iszmount  ro,allow_other,nofail  0 0
-
-`
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -74,7 +24,7 @@ func run(args []string) int {
 	}
 	switch {
 	case cfg.help:
-		fmt.Print(usage + exitTable)
+		fmt.Print(manual.Iszmount.Help()) // the text is in internal/manual, with the man page
 		return exitOK
 	case cfg.version:
 		fmt.Println("iszmount", version())

@@ -108,9 +108,9 @@ func (p *Page) bashOptions() string {
 	for _, o := range p.Options {
 		switch {
 		case len(o.Values) > 0:
-			fmt.Fprintf(&b, "    %s=*) COMPREPLY=($(compgen -P \"$head%s=\" -W '%s' -- \"${item#*=}\")) ;;\n", o.Name, o.Name, strings.Join(o.Values, " "))
+			fmt.Fprintf(&b, "    %s=*) COMPREPLY=($(compgen -P \"${head}%s=\" -W '%s' -- \"${item#*=}\")) ;;\n", o.Name, o.Name, strings.Join(o.Values, " "))
 		case o.Arg == "FILE":
-			fmt.Fprintf(&b, "    %s=*) COMPREPLY=($(compgen -P \"$head%s=\" -f -- \"${item#*=}\")) ;;\n", o.Name, o.Name)
+			fmt.Fprintf(&b, "    %s=*) COMPREPLY=($(compgen -P \"${head}%s=\" -f -- \"${item#*=}\")) ;;\n", o.Name, o.Name)
 		}
 	}
 	fmt.Fprintf(&b, "    *=*) ;;\n    *)\n        COMPREPLY=($(compgen -P \"$head\" -W '%s' -- \"$item\"))\n        compopt -o nospace 2>/dev/null ;;\n    esac\n", strings.Join(p.optionWords(), " "))

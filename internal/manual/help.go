@@ -45,7 +45,7 @@ func (p *Page) Help() string {
 			writeBlocks(&b, s.Body, 2)
 		}
 	}
-	b.WriteString("\nExit status:\n")
+	b.WriteString("\nExit codes:\n")
 	for _, e := range p.Exits {
 		writeItem(&b, fmt.Sprint(e.Code), e.Meaning)
 	}

@@ -24,6 +24,12 @@ func (p *Page) Roff() string {
 	}
 	b.WriteString(".SH DESCRIPTION\n")
 	roffBlocks(&b, p.Description, true)
+	if len(p.Commands) > 0 {
+		b.WriteString(".PP\nThe commands:\n")
+		for _, c := range p.Commands {
+			fmt.Fprintf(&b, ".TP\n%s\n%s", bold(c.Name), text(c.Summary))
+		}
+	}
 	if len(p.Flags) > 0 {
 		b.WriteString(".SH OPTIONS\n")
 		roffFlags(&b, p.Flags)

@@ -26,9 +26,9 @@ __iszmount_options() {
     local head= item=$cur
     if [[ $cur == *,* ]]; then head=${cur%,*},; item=${cur##*,}; fi
     case $item in
-    mode=*) COMPREPLY=($(compgen -P "$headmode=" -W 'tree raw' -- "${item#*=}")) ;;
-    passfile=*) COMPREPLY=($(compgen -P "$headpassfile=" -f -- "${item#*=}")) ;;
-    logfile=*) COMPREPLY=($(compgen -P "$headlogfile=" -f -- "${item#*=}")) ;;
+    mode=*) COMPREPLY=($(compgen -P "${head}mode=" -W 'tree raw' -- "${item#*=}")) ;;
+    passfile=*) COMPREPLY=($(compgen -P "${head}passfile=" -f -- "${item#*=}")) ;;
+    logfile=*) COMPREPLY=($(compgen -P "${head}logfile=" -f -- "${item#*=}")) ;;
     *=*) ;;
     *)
         COMPREPLY=($(compgen -P "$head" -W 'mode= cache= passfile= password= norock nojoliet idle= verify logfile= allow_other allow_root uid= gid= umask= fmask= dmask= fsname= subtype= noexec ro rw' -- "$item"))
