@@ -17,7 +17,14 @@ func main() {
 }
 
 func run(args []string) int {
-	cfg, err := parseArgs(args)
+	req, isOpen, err := parseOpen(args)
+	if isOpen && err == nil {
+		return runOpen(req)
+	}
+	var cfg *config
+	if !isOpen {
+		cfg, err = parseArgs(args)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "iszmount: %v\nTry 'iszmount --help'.\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return exitCode(err)
@@ -82,7 +89,9 @@ func foreground(cfg *config, notify *os.File) int {
 		log.Warn("cannot notify systemd", "err", err)
 	}
 	log.Debug("mounted", "image", cfg.image, "mountpoint", s.mp)
-	return s.serve()
+	code := s.serve()
+	removeMadeDir(s.mp)
+	return code
 }
 
 // fail prints err as the one line a failed mount says and returns its exit
