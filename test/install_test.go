@@ -1,11 +1,13 @@
 package test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -176,7 +178,10 @@ func TestInstallDeb(t *testing.T) {
 	if !ok || e.fstype != "fuse.iszmount" {
 		t.Fatalf("mount -t fuse.iszmount exited 0, but %s shows %+v", mp, e)
 	}
-	pid := installedDaemon(mp)
+	pid := daemonOf(mp)
+	if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != "/usr/bin/iszmount" {
+		t.Errorf("the mount is served by %q, want /usr/bin/iszmount", exe)
+	}
 	data, err := os.ReadFile(filepath.Join(mp, "docs/hello.txt"))
 	if err != nil || len(data) == 0 {
 		t.Errorf("reading the mount: %v (%d bytes)", err, len(data))
@@ -212,17 +217,18 @@ func TestInstallDeb(t *testing.T) {
 	}
 }
 
-// installedDaemon is the /usr/bin/iszmount process serving mp, or 0.
-func installedDaemon(mp string) int {
+// daemonOf is the iszmount process (whichever binary) serving mount
+// point mp, whose command line ends with it, or 0.
+func daemonOf(mp string) int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
-		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
-		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err == nil && exe == "/usr/bin/iszmount" && strings.Contains(string(cmdline), "\x00"+mp+"\x00") {
-			pid := 0
-			for _, c := range e.Name() {
-				pid = pid*10 + int(c-'0')
-			}
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+		if err == nil && filepath.Base(argv0) == "iszmount" && strings.HasSuffix(string(cmdline), "\x00"+mp+"\x00") {
 			return pid
 		}
 	}
