@@ -147,3 +147,59 @@ func writeFile(t *testing.T, name string, mode os.FileMode, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDesktopUser: a user's "iszmount IMAGE" mounts, through fusermount3,
+// on ~/Discs/LABEL, which GIO lists as a drive; the user can read it, and
+// "iszmount -u IMAGE" unmounts it and removes the directory. The user is
+// created for the test; /dev/fuse (0600 on this machine) is opened to all
+// only inside a private mount namespace, by a device node bound over it.
+func TestDesktopUser(t *testing.T) {
+	dir, err := os.MkdirTemp("", "iszmount-user-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	user := fmt.Sprintf("iszt%d", os.Getpid())
+	home := filepath.Join(dir, "home")
+	if out, err := exec.Command("useradd", "--create-home", "--home-dir", home, "--shell", "/bin/sh", user).CombinedOutput(); err != nil {
+		t.Fatalf("useradd: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("userdel", user).Run() })
+	data, err := os.ReadFile("../testdata/sample.isz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	disc := filepath.Join(dir, "disc.isz")
+	writeFile(t, disc, 0o644, string(data))
+	devDir := filepath.Join(dir, "dev")
+	if err := os.Mkdir(devDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// As the user: mount, read, ask GIO, unmount; one line per fact.
+	userScript := fmt.Sprintf(`mp=$(%[1]s %[2]s) || exit 1
+echo "mounted $mp"
+grep -F " $mp fuse.iszmount " /proc/self/mounts | grep -o "user_id=[0-9]*"
+test -s "$mp/docs/hello.txt" && echo readable
+gio mount -l | grep -qF -- "-> file://$mp" && echo listed
+%[1]s -u %[2]s && echo unmounted
+i=0; while [ -e "$mp" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ -e "$mp" ] || echo removed
+`, bin, disc)
+	script := fmt.Sprintf(`set -e
+mount -t tmpfs dev %[1]s
+mknod -m 666 %[1]s/fuse c 10 229
+mount --bind %[1]s/fuse /dev/fuse
+exec su -s /bin/sh -c "$1" %[2]s`, devDir, user)
+	out, err := exec.Command("unshare", "-m", "sh", "-c", script, "sh", userScript).CombinedOutput()
+	if err != nil {
+		t.Fatalf("as %s: %v\n%s", user, err, out)
+	}
+	uid := strings.TrimSpace(inEnv(t, os.Environ(), "id", "-u", user))
+	want := fmt.Sprintf("mounted %s/Discs/ISZMOUNT_SAMPLE\nuser_id=%s\nreadable\nlisted\nunmounted\nremoved\n", home, uid)
+	if string(out) != want {
+		t.Errorf("as %s:\n%s\nwant:\n%s", user, out, want)
+	}
+}
