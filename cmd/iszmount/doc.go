@@ -2,13 +2,17 @@
 // ISO 9660 image, read-only with FUSE.
 //
 //	iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
+//	iszmount [--open] [-o OPTIONS] IMAGE
+//	iszmount -u MOUNTPOINT|IMAGE
 //
 // By default the image's ISO 9660 tree is shown (tree mode, Rock Ridge over
 // Joliet names); with -o mode=raw the mount point holds one file, NAME.iso,
 // with the whole decompressed image. Images without an ISO 9660 tree
 // (UDF-only, or no file system) are mounted in raw mode with a notice. The
-// full option list and the exit codes are in the --help output (the text is
-// in main.go and exitcodes.go).
+// full option list and the exit codes are in the --help output and the man
+// page, both rendered from internal/manual. The second and third forms are
+// the desktop's (open.go): mount on a directory named after the volume
+// label where file managers list drives, and unmount it again.
 //
 // # How it runs
 //

@@ -33,10 +33,10 @@ const openIdle = "idle=10m"
 
 // openRequest is a command line of the forms handled here.
 type openRequest struct {
-	image   string   // --open IMAGE, or IMAGE alone
-	open    bool     // --open: show the mount in the file manager
-	unmount string   // -u TARGET
-	args    []string // the -o lists, as "-o", LIST pairs
+	image   string  // --open IMAGE, or IMAGE alone
+	open    bool    // --open: show the mount in the file manager
+	unmount string  // -u TARGET
+	cfg     *config // the mount's configuration from the -o lists
 }
 
 // parseOpen recognises "--open IMAGE", a lone "IMAGE" and "-u TARGET",
@@ -44,7 +44,7 @@ type openRequest struct {
 // parseArgs then reads.
 func parseOpen(args []string) (req *openRequest, ok bool, err error) {
 	req = &openRequest{}
-	var pos []string
+	var pos, opts []string
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "--open":
@@ -54,11 +54,11 @@ func parseOpen(args []string) (req *openRequest, ok bool, err error) {
 			req.unmount = args[i]
 		case (a == "-o" || a == "--options") && i+1 < len(args):
 			i++
-			req.args = append(req.args, "-o", args[i])
+			opts = append(opts, "-o", args[i])
 		case strings.HasPrefix(a, "--options="):
-			req.args = append(req.args, "-o", strings.TrimPrefix(a, "--options="))
+			opts = append(opts, "-o", strings.TrimPrefix(a, "--options="))
 		case strings.HasPrefix(a, "-o") && len(a) > 2:
-			req.args = append(req.args, "-o", a[2:])
+			opts = append(opts, "-o", a[2:])
 		case a == "--":
 			pos = append(pos, args[i+1:]...)
 			i = len(args)
@@ -70,15 +70,25 @@ func parseOpen(args []string) (req *openRequest, ok bool, err error) {
 	}
 	switch {
 	case req.unmount != "":
-		if len(pos) > 0 || req.open || len(req.args) > 0 {
+		if len(pos) > 0 || req.open || len(opts) > 0 {
 			return nil, true, usageErr("-u takes one MOUNTPOINT or IMAGE and nothing else")
 		}
+		return req, true, nil
 	case len(pos) == 1:
 		req.image = pos[0]
 	case req.open:
 		return nil, true, usageErr("--open takes one IMAGE")
 	default:
 		return nil, false, nil
+	}
+	// The options are those of a mount; the mount point comes later.
+	if req.cfg, err = parseArgs(append(opts, "--", req.image, "-")); err != nil {
+		return nil, true, err
+	}
+	if req.cfg.idle == 0 {
+		if err := req.cfg.addOptions(openIdle); err != nil {
+			return nil, true, err
+		}
 	}
 	return req, true, nil
 }
@@ -91,13 +101,7 @@ func runOpen(req *openRequest) int {
 		}
 		return exitOK
 	}
-	cfg, err := parseArgs(append(req.args, req.image, "-"))
-	if err == nil && cfg.idle == 0 {
-		err = cfg.addOptions(openIdle)
-	}
-	if err != nil {
-		return fail(err)
-	}
+	cfg := req.cfg
 	base, err := openBase()
 	if err != nil {
 		return fail(err)

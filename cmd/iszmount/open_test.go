@@ -9,19 +9,24 @@ import (
 )
 
 func TestParseOpen(t *testing.T) {
+	type want struct {
+		image, unmount string
+		open           bool
+		opts           []string // the mount's -o options
+	}
 	for _, tc := range []struct {
 		args []string
 		ok   bool
-		want *openRequest
+		want *want
 		err  string
 	}{
-		{[]string{"disc.isz"}, true, &openRequest{image: "disc.isz"}, ""},
-		{[]string{"--open", "disc.isz"}, true, &openRequest{image: "disc.isz", open: true}, ""},
-		{[]string{"disc.isz", "--open", "-o", "mode=raw", "-onorock"}, true,
-			&openRequest{image: "disc.isz", open: true, args: []string{"-o", "mode=raw", "-o", "norock"}}, ""},
-		{[]string{"-u", "/media/DISC"}, true, &openRequest{unmount: "/media/DISC"}, ""},
-		{[]string{"--unmount", "disc.isz"}, true, &openRequest{unmount: "disc.isz"}, ""},
-		{[]string{"--", "-disc.isz"}, true, &openRequest{image: "-disc.isz"}, ""},
+		{[]string{"disc.isz"}, true, &want{image: "disc.isz", opts: []string{"idle=10m"}}, ""},
+		{[]string{"--open", "disc.isz"}, true, &want{image: "disc.isz", open: true, opts: []string{"idle=10m"}}, ""},
+		{[]string{"disc.isz", "--open", "-o", "mode=raw", "-onorock", "--options=idle=1h"}, true,
+			&want{image: "disc.isz", open: true, opts: []string{"mode=raw", "norock", "idle=1h"}}, ""},
+		{[]string{"-u", "/media/DISC"}, true, &want{unmount: "/media/DISC"}, ""},
+		{[]string{"--unmount", "disc.isz"}, true, &want{unmount: "disc.isz"}, ""},
+		{[]string{"--", "-disc.isz"}, true, &want{image: "-disc.isz", opts: []string{"idle=10m"}}, ""},
 		// Mount command lines are parseArgs'.
 		{[]string{"disc.isz", "/mnt"}, false, nil, ""},
 		{[]string{"-f", "disc.isz"}, false, nil, ""},
@@ -31,6 +36,7 @@ func TestParseOpen(t *testing.T) {
 		{[]string{"--open"}, true, nil, "--open takes one IMAGE"},
 		{[]string{"--open", "a.isz", "b.isz"}, true, nil, "--open takes one IMAGE"},
 		{[]string{"-u", "/mnt", "x"}, true, nil, "-u takes one"},
+		{[]string{"--open", "-o", "bogus", "disc.isz"}, true, nil, `unknown option "bogus"`},
 	} {
 		req, ok, err := parseOpen(tc.args)
 		if ok != tc.ok {
@@ -43,8 +49,19 @@ func TestParseOpen(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || !reflect.DeepEqual(req, tc.want) {
-			t.Errorf("parseOpen(%q) = %+v, %v; want %+v", tc.args, req, err, tc.want)
+		if !ok {
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseOpen(%q): %v", tc.args, err)
+			continue
+		}
+		got := &want{image: req.image, unmount: req.unmount, open: req.open}
+		if req.cfg != nil {
+			got.opts = req.cfg.opts
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("parseOpen(%q) = %+v, want %+v", tc.args, got, tc.want)
 		}
 	}
 }
