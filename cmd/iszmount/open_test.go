@@ -88,3 +88,39 @@ func TestMakeMountDir(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseOpen: arbitrary command lines never panic; parseOpen's errors
+// are usage errors, and every line it leaves alone is one parseArgs reads
+// (a mount, -f ..., --help), so no command line falls between the two.
+func FuzzParseOpen(f *testing.F) {
+	for _, seed := range [][3]string{
+		{"--open", "disc.isz", ""}, {"disc.isz", "", ""}, {"-u", "/media/X", ""},
+		{"-o", "mode=raw", "disc.isz"}, {"disc.isz", "/mnt", "-f"}, {"--", "-x", ""},
+		{"-ofoo", "--options=idle=1s", "a"}, {"--open", "-u", "x"},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		var args []string
+		for _, s := range []string{a, b, c} {
+			if s != "" {
+				args = append(args, s)
+			}
+		}
+		req, ok, err := parseOpen(args)
+		switch {
+		case ok && err != nil:
+			if exitCode(err) != exitUsage {
+				t.Fatalf("parseOpen(%q): %v has exit code %d", args, err, exitCode(err))
+			}
+		case ok:
+			if (req.unmount == "") == (req.image == "") || (req.image != "" && req.cfg == nil) {
+				t.Fatalf("parseOpen(%q) = %+v", args, req)
+			}
+		default:
+			if _, err := parseArgs(args); err != nil && exitCode(err) != exitUsage {
+				t.Fatalf("parseArgs(%q): %v", args, err)
+			}
+		}
+	})
+}
