@@ -87,6 +87,7 @@ man:
 deb: build
 	rm -rf $(BUILD)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb PREFIX=/usr zshcompdir=/usr/share/zsh/vendor-completions
+	gzip -9n $(BUILD)/deb/usr/share/man/man1/*.1    # Debian policy 12.1
 	mkdir -p $(BUILD)/deb/DEBIAN $(DIST)
 	install -m 755 packaging/debian/postinst packaging/debian/postrm $(BUILD)/deb/DEBIAN/
 	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
