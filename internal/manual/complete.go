@@ -95,7 +95,7 @@ func bashFlags(b *strings.Builder, flags []Flag, in string) {
 	fmt.Fprintf(b, "%sif [[ $cur == -* ]]; then\n%s    COMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n%sfi\n", in, in, words(flags), in)
 }
 
-// BashOptions is the helper of iszmount's bash script that completes the
+// bashOptions renders the helper of iszmount's bash script that completes the
 // last item of a comma-separated -o list.
 func (p *Page) bashOptions() string {
 	var b strings.Builder
