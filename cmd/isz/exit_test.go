@@ -18,30 +18,30 @@ func TestExitCode(t *testing.T) {
 		err  error
 		want int
 	}{
-		{nil, exitOK},
-		{errors.New("something"), exitFailure},
-		{&fs.PathError{Op: "open", Path: "x", Err: os.ErrNotExist}, exitFailure}, // a missing IMAGE is an I/O error
-		{usagef("bad"), exitUsage},
-		{wrap(isz.ErrFormat), exitBadImage},
-		{wrap(isz.ErrTruncated), exitBadImage},
-		{wrap(isz.ErrSegment), exitBadImage},
-		{wrap(iso9660view.ErrFormat), exitBadImage},
-		{wrap(iso9660view.ErrNotISO9660), exitBadImage},
-		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrChecksum}), exitCorrupt},
-		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrCorrupt}), exitCorrupt},
-		{wrap(isz.ErrNeedPassword), exitPassword},
-		{passwordHint(isz.ErrNeedPassword), exitPassword},
-		{wrap(isz.ErrPassword), exitPassword},
-		{wrap(isz.ErrUnsupported), exitUnsupported},
-		{wrap(iso9660view.ErrUnsupported), exitUnsupported},
+		{nil, exitcode.OK},
+		{errors.New("something"), exitcode.Failure},
+		{&fs.PathError{Op: "open", Path: "x", Err: os.ErrNotExist}, exitcode.Failure}, // a missing IMAGE is an I/O error
+		{usagef("bad"), exitcode.Usage},
+		{wrap(isz.ErrFormat), exitcode.BadImage},
+		{wrap(isz.ErrTruncated), exitcode.BadImage},
+		{wrap(isz.ErrSegment), exitcode.BadImage},
+		{wrap(iso9660view.ErrFormat), exitcode.BadImage},
+		{wrap(iso9660view.ErrNotISO9660), exitcode.BadImage},
+		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrChecksum}), exitcode.Corrupt},
+		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrCorrupt}), exitcode.Corrupt},
+		{wrap(isz.ErrNeedPassword), exitcode.Password},
+		{passwordHint(isz.ErrNeedPassword), exitcode.Password},
+		{wrap(isz.ErrPassword), exitcode.Password},
+		{wrap(isz.ErrUnsupported), exitcode.Unsupported},
+		{wrap(iso9660view.ErrUnsupported), exitcode.Unsupported},
 		// a UDF-only disc is also "not ISO 9660": the specific answer wins
-		{wrap(fmt.Errorf("%w: %w", iso9660view.ErrUDFOnly, iso9660view.ErrNotISO9660)), exitUnsupported},
-		{fmt.Errorf("a/b: %w", errNotInImage), exitNotFound},
-		{fmt.Errorf("reading: %w", context.Canceled), exitInterrupted},
+		{wrap(fmt.Errorf("%w: %w", iso9660view.ErrUDFOnly, iso9660view.ErrNotISO9660)), exitcode.Unsupported},
+		{fmt.Errorf("a/b: %w", errNotInImage), exitcode.NotFound},
+		{fmt.Errorf("reading: %w", context.Canceled), exitcode.Interrupted},
 	}
 	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		if got := exitcode.Of(tt.err); got != tt.want {
+			t.Errorf("exitcode.Of(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

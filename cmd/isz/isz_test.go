@@ -104,12 +104,12 @@ func TestCreateExtractRoundTrip(t *testing.T) {
 // input (for a split set, any member).
 func TestNoOverwriteOfInput(t *testing.T) {
 	iso, want := fixtureISO(t)
-	wantFail(t, nil, exitUsage, "is the input", "create", iso, iso)
+	wantFail(t, nil, exitcode.Usage, "is the input", "create", iso, iso)
 	img := filepath.Join(t.TempDir(), "img.isz")
 	mustRun(t, "create", "--split", "400K", iso, img)
 	member := strings.TrimSuffix(img, ".isz") + ".i01"
-	wantFail(t, nil, exitUsage, "is part of the image", "extract", img, member)
-	wantFail(t, nil, exitUsage, "is part of the image", "extract", member, img)
+	wantFail(t, nil, exitcode.Usage, "is part of the image", "extract", img, member)
+	wantFail(t, nil, exitcode.Usage, "is part of the image", "extract", member, img)
 	if fileSum(t, iso) != want {
 		t.Error("the source ISO changed")
 	}
@@ -122,7 +122,7 @@ func TestNoOverwriteOfInput(t *testing.T) {
 	if err := os.Rename(iso, self); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitFailure, "README.txt: refusing to replace the image being read", "extract", self, "--files", dir)
+	wantFail(t, nil, exitcode.Failure, "README.txt: refusing to replace the image being read", "extract", self, "--files", dir)
 	if fileSum(t, self) != want {
 		t.Error("extract --files replaced the image it was reading")
 	}
@@ -185,7 +185,7 @@ func TestInfo(t *testing.T) {
 	if out := mustRun(t, "info", rawISZ); !strings.Contains(out, "File system:") || !strings.Contains(out, "not ISO 9660") {
 		t.Errorf("info of an ISZ holding no ISO 9660:\n%s", out)
 	}
-	wantFail(t, nil, exitBadImage, "no ISO 9660 file system", "ls", rawISZ)
+	wantFail(t, nil, exitcode.BadImage, "no ISO 9660 file system", "ls", rawISZ)
 
 	// A bootable disc: the El Torito catalog is described.
 	bootSrc := makeSourceTree(t, []srcFile{{path: "boot.img", mode: 0o644, content: strings.Repeat("\x00", 4096)}})
@@ -228,9 +228,9 @@ func TestVerifyCorrupt(t *testing.T) {
 			if err := os.WriteFile(bad, flipped, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			wantFail(t, nil, exitCorrupt, "bad.isz", "verify", bad)
+			wantFail(t, nil, exitcode.Corrupt, "bad.isz", "verify", bad)
 			out := filepath.Join(t.TempDir(), "out.iso")
-			wantFail(t, nil, exitCorrupt, "", "extract", bad, out)
+			wantFail(t, nil, exitcode.Corrupt, "", "extract", bad, out)
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("extract left %s behind after failing", out)
 			}
@@ -240,7 +240,7 @@ func TestVerifyCorrupt(t *testing.T) {
 	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "trunc.isz", "verify", truncated)
+	wantFail(t, nil, exitcode.BadImage, "trunc.isz", "verify", truncated)
 }
 
 func TestPasswords(t *testing.T) {
@@ -252,12 +252,12 @@ func TestPasswords(t *testing.T) {
 		t.Fatalf("create with --passfile -: exit %d, %q", r.code, r.stderr)
 	}
 	out := filepath.Join(dir, "out.iso")
-	wantFail(t, nil, exitPassword, "password", "extract", img, out)
-	wantFail(t, nil, exitPassword, "--passfile", "extract", img, out) // the hint says where passwords come from
-	wantFail(t, nil, exitPassword, "wrong password", "extract", "--password", "wrong", img, out)
-	wantFail(t, []string{"ISZ_PASSWORD=wrong"}, exitPassword, "wrong password", "verify", img)
-	wantFail(t, nil, exitPassword, "password", "ls", img)
-	wantFail(t, nil, exitFailure, "password file", "extract", "--passfile", filepath.Join(dir, "nope"), img, out)
+	wantFail(t, nil, exitcode.Password, "password", "extract", img, out)
+	wantFail(t, nil, exitcode.Password, "--passfile", "extract", img, out) // the hint says where passwords come from
+	wantFail(t, nil, exitcode.Password, "wrong password", "extract", "--password", "wrong", img, out)
+	wantFail(t, []string{"ISZ_PASSWORD=wrong"}, exitcode.Password, "wrong password", "verify", img)
+	wantFail(t, nil, exitcode.Password, "password", "ls", img)
+	wantFail(t, nil, exitcode.Failure, "password file", "extract", "--passfile", filepath.Join(dir, "nope"), img, out)
 
 	// Every source of the right password works; --password beats the rest.
 	for _, c := range []struct {
@@ -393,7 +393,7 @@ func TestInterrupt(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the signal cancel the context before the pipe drains
 	n, _ := io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
-	if cmd.ProcessState.ExitCode() != exitInterrupted || stderr.String() != "isz: extract: interrupted\n" {
+	if cmd.ProcessState.ExitCode() != exitcode.Interrupted || stderr.String() != "isz: extract: interrupted\n" {
 		t.Fatalf("extract after SIGINT: %v, stderr %q; want exit 130", err, stderr.String())
 	}
 	if n+1 >= 64<<20 {

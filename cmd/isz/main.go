@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string) int {
 	stdout, stderr := os.Stdout, os.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage())
-		return exitUsage
+		return exitcode.Usage
 	}
 	switch name := args[0]; name {
 	case "help", "-h", "-help", "--help":
@@ -71,21 +71,21 @@ func run(ctx context.Context, args []string) int {
 			c := lookupCommand(args[1])
 			if c == nil {
 				fmt.Fprintf(stderr, "isz: help: unknown command %q\n", args[1])
-				return exitUsage
+				return exitcode.Usage
 			}
 			fmt.Fprint(stdout, commandHelp(c))
-			return exitOK
+			return exitcode.OK
 		}
 		fmt.Fprint(stdout, mainHelp())
-		return exitOK
+		return exitcode.OK
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "isz", version())
-		return exitOK
+		return exitcode.OK
 	}
 	c := lookupCommand(args[0])
 	if c == nil {
 		fmt.Fprintf(stderr, "isz: unknown command %q (run \"isz help\")\n", args[0])
-		return exitUsage
+		return exitcode.Usage
 	}
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported below, help on -h
@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string) int {
 	positional, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, commandHelp(c))
-		return exitOK
+		return exitcode.OK
 	}
 	if err != nil {
 		err = usageError{msg: err.Error()}
@@ -101,8 +101,8 @@ func run(ctx context.Context, args []string) int {
 		err = runCmd(ctx, positional)
 	}
 	if err != nil {
-		code := exitCode(err)
-		if code == exitInterrupted {
+		code := exitcode.Of(err)
+		if code == exitcode.Interrupted {
 			fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
 			return code
 		}
@@ -112,12 +112,12 @@ func run(ctx context.Context, args []string) int {
 			msg = c.name + ": " + msg
 		}
 		fmt.Fprintf(stderr, "isz: %s\n", msg)
-		if code == exitUsage {
+		if code == exitcode.Usage {
 			fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
 		}
 		return code
 	}
-	return exitOK
+	return exitcode.OK
 }
 
 func lookupCommand(name string) *command {

@@ -126,22 +126,22 @@ func TestHelp(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	r := runISZ(t, "", nil)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "usage: isz COMMAND") {
+	if r.code != exitcode.Usage || !strings.Contains(r.stderr, "usage: isz COMMAND") {
 		t.Errorf("isz with no arguments: exit %d, stderr %q", r.code, r.stderr)
 	}
-	wantFail(t, nil, exitUsage, `unknown command "frobnicate"`, "frobnicate")
-	wantFail(t, nil, exitUsage, `help: unknown command "nope"`, "help", "nope")
-	wantFail(t, nil, exitUsage, "flag provided but not defined: -bogus", "ls", "img.iso", "--bogus")
-	wantFail(t, nil, exitUsage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
-	wantFail(t, nil, exitUsage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
-	wantFail(t, nil, exitUsage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
-	wantFail(t, nil, exitUsage, "not a positive multiple of 2048", "create", "-b", "1000", "a", "b")
-	wantFail(t, nil, exitUsage, `unknown codec "lzma"`, "create", "a", "b", "-c", "lzma")
-	wantFail(t, nil, exitUsage, "level 10 is not between 0 and 9", "create", "a", "b", "-l", "10")
-	wantFail(t, nil, exitUsage, "--aes: 100 bits", "create", "a", "b", "--aes", "100")
-	wantFail(t, nil, exitUsage, "--aes needs a password", "create", "a", "b", "--aes", "256")
-	wantFail(t, nil, exitUsage, "want one IMAGE.isz, got 0", "verify")
-	wantFail(t, nil, exitUsage, "want IMAGE.isz and OUT.iso, got 1", "extract", "img.isz")
+	wantFail(t, nil, exitcode.Usage, `unknown command "frobnicate"`, "frobnicate")
+	wantFail(t, nil, exitcode.Usage, `help: unknown command "nope"`, "help", "nope")
+	wantFail(t, nil, exitcode.Usage, "flag provided but not defined: -bogus", "ls", "img.iso", "--bogus")
+	wantFail(t, nil, exitcode.Usage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
+	wantFail(t, nil, exitcode.Usage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
+	wantFail(t, nil, exitcode.Usage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
+	wantFail(t, nil, exitcode.Usage, "not a positive multiple of 2048", "create", "-b", "1000", "a", "b")
+	wantFail(t, nil, exitcode.Usage, `unknown codec "lzma"`, "create", "a", "b", "-c", "lzma")
+	wantFail(t, nil, exitcode.Usage, "level 10 is not between 0 and 9", "create", "a", "b", "-l", "10")
+	wantFail(t, nil, exitcode.Usage, "--aes: 100 bits", "create", "a", "b", "--aes", "100")
+	wantFail(t, nil, exitcode.Usage, "--aes needs a password", "create", "a", "b", "--aes", "256")
+	wantFail(t, nil, exitcode.Usage, "want one IMAGE.isz, got 0", "verify")
+	wantFail(t, nil, exitcode.Usage, "want IMAGE.isz and OUT.iso, got 1", "extract", "img.isz")
 	// A usage error names the command's synopsis on its second line.
 	r = runISZ(t, "", nil, "verify")
 	if !strings.Contains(r.stderr, "\nusage: isz verify ") {
@@ -154,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 func TestMissingImage(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.isz")
 	for _, args := range [][]string{{"ls", missing}, {"info", missing}, {"verify", missing}, {"cat", missing, "x"}} {
-		wantFail(t, nil, exitFailure, "no such file or directory", args...)
+		wantFail(t, nil, exitcode.Failure, "no such file or directory", args...)
 	}
 }
 

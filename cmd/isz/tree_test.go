@@ -305,7 +305,7 @@ func TestExtractFilesSubset(t *testing.T) {
 	if m := got["docs/deep/er"].mode; m != fs.ModeDir|0o555 {
 		t.Errorf("docs/deep/er mode %v, want dr-xr-xr-x", m)
 	}
-	wantFail(t, nil, exitNotFound, "no such file in the image", "extract", iso, "--files", dest, "nope/x")
+	wantFail(t, nil, exitcode.NotFound, "no such file in the image", "extract", iso, "--files", dest, "nope/x")
 }
 
 // TestExtractFilesNeverWritesOutside puts symlinks pointing out of DESTDIR
@@ -383,7 +383,7 @@ func TestLs(t *testing.T) {
 		if out := mustRun(t, "ls", "-l", img, "link-rel"); !strings.HasPrefix(out, "lrwxrwxrwx ") || !strings.HasSuffix(out, " link-rel -> docs/deep/er/file\n") {
 			t.Errorf("ls -l link-rel = %q", out)
 		}
-		wantFail(t, nil, exitNotFound, "no such file in the image", "ls", img, "docs/nope")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "ls", img, "docs/nope")
 	})
 }
 
@@ -415,13 +415,13 @@ func TestCat(t *testing.T) {
 			t.Errorf("cat of three files = %q", got)
 		}
 		r := runISZ(t, "", nil, "cat", img, "README.txt", "nope")
-		if r.code != exitNotFound || r.stdout != "" {
+		if r.code != exitcode.NotFound || r.stdout != "" {
 			t.Errorf("cat with a missing second PATH: exit %d, stdout %q; want 7 and nothing written", r.code, r.stdout)
 		}
-		wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
-		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
-		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
-		wantFail(t, nil, exitNotFound, "too many levels of symbolic links", "cat", img, "loop-a")
+		wantFail(t, nil, exitcode.Failure, "not a regular file", "cat", img, "docs")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "cat", img, "link-abs")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "cat", img, "nope")
+		wantFail(t, nil, exitcode.NotFound, "too many levels of symbolic links", "cat", img, "loop-a")
 	})
 }
 
@@ -430,11 +430,11 @@ func TestTreeCommandsOnNonImage(t *testing.T) {
 	if err := os.WriteFile(junk, bytes.Repeat([]byte("junk"), 20000), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "junk.iso", "info", junk)
-	wantFail(t, nil, exitBadImage, "junk.iso", "ls", junk)
-	wantFail(t, nil, exitBadImage, "junk.iso", "cat", junk, "x")
-	wantFail(t, nil, exitBadImage, "not an ISZ image", "verify", junk)
-	wantFail(t, nil, exitBadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "info", junk)
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "ls", junk)
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "cat", junk, "x")
+	wantFail(t, nil, exitcode.BadImage, "not an ISZ image", "verify", junk)
+	wantFail(t, nil, exitcode.BadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
 }
 
 // TestUDF: a UDF bridge disc (genisoimage -udf) is listed from its ISO 9660
@@ -469,8 +469,8 @@ func TestUDF(t *testing.T) {
 	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no usable ISO 9660 tree") {
 		t.Errorf("info of a UDF-only disc:\n%s", out)
 	}
-	wantFail(t, nil, exitUnsupported, "UDF-only", "ls", udfOnly)
-	wantFail(t, nil, exitUnsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
+	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "ls", udfOnly)
+	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
 }
 
 // TestExtractFilesHostileNames patches the Rock Ridge and ISO 9660 names
@@ -524,7 +524,7 @@ func TestExtractFilesHostileNames(t *testing.T) {
 	if r.code == 0 && len(inside) != 2 {
 		t.Errorf("extracted %q, want the two files inside DESTDIR", inside)
 	}
-	if r.code != 0 && r.code != exitFailure && r.code != exitBadImage {
+	if r.code != 0 && r.code != exitcode.Failure && r.code != exitcode.BadImage {
 		t.Errorf("exit %d (%s)", r.code, r.stderr)
 	}
 	t.Logf("exit %d, files %q", r.code, inside)
@@ -567,8 +567,8 @@ func TestDirectoryLoop(t *testing.T) {
 	if err := os.WriteFile(looped, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "loop", "ls", "-R", looped)
-	wantFail(t, nil, exitBadImage, "loop", "extract", looped, "--files", t.TempDir())
+	wantFail(t, nil, exitcode.BadImage, "loop", "ls", "-R", looped)
+	wantFail(t, nil, exitcode.BadImage, "loop", "extract", looped, "--files", t.TempDir())
 }
 
 // TestZisofs: files that xorriso stored zisofs-compressed come out decoded,
@@ -643,7 +643,7 @@ func TestResolve(t *testing.T) {
 	for _, tt := range tests {
 		e, real, err := tr.resolve(tt.path, tt.followLast)
 		if strings.HasPrefix(tt.want, "!") {
-			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitCode(err) != exitNotFound {
+			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitcode.Of(err) != exitcode.NotFound {
 				t.Errorf("resolve(%q, %v) = %q, %v; want an error containing %q (exit 7)", tt.path, tt.followLast, real, err, tt.want[1:])
 			}
 			continue
