@@ -14,12 +14,21 @@ import (
 var errNotInImage = exitcode.With(exitcode.NotFound, errors.New("no such file in the image"))
 
 // usageError is a command-line mistake; its message is shown as is and the
-// exit code is exitcode.Usage.
-type usageError struct{ msg string }
+// exit code is exitcode.Usage. A hint (a "did you mean") is the whole
+// answer: no synopsis line follows it.
+type usageError struct {
+	msg  string
+	hint bool
+}
 
 func (e usageError) Error() string { return e.msg }
 func (e usageError) Unwrap() error { return exitcode.ErrUsage }
 
 func usagef(format string, args ...any) error {
 	return usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// hintf is a usage error that carries its own suggestion.
+func hintf(format string, args ...any) error {
+	return usageError{msg: fmt.Sprintf(format, args...), hint: true}
 }

@@ -2,46 +2,99 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
-	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"github.com/iszmount/iszmount/isz"
 )
 
-func TestExitCode(t *testing.T) {
-	wrap := func(err error) error { return fmt.Errorf("img.isz: %w", err) }
-	tests := []struct {
+func TestCommandErrorCodes(t *testing.T) {
+	for _, tc := range []struct {
 		err  error
 		want int
 	}{
-		{nil, exitcode.OK},
-		{errors.New("something"), exitcode.Failure},
-		{&fs.PathError{Op: "open", Path: "x", Err: os.ErrNotExist}, exitcode.Failure}, // a missing IMAGE is an I/O error
 		{usagef("bad"), exitcode.Usage},
-		{wrap(isz.ErrFormat), exitcode.BadImage},
-		{wrap(isz.ErrTruncated), exitcode.BadImage},
-		{wrap(isz.ErrSegment), exitcode.BadImage},
-		{wrap(iso9660view.ErrFormat), exitcode.BadImage},
-		{wrap(iso9660view.ErrNotISO9660), exitcode.BadImage},
-		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrChecksum}), exitcode.Corrupt},
-		{wrap(&isz.ChunkError{Chunk: 3, Err: isz.ErrCorrupt}), exitcode.Corrupt},
-		{wrap(isz.ErrNeedPassword), exitcode.Password},
-		{passwordHint(isz.ErrNeedPassword), exitcode.Password},
-		{wrap(isz.ErrPassword), exitcode.Password},
-		{wrap(isz.ErrUnsupported), exitcode.Unsupported},
-		{wrap(iso9660view.ErrUnsupported), exitcode.Unsupported},
-		// a UDF-only disc is also "not ISO 9660": the specific answer wins
-		{wrap(fmt.Errorf("%w: %w", iso9660view.ErrUDFOnly, iso9660view.ErrNotISO9660)), exitcode.Unsupported},
+		{hintf("did you mean"), exitcode.Usage},
 		{fmt.Errorf("a/b: %w", errNotInImage), exitcode.NotFound},
-		{fmt.Errorf("reading: %w", context.Canceled), exitcode.Interrupted},
-	}
-	for _, tt := range tests {
-		if got := exitcode.Of(tt.err); got != tt.want {
-			t.Errorf("exitcode.Of(%v) = %d, want %d", tt.err, got, tt.want)
+		{passwordHint(fmt.Errorf("x: %w", isz.ErrNeedPassword)), exitcode.Password},
+	} {
+		if got := exitcode.Of(tc.err); got != tc.want {
+			t.Errorf("exitcode.Of(%v) = %d, want %d", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestExitCodesInStep runs isz and iszmount on the same bad images and
+// checks that both exit with the same code and name the file once: the
+// two commands follow one policy (internal/exitcode). iszmount fails on
+// these before it mounts anything.
+func TestExitCodesInStep(t *testing.T) {
+	iszmount := filepath.Join(filepath.Dir(iszBin), "iszmount")
+	if out, err := exec.Command("go", "build", "-o", iszmount, "../iszmount").CombinedOutput(); err != nil {
+		t.Fatalf("building iszmount: %v\n%s", err, out)
+	}
+	iso, _ := fixtureISO(t)
+	dir := t.TempDir()
+	enc := filepath.Join(dir, "enc.isz")
+	mustRun(t, "create", "--password", "right", iso, enc)
+	junk := filepath.Join(dir, "junk.iso")
+	if err := os.WriteFile(junk, make([]byte, 100<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	truncated := filepath.Join(dir, "trunc.isz")
+	if err := os.WriteFile(truncated, append([]byte("IsZ!"), make([]byte, 200)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.isz")
+	if err := exec.Command("mkfifo", fifo).Run(); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.iso")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mp := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		image string
+		env   []string
+		code  int
+	}{
+		{"no password", enc, nil, exitcode.Password},
+		{"wrong password", enc, []string{"ISZ_PASSWORD=wrong"}, exitcode.Password},
+		{"not an image", junk, nil, exitcode.BadImage},
+		{"truncated header", truncated, nil, exitcode.BadImage},
+		{"missing", filepath.Join(dir, "missing.isz"), nil, exitcode.Failure},
+		{"FIFO", fifo, nil, exitcode.Failure},
+		{"empty", empty, nil, exitcode.BadImage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runISZ(t, "", tc.env, "ls", tc.image)
+			if r.code != tc.code {
+				t.Errorf("isz ls: exit %d, want %d (%q)", r.code, tc.code, r.stderr)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a FIFO once blocked it
+			defer cancel()
+			cmd := exec.CommandContext(ctx, iszmount, "-f", tc.image, mp)
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, tc.env...)
+			out, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("iszmount: exit %d, want %d (%q)", code, tc.code, out)
+			}
+			for _, msg := range []string{r.stderr, string(out)} {
+				if n := strings.Count(msg, filepath.Base(tc.image)); n != 1 || strings.Count(msg, "\n") != 1 {
+					t.Errorf("message %q: want one line naming the image once", msg)
+				}
+				if strings.Contains(msg, "iso9660view") || strings.Contains(msg, "isz: isz") {
+					t.Errorf("message %q names a package", msg)
+				}
+			}
+		})
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
@@ -32,7 +34,7 @@ the ISO 9660 side.
 An encrypted image's header is shown without a password; its volume needs
 the password. info reads no chunk data beyond the volume descriptors: use
 verify to check the checksums.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
 		return func(ctx context.Context, args []string) error {
@@ -171,7 +173,7 @@ func describeVolume(row func(key, format string, args ...any), im *image) error 
 		row("File system", "not ISO 9660 (no volume descriptor found)")
 		return nil
 	case err != nil:
-		row("File system", "error: %s", oneLine(err))
+		row("File system", "error: %s", cliutil.Message(err))
 		return fmt.Errorf("%s: %w", im.name, err)
 	}
 	vi := v.Info()

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"time"
 )
 
@@ -269,7 +271,7 @@ func TestPasswords(t *testing.T) {
 		{stdin: "right\r\n", args: []string{"--passfile", "-"}},
 		{env: []string{"ISZ_PASSWORD=right"}},
 	} {
-		r := runISZ(t, c.stdin, c.env, append([]string{"extract", img, out}, c.args...)...)
+		r := runISZ(t, c.stdin, c.env, append([]string{"extract", "--force", img, out}, c.args...)...)
 		if r.code != 0 || fileSum(t, out) != want {
 			t.Errorf("extract %q env %q: exit %d, %q", c.args, c.env, r.code, r.stderr)
 		}

@@ -19,14 +19,16 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/internal/exitcode"
 )
 
 // command is one subcommand of isz.
@@ -37,7 +39,7 @@ type command struct {
 	help     string // the rest of "isz NAME -h"
 	// flags declares the command's flags on fs and returns the function
 	// that runs the command with the positional arguments.
-	flags func(fs *flag.FlagSet) func(ctx context.Context, args []string) error
+	flags func(fs *pflag.FlagSet) func(ctx context.Context, args []string) error
 }
 
 // commands in the order "isz help" lists them.
@@ -58,7 +60,7 @@ func main() {
 }
 
 // run executes one isz invocation and returns its exit code. Errors are
-// printed as one line, "isz: ...", on stderr.
+// printed as one line, "isz: COMMAND: ...", on stderr.
 func run(ctx context.Context, args []string) int {
 	stdout, stderr := os.Stdout, os.Stderr
 	if len(args) == 0 {
@@ -66,11 +68,11 @@ func run(ctx context.Context, args []string) int {
 		return exitcode.Usage
 	}
 	switch name := args[0]; name {
-	case "help", "-h", "-help", "--help":
+	case "help", "-h", "--help":
 		if len(args) > 1 && name == "help" {
 			c := lookupCommand(args[1])
 			if c == nil {
-				fmt.Fprintf(stderr, "isz: help: unknown command %q\n", args[1])
+				fmt.Fprintf(stderr, "isz: help: %s\n", unknownCommand(args[1]))
 				return exitcode.Usage
 			}
 			fmt.Fprint(stdout, commandHelp(c))
@@ -78,46 +80,113 @@ func run(ctx context.Context, args []string) int {
 		}
 		fmt.Fprint(stdout, mainHelp())
 		return exitcode.OK
-	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "isz", version())
+	case "version", "-V", "--version":
+		fmt.Fprintln(stdout, cliutil.Version("isz"))
 		return exitcode.OK
 	}
 	c := lookupCommand(args[0])
 	if c == nil {
-		fmt.Fprintf(stderr, "isz: unknown command %q (run \"isz help\")\n", args[0])
+		fmt.Fprintf(stderr, "isz: %s\n", unknownCommand(args[0]))
 		return exitcode.Usage
 	}
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported below, help on -h
-	runCmd := c.flags(fs)
-	positional, err := parseInterspersed(fs, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
+	fs, runCmd := newFlagSet(c)
+	err := fs.Parse(args[1:])
+	switch {
+	case errors.Is(err, pflag.ErrHelp) || err == nil && flagSet(fs, "help"):
 		fmt.Fprint(stdout, commandHelp(c))
 		return exitcode.OK
+	case err == nil && flagSet(fs, "version"):
+		fmt.Fprintln(stdout, cliutil.Version("isz"))
+		return exitcode.OK
+	case err != nil:
+		err = flagError(fs, err)
+	default:
+		err = runCmd(ctx, fs.Args())
 	}
-	if err != nil {
-		err = usageError{msg: err.Error()}
-	} else {
-		err = runCmd(ctx, positional)
+	if err == nil {
+		return exitcode.OK
 	}
-	if err != nil {
-		code := exitcode.Of(err)
-		if code == exitcode.Interrupted {
-			fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
-			return code
-		}
-		// Library errors start "isz: " too; say it once.
-		msg := strings.TrimPrefix(oneLine(err), "isz: ")
-		if !strings.HasPrefix(msg, c.name+": ") {
-			msg = c.name + ": " + msg
-		}
-		fmt.Fprintf(stderr, "isz: %s\n", msg)
-		if code == exitcode.Usage {
-			fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
-		}
+	code := exitcode.Of(err)
+	if code == exitcode.Interrupted {
+		fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
 		return code
 	}
-	return exitcode.OK
+	msg := cliutil.Message(err)
+	if !strings.HasPrefix(msg, c.name+": ") {
+		msg = c.name + ": " + msg
+	}
+	fmt.Fprintf(stderr, "isz: %s\n", msg)
+	var ue usageError
+	if code == exitcode.Usage && !(errors.As(err, &ue) && ue.hint) {
+		fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
+	}
+	return code
+}
+
+// newFlagSet declares c's flags, and -h/--help and -V/--version, which
+// every command takes. The parsing follows GNU getopt_long: short flags
+// combine ("-lR") and take attached values ("-j2"), long ones take
+// "--name=value" or "--name value", flags may follow the positional
+// arguments, "--" ends the flags, and "-" alone is a positional.
+func newFlagSet(c *command) (*pflag.FlagSet, func(context.Context, []string) error) {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.Usage = func() {} // errors are reported by run, help on -h
+	fs.SetOutput(discard{})
+	runCmd := c.flags(fs)
+	fs.BoolP("help", "h", false, "show this help")
+	fs.BoolP("version", "V", false, "print the version of isz")
+	return fs, runCmd
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// flagSet reports whether the boolean flag name was given.
+func flagSet(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed && f.Value.String() == "true"
+}
+
+// flagError turns a parse error into a usage error; an unknown flag gets
+// the nearest known one as a suggestion.
+func flagError(fs *pflag.FlagSet, err error) error {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) {
+		return usagef("%v", err)
+	}
+	var long, short []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		long = append(long, f.Name)
+		if f.Shorthand != "" {
+			short = append(short, f.Shorthand)
+		}
+	})
+	given := ne.GetSpecifiedName()
+	if group := ne.GetSpecifiedShortnames(); group != "" {
+		// "-split": a long flag typed with one dash reads as short flags.
+		if s := cliutil.Suggest(group, long); s != "" {
+			return hintf("unknown flag -%s; did you mean --%s?", group, s)
+		}
+		return usageError{msg: fmt.Sprintf("unknown flag -%s in -%s", given, group)}
+	}
+	if s := cliutil.Suggest(given, long); s != "" {
+		return hintf("unknown flag --%s; did you mean --%s?", given, s)
+	}
+	return usagef("unknown flag --%s", given)
+}
+
+// unknownCommand is the one line about a mistyped command.
+func unknownCommand(name string) string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	if s := cliutil.Suggest(name, names); s != "" {
+		return fmt.Sprintf("unknown command %q; did you mean %q?", name, s)
+	}
+	return fmt.Sprintf("unknown command %q (run \"isz help\")", name)
 }
 
 func lookupCommand(name string) *command {
@@ -127,19 +196,6 @@ func lookupCommand(name string) *command {
 		}
 	}
 	return nil
-}
-
-// oneLine keeps an error message on one line: image paths and names can
-// contain anything.
-func oneLine(err error) string {
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(err.Error())
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(unknown version)"
 }
 
 func mainUsage() string {
@@ -163,63 +219,51 @@ Commands:
 		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
 	}
 	b.WriteString(`
-Run "isz COMMAND -h" for a command's arguments and flags. Flags may come
-before or after the other arguments; "--" ends the flags. "isz version"
-prints the version of this build.
+Run "isz COMMAND -h" for a command's arguments and flags. Flags follow GNU
+conventions: they may come before or after the other arguments, short ones
+combine and take attached values ("-lR", "-j2"), long ones take
+"--name=VALUE" or "--name VALUE", and "--" ends them. "isz -V" (or
+"isz version", or -V after any command) prints the version of this build.
 
 Sizes (-b, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G
 (K, KB and KiB all mean 1024 bytes).
 
 Passwords of encrypted images come from --password P, else the first line
 of --passfile FILE ("-" = standard input), else the ISZ_PASSWORD
-environment variable. Prefer the last two: other users can see argv.
+environment variable, else, on a terminal, a prompt (not echoed). Prefer
+the last three: other users can see argv.
+
+create and extract never overwrite an existing output without --force,
+and write through a temporary file renamed into place only on success: a
+failure or an interrupt leaves whatever was there before as it was.
 
 A progress bar is drawn on stderr for long operations when stderr is a
 terminal; nothing is drawn otherwise.
 
-Exit codes:
-  0  success (verify: the image is good)
-  1  other failure: I/O error, output not writable, unsafe path refused
-  2  bad command line
-  3  bad image: not ISZ or ISO 9660, malformed, truncated, missing segment
-  4  corrupt data: checksum mismatch or a chunk that does not decode
-  5  password missing or wrong
-  6  unsupported feature (for example a UDF-only disc)
-  7  PATH not found in the image
-  130 interrupted (SIGINT or SIGTERM); a partial OUT.iso or OUT.isz is removed
 `)
+	b.WriteString(exitcode.Help())
 	return b.String()
 }
 
 func commandHelp(c *command) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "usage: isz %s %s\n\n%s\n", c.name, c.synopsis, strings.TrimSpace(c.help))
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.flags(fs)
-	b.WriteString(flagDefaults(fs))
-	return b.String()
+	fs, _ := newFlagSet(c)
+	return fmt.Sprintf("usage: isz %s %s\n\n%s\n\nFlags:\n%s", c.name, c.synopsis, strings.TrimSpace(c.help), flagUsages(fs))
 }
 
-// flagDefaults lists the flags the way the help texts spell them: one dash
-// for one-letter flags, two for long ones (both forms are accepted).
-func flagDefaults(fs *flag.FlagSet) string {
+// flagUsages lists the flags, each on one line with its description
+// indented below it (narrow terminals, long descriptions).
+func flagUsages(fs *pflag.FlagSet) string {
 	var b strings.Builder
-	fs.VisitAll(func(f *flag.Flag) {
-		if b.Len() == 0 {
-			b.WriteString("\nFlags:\n")
+	fs.VisitAll(func(f *pflag.Flag) {
+		name := "    --" + f.Name
+		if f.Shorthand != "" {
+			name = "-" + f.Shorthand + ", --" + f.Name
 		}
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		if arg == "value" || arg == "int" || arg == "string" {
-			arg = "VALUE"
-		}
+		arg, usage := pflag.UnquoteUsage(f)
 		if arg != "" {
-			arg = " " + arg
+			name += " " + arg
 		}
-		fmt.Fprintf(&b, "  %s%s%s\n      %s", dash, f.Name, arg, usage)
+		fmt.Fprintf(&b, "  %s\n      %s", name, usage)
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			fmt.Fprintf(&b, " (default %s)", f.DefValue)
 		}

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 )
 
 // iszBin is the isz binary built once by TestMain; the end-to-end tests run
@@ -94,7 +97,7 @@ func wantFail(t *testing.T, env []string, code int, msg string, args ...string) 
 
 func TestHelp(t *testing.T) {
 	out := mustRun(t, "help")
-	for _, want := range []string{"Commands:", "create", "info", "verify", "extract", "ls", "cat", "Exit codes:", "ISZ_PASSWORD", "1024"} {
+	for _, want := range []string{"Commands:", "create", "info", "verify", "extract", "ls", "cat", "Exit codes (the same for isz and iszmount):", "ISZ_PASSWORD", "1024"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("isz help lacks %q", want)
 		}
@@ -131,7 +134,10 @@ func TestUsageErrors(t *testing.T) {
 	}
 	wantFail(t, nil, exitcode.Usage, `unknown command "frobnicate"`, "frobnicate")
 	wantFail(t, nil, exitcode.Usage, `help: unknown command "nope"`, "help", "nope")
-	wantFail(t, nil, exitcode.Usage, "flag provided but not defined: -bogus", "ls", "img.iso", "--bogus")
+	wantFail(t, nil, exitcode.Usage, "unknown flag --bogus", "ls", "img.iso", "--bogus")
+	wantFail(t, nil, exitcode.Usage, "-b: block size 134217728 is not a positive multiple of 2048 up to", "create", "-b", "128M", "a", "b")
+	wantFail(t, nil, exitcode.Usage, "--split: 1 bytes is below", "create", "--split", "1", "a", "b")
+	wantFail(t, nil, exitcode.Usage, "--split: 1 bytes is below", "create", "--split=1", "a", "b")
 	wantFail(t, nil, exitcode.Usage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
 	wantFail(t, nil, exitcode.Usage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
 	wantFail(t, nil, exitcode.Usage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
@@ -149,6 +155,53 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestSuggestions: a mistyped command or flag gets one line with the
+// nearest known word.
+func TestSuggestions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"extarct", "a"}, `isz: unknown command "extarct"; did you mean "extract"?`},
+		{[]string{"help", "lss"}, `isz: help: unknown command "lss"; did you mean "ls"?`},
+		{[]string{"ls", "--recursve", "a"}, "isz: ls: unknown flag --recursve; did you mean --recursive?"},
+		{[]string{"create", "-split", "1G", "a", "b"}, "isz: create: unknown flag -split; did you mean --split?"},
+		{[]string{"extract", "--fils", "d", "a"}, "isz: extract: unknown flag --fils; did you mean --files?"},
+	} {
+		r := runISZ(t, "", nil, tc.args...)
+		if r.code != exitcode.Usage || r.stderr != tc.want+"\n" {
+			t.Errorf("isz %q: exit %d, stderr %q; want exit 2 and the one line %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestGNUFlags: combined short flags, attached values, --flag=value,
+// flags after the arguments, "--" and -V everywhere, as GNU getopt_long.
+func TestGNUFlags(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "img.isz")
+	mustRun(t, "create", "-j2", "-b64K", "--codec=zlib", "--level", "1", iso, img, "--zero-chunks")
+	mustRun(t, "extract", "-fj2", img, filepath.Join(dir, "out.iso"))
+	if fileSum(t, filepath.Join(dir, "out.iso")) != want {
+		t.Error("extract -fj2 wrote a different image")
+	}
+	if lr, l, r := mustRun(t, "ls", "-lR", img), mustRun(t, "ls", img, "-l", "--recursive"), mustRun(t, "ls", "-R", img); lr != l || len(lr) <= len(r) {
+		t.Errorf("ls -lR differs from ls -l --recursive, or is no longer than ls -R:\n%s", lr)
+	}
+	// "--" ends the flags: a file named like a flag.
+	dash := filepath.Join(dir, "-l")
+	mustRun(t, "create", "--", iso, dash)
+	if out := mustRun(t, "verify", "--", dash); out != dash+": OK\n" {
+		t.Errorf("verify -- -l = %q", out)
+	}
+	for _, args := range [][]string{{"-V"}, {"--version"}, {"version"}, {"ls", "-V"}, {"create", "--version"}, {"extract", "x", "-V"}} {
+		if v := mustRun(t, args...); !strings.HasPrefix(v, "isz ") || strings.Count(v, "\n") != 1 {
+			t.Errorf("isz %q = %q, want the version line", args, v)
+		}
+	}
+}
+
 // TestMissingImage: an image that does not exist is an I/O error (1), not
 // a "not found in the image" (7).
 func TestMissingImage(t *testing.T) {
@@ -160,14 +213,12 @@ func TestMissingImage(t *testing.T) {
 
 // flagNames lists a command's flags as the help spells them.
 func flagNames(c *command) []string {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.flags(fs)
+	fs, _ := newFlagSet(c)
 	var names []string
-	fs.VisitAll(func(f *flag.Flag) {
-		if len(f.Name) == 1 {
-			names = append(names, "-"+f.Name)
-		} else {
-			names = append(names, "--"+f.Name)
+	fs.VisitAll(func(f *pflag.Flag) {
+		names = append(names, "--"+f.Name)
+		if f.Shorthand != "" {
+			names = append(names, "-"+f.Shorthand+", --"+f.Name)
 		}
 	})
 	return names

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/iszmount/iszmount/iso9660view"
 )
@@ -19,7 +20,7 @@ type treeFlags struct {
 	noRock, noJoliet bool
 }
 
-func (t *treeFlags) register(fs *flag.FlagSet) {
+func (t *treeFlags) register(fs *pflag.FlagSet) {
 	t.pw.register(fs)
 	fs.BoolVar(&t.noRock, "norock", false, "ignore Rock Ridge (POSIX names, modes, symlinks)")
 	fs.BoolVar(&t.noJoliet, "nojoliet", false, "ignore Joliet (Windows long names)")

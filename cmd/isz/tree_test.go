@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"time"
 
 	"golang.org/x/sys/unix"

@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/internal/exitcode"
 )
 
 const usage = `Usage: iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
@@ -74,10 +76,10 @@ func run(args []string) int {
 	}
 	switch {
 	case cfg.help:
-		fmt.Print(usage + exitTable)
+		fmt.Print(usage + "\n" + exitcode.Help())
 		return exitOK
 	case cfg.version:
-		fmt.Println("iszmount", version())
+		fmt.Println(cliutil.Version("iszmount"))
 		return exitOK
 	}
 	notify, err := daemonChild()
@@ -138,21 +140,6 @@ func foreground(cfg *config, notify *os.File) int {
 // fail prints err as the one line a failed mount says and returns its exit
 // status.
 func fail(err error) int {
-	fmt.Fprintf(os.Stderr, "iszmount: %v\n", err)
+	fmt.Fprintf(os.Stderr, "iszmount: %s\n", cliutil.Message(err))
 	return exitCode(err)
-}
-
-// version is the module version and VCS revision the binary was built from.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
 }
