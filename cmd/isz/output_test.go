@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
+	"github.com/iszmount/iszmount/isz"
+)
+
+// corruptChunk0 returns a copy of the ISZ image img with a byte of chunk
+// 0's data flipped.
+func corruptChunk0(t *testing.T, img string) string {
+	t.Helper()
+	r, err := isz.Open(img, &isz.Options{Inspect: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := int(r.Header().DataOffs) + 16
+	r.Close()
+	data, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[off] ^= 0x55
+	bad := filepath.Join(t.TempDir(), "bad.isz")
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return bad
+}
+
+// dirNames returns the names in dir, to check that nothing (no staging
+// directory) is left behind.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestExtractFailureKeepsOutput: a failed extraction over an existing
+// output (a symlink to a user's file, or a plain file) leaves it exactly as
+// it was; without --force it is not touched at all.
+func TestExtractFailureKeepsOutput(t *testing.T) {
+	iso, want := fixtureISO(t)
+	img := filepath.Join(t.TempDir(), "img.isz")
+	mustRun(t, "create", iso, img)
+	bad := corruptChunk0(t, img)
+
+	dir := t.TempDir()
+	userFile := filepath.Join(dir, "precious.txt")
+	if err := os.WriteFile(userFile, []byte("the user's data\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "out.iso")
+	if err := os.Symlink("precious.txt", link); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "plain.iso")
+	if err := os.WriteFile(plain, []byte("an older extraction\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		if b, err := os.ReadFile(userFile); err != nil || string(b) != "the user's data\n" {
+			t.Errorf("%s: the user's file is %q, %v", when, b, err)
+		}
+		if target, err := os.Readlink(link); err != nil || target != "precious.txt" {
+			t.Errorf("%s: the symlink is %q, %v", when, target, err)
+		}
+		if b, err := os.ReadFile(plain); err != nil || string(b) != "an older extraction\n" {
+			t.Errorf("%s: the existing output is %q, %v", when, b, err)
+		}
+		if names := dirNames(t, dir); len(names) != 3 {
+			t.Errorf("%s: the directory holds %q", when, names)
+		}
+	}
+	wantFail(t, nil, exitcode.Usage, "give --force", "extract", img, link)
+	wantFail(t, nil, exitcode.Usage, "give --force", "extract", img, plain)
+	check("without --force")
+	wantFail(t, nil, exitcode.Corrupt, "bad.isz", "extract", "--force", bad, link)
+	wantFail(t, nil, exitcode.Corrupt, "bad.isz", "extract", "-f", bad, plain)
+	check("after a failed extraction")
+
+	// Success with --force replaces the symlink itself, not its target.
+	mustRun(t, "extract", "-f", img, link)
+	if fi, err := os.Lstat(link); err != nil || !fi.Mode().IsRegular() || fileSum(t, link) != want {
+		t.Errorf("out.iso after a good extraction: %v, %v", fi, err)
+	}
+	if b, _ := os.ReadFile(userFile); string(b) != "the user's data\n" {
+		t.Errorf("the extraction wrote through the symlink: %q", b)
+	}
+	// Devices are written in place and need no --force.
+	mustRun(t, "extract", img, "/dev/null")
+}
+
+// TestCreateFullDiskKeepsOutput: a create that runs out of space (a small
+// tmpfs) fails and leaves the previous good image and nothing else.
+func TestCreateFullDiskKeepsOutput(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("mounting a tmpfs needs root (CI runs as root)")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+
+	small := filepath.Join(t.TempDir(), "small.iso")
+	if err := os.WriteFile(small, bytes.Repeat([]byte{'a'}, 64<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "disc.isz")
+	mustRun(t, "create", small, img)
+	before := fileSum(t, img)
+	big := filepath.Join(t.TempDir(), "big.iso")
+	rnd := randomContent()
+	var content []byte
+	for len(content) < 2<<20 {
+		content = append(content, rnd...)
+	}
+	if err := os.WriteFile(big, content[:2<<20], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runISZ(t, "", nil, "create", "--force", "-c", "store", big, img)
+	if r.code != exitcode.Failure || !strings.Contains(r.stderr, "no space left on device") {
+		t.Errorf("create on a full disk: exit %d, %q", r.code, r.stderr)
+	}
+	if fileSum(t, img) != before {
+		t.Error("the previous image changed")
+	}
+	if names := dirNames(t, dir); len(names) != 1 {
+		t.Errorf("left behind: %q", names)
+	}
+}
+
+// TestCreateStaleSegments: the .i01, ... of an earlier split set with the
+// same name make create refuse, or with --force go away, so that no reader
+// takes them for part of the new image.
+func TestCreateStaleSegments(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "d.isz")
+	mustRun(t, "create", "--split", "400K", iso, img)
+	if len(dirNames(t, dir)) < 2 {
+		t.Fatalf("no split set: %q", dirNames(t, dir))
+	}
+	wantFail(t, nil, exitcode.Usage, "give --force", "create", iso, img)
+	if err := os.Remove(img); err != nil {
+		t.Fatal(err)
+	}
+	wantFail(t, nil, exitcode.Usage, "d.i01 is left from an earlier split set", "create", iso, img)
+	mustRun(t, "create", "--force", iso, img)
+	if names := dirNames(t, dir); len(names) != 1 || names[0] != "d.isz" {
+		t.Errorf("after create --force: %q, want only d.isz", names)
+	}
+	out := filepath.Join(t.TempDir(), "out.iso")
+	mustRun(t, "extract", img, out)
+	if fileSum(t, out) != want {
+		t.Error("the new image extracts to something else")
+	}
+}
+
+// TestWrongWayRound: an ISZ given to create, and swapped arguments, are
+// named as such.
+func TestWrongWayRound(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "img.isz")
+	mustRun(t, "create", iso, img)
+	wantFail(t, nil, exitcode.Usage, "is already an ISZ image", "create", img, filepath.Join(dir, "x.isz"))
+	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "create", filepath.Join(dir, "new.isz"), iso)
+	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "extract", iso, img)
+	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "extract", filepath.Join(dir, "new.iso"), img)
+}
