@@ -78,10 +78,15 @@ func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, 
 // as paths relative to dir.
 func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long, recursive bool) error {
 	if recursive {
-		return walkTree(ctx, dir, "", func(e *iso9660view.Entry, rel string) error {
+		skip := &skipped{cmd: "ls"}
+		err := walkTree(ctx, dir, "", skip, func(e *iso9660view.Entry, rel string) error {
 			writeEntry(w, e, rel, long)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return skip.err()
 	}
 	children, err := sortedChildren(dir)
 	if err != nil {

@@ -108,7 +108,11 @@ func run(ctx context.Context, args []string) int {
 	}
 	code := exitcode.Of(err)
 	if code == exitcode.Interrupted {
-		fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
+		msg := strings.TrimSuffix(strings.TrimSuffix(cliutil.Message(err), context.Canceled.Error()), ": ")
+		if msg != "" {
+			msg = ": " + msg
+		}
+		fmt.Fprintf(stderr, "isz: %s: interrupted%s\n", c.name, msg)
 		return code
 	}
 	msg := cliutil.Message(err)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iszmount/iszmount/internal/exitcode"
 	"github.com/iszmount/iszmount/isz"
@@ -183,4 +185,57 @@ func TestWrongWayRound(t *testing.T) {
 	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "create", filepath.Join(dir, "new.isz"), iso)
 	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "extract", iso, img)
 	wantFail(t, nil, exitcode.Usage, "are the arguments swapped?", "extract", filepath.Join(dir, "new.iso"), img)
+}
+
+// TestExtractFilesInterrupt interrupts extract --files while it writes a
+// large file: the file is not left half-written under its name (nor under
+// its temporary one), and the message says how far it got.
+func TestExtractFilesInterrupt(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var big bytes.Buffer
+	for i := 0; big.Len() < 32<<20; i++ {
+		fmt.Fprintf(&big, "line %d of a large, compressible file %x\n", i, i*i)
+	}
+	if err := os.WriteFile(filepath.Join(src, "big.txt"), big.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte("small\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "big.isz")
+	mustRun(t, "create", "-c", "bzip2", makeISO(t, src), img) // slow to decode: time to interrupt
+
+	dest := t.TempDir()
+	cmd := exec.Command(iszBin, "extract", "-j1", img, "--files", dest)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(dest, ".big.txt.isz-partial")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(partial); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the partial file never appeared")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitcode.Interrupted ||
+		!strings.HasPrefix(stderr.String(), "isz: extract: interrupted: 1 of 2 files written to "+dest) {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if names := dirNames(t, dest); len(names) != 1 || names[0] != "a.txt" {
+		t.Errorf("DESTDIR holds %q, want only the complete a.txt", names)
+	}
 }

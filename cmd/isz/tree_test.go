@@ -533,11 +533,18 @@ func TestExtractFilesHostileNames(t *testing.T) {
 }
 
 // TestDirectoryLoop points a subdirectory's extent back at the root (a
-// plain ISO 9660 image, patched): ls -R and extract --files end with "bad
-// image" instead of walking forever.
+// plain ISO 9660 image, patched): ls -R and extract --files report the
+// loop, skip it, list or extract everything else and end with "bad image"
+// instead of walking forever or giving up on the whole tree.
 func TestDirectoryLoop(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "src")
 	if err := os.MkdirAll(filepath.Join(src, "sub", "inner"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(src, "zzz"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "zzz", "after.txt"), []byte("after the loop\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	iso := filepath.Join(t.TempDir(), "plain.iso")
@@ -569,8 +576,16 @@ func TestDirectoryLoop(t *testing.T) {
 	if err := os.WriteFile(looped, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitcode.BadImage, "loop", "ls", "-R", looped)
-	wantFail(t, nil, exitcode.BadImage, "loop", "extract", looped, "--files", t.TempDir())
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "ls", "-R", looped)
+	r := runISZ(t, "", nil, "ls", "-R", looped)
+	if !strings.Contains(r.stdout, "zzz/after.txt") || !strings.Contains(r.stderr, "1 directory could not be read and was skipped") {
+		t.Errorf("ls -R did not go on after the loop: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	dest := t.TempDir()
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "extract", looped, "--files", dest)
+	if b, err := os.ReadFile(filepath.Join(dest, "zzz", "after.txt")); err != nil || string(b) != "after the loop\n" {
+		t.Errorf("extract --files did not go on after the loop: %q, %v", b, err)
+	}
 }
 
 // TestZisofs: files that xorriso stored zisofs-compressed come out decoded,
