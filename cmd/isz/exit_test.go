@@ -98,3 +98,23 @@ func TestExitCodesInStep(t *testing.T) {
 		})
 	}
 }
+
+// TestInfoNamesFile: a header error from info names the image, once.
+func TestInfoNamesFile(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	img := filepath.Join(t.TempDir(), "img.isz")
+	mustRun(t, "create", iso, img)
+	data, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[5] = 0xEE // version
+	bad := filepath.Join(t.TempDir(), "hdr.isz")
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runISZ(t, "", nil, "info", bad)
+	if r.code != exitcode.Unsupported || r.stderr != "isz: info: "+bad+": unsupported ISZ feature: version 238\n" {
+		t.Errorf("info: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -238,6 +238,19 @@ func TestVerifyCorrupt(t *testing.T) {
 			}
 		})
 	}
+	// Both header checksums wrong: one line naming both, no literal "\n".
+	both := bytes.Clone(data)
+	both[48] ^= 1 // checksum1
+	both[60] ^= 1 // checksum2
+	bothBad := filepath.Join(t.TempDir(), "both.isz")
+	if err := os.WriteFile(bothBad, both, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runISZ(t, "", nil, "verify", bothBad)
+	if r.code != exitcode.Corrupt || strings.Count(r.stderr, "\n") != 1 || strings.Contains(r.stderr, `\n`) ||
+		!strings.Contains(r.stderr, "checksum1") || !strings.Contains(r.stderr, "; checksum mismatch: checksum2") {
+		t.Errorf("verify with both checksums wrong: exit %d, stderr %q", r.code, r.stderr)
+	}
 	truncated := filepath.Join(t.TempDir(), "trunc.isz")
 	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)

@@ -38,13 +38,14 @@ var packagePrefix = regexp.MustCompile(`(^|: )(?:isz|iso9660view): (?:create: )?
 // package names, and without a part said twice in a row (a file name that
 // both the library and the command put in front).
 func Message(err error) string {
-	msg := err.Error()
+	msg := joined(err)
 	for _, u := range userText {
 		if errors.Is(err, u.err) {
 			msg = strings.ReplaceAll(msg, u.err.Error(), u.text)
 		}
 	}
 	msg = packagePrefix.ReplaceAllString(msg, "$1")
+	msg = strings.ReplaceAll(msg, joinSep, "; ")
 	msg = strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(msg)
 	parts := strings.Split(msg, ": ")
 	out := parts[:1]
@@ -54,4 +55,26 @@ func Message(err error) string {
 		}
 	}
 	return strings.Join(out, ": ")
+}
+
+// joinSep stands for the newline errors.Join puts between its errors until
+// the other newlines (in names) are escaped.
+const joinSep = "\x00; "
+
+// joined is err.Error() with the errors of an errors.Join in the chain
+// separated by joinSep instead of a newline.
+func joined(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		j, ok := e.(interface{ Unwrap() []error })
+		if !ok {
+			continue
+		}
+		var parts []string
+		for _, inner := range j.Unwrap() {
+			parts = append(parts, joined(inner))
+		}
+		prefix, _ := strings.CutSuffix(err.Error(), e.Error())
+		return prefix + strings.Join(parts, joinSep)
+	}
+	return err.Error()
 }

@@ -21,6 +21,8 @@ func TestMessage(t *testing.T) {
 		{errors.New("isz: create: split size 1 below 6144"), "split size 1 below 6144"},
 		{fmt.Errorf("bad\nname.isz: %w", isz.ErrPassword), `bad\nname.isz: wrong password`},
 		{errors.New("a: b: a: b"), "a: b: a: b"}, // only neighbours are merged
+		{fmt.Errorf("x.isz: %w", errors.Join(fmt.Errorf("%w: checksum1", isz.ErrChecksum), fmt.Errorf("%w: checksum2", isz.ErrChecksum))),
+			"x.isz: checksum mismatch: checksum1; checksum mismatch: checksum2"},
 	} {
 		got := Message(tc.err)
 		if got != tc.want {
