@@ -415,3 +415,55 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("the whole image was written (%d bytes) despite the interrupt", n+1)
 	}
 }
+
+// TestPasswordPrompt: with no password given, both commands ask for it on
+// a terminal (script(1) provides one; what it reads from its standard
+// input is typed at the prompt) and use the answer.
+func TestPasswordPrompt(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	dir := t.TempDir()
+	enc := filepath.Join(dir, "enc.isz")
+	mustRun(t, "create", "--password", "right", iso, enc)
+	onTerminal := func(typed, cmdline string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("script", "-qec", cmdline, "/dev/null")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TERM=dumb"}
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond) // the prompt switches echo off first
+		io.WriteString(stdin, typed+"\n")
+		cmd.Wait()
+		stdin.Close()
+		return out.String(), cmd.ProcessState.ExitCode()
+	}
+	out, code := onTerminal("right", iszBin+" ls '"+enc+"'")
+	if code != 0 || !strings.Contains(out, "Password for "+enc+": ") || !strings.Contains(out, "README.txt") || strings.Contains(out, "right") {
+		t.Errorf("isz ls on a terminal: exit %d, %q", code, out)
+	}
+	out, code = onTerminal("wrong", iszBin+" ls '"+enc+"'")
+	if code != exitcode.Password || !strings.Contains(out, "wrong password") {
+		t.Errorf("isz ls with a wrong typed password: exit %d, %q", code, out)
+	}
+	iszmount := filepath.Join(filepath.Dir(iszBin), "iszmount")
+	if out, err := exec.Command("go", "build", "-o", iszmount, "../iszmount").CombinedOutput(); err != nil {
+		t.Fatalf("building iszmount: %v\n%s", err, out)
+	}
+	out, code = onTerminal("wrong", iszmount+" '"+enc+"' '"+t.TempDir()+"'")
+	if code != exitcode.Password || !strings.Contains(out, "Password for "+enc+": ") || !strings.Contains(out, "wrong password") {
+		t.Errorf("iszmount on a terminal with a wrong typed password: exit %d, %q", code, out)
+	}
+	// Off a terminal nobody is asked, and the message says where passwords come from.
+	cmd := exec.Command(iszmount, "-f", enc, t.TempDir())
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	msg, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitcode.Password || !strings.Contains(string(msg), "passfile=") || !strings.Contains(string(msg), "$ISZ_PASSWORD") {
+		t.Errorf("iszmount without a password: %q", msg)
+	}
+}

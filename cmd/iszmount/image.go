@@ -86,6 +86,6 @@ func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.
 	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):
 		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 file system: %w", img.path, err)
 	}
-	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", err)
+	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", cliutil.Message(err))
 	return raw(), nil
 }
