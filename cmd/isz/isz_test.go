@@ -318,7 +318,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("script -c %q: %v\n%s", cmdline, err, got)
 		}
-		if !strings.Contains(string(got), "\r"+c.label+" [") || !strings.Contains(string(got), "100%") {
+		if !strings.Contains(string(got), "\r"+c.label+" ") || !strings.Contains(string(got), c.label+" 100%") {
 			t.Errorf("isz %s on a terminal drew no complete progress bar: %q", c.label, got)
 		}
 	}
