@@ -2,18 +2,19 @@
 // (UltraISO's compressed ISO format) without mounting them; plain .iso files
 // work too wherever a file tree is read.
 //
-//	isz create [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
-//	isz info IMAGE
+//	isz create [-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
+//	isz info [--json] IMAGE
 //	isz verify IMAGE.isz
-//	isz extract [-j N] IMAGE.isz OUT.iso|-
+//	isz extract [-f] [-j N] IMAGE.isz OUT.iso|-
 //	isz ls [-l] [-R] IMAGE [PATH]
 //	isz cat IMAGE PATH...
 //	isz extract [-p] IMAGE --files DESTDIR [PATH...]
 //
 // Every command that reads an encrypted image takes --password or
-// --passfile, or reads $ISZ_PASSWORD. Flags may follow the other arguments.
-// Run "isz help" for the whole story and the exit codes, which are
-// mapped from errors in one place (exit.go).
+// --passfile, or reads $ISZ_PASSWORD, or asks on a terminal. Flags follow
+// the GNU conventions (spf13/pflag). The help text of each command lives
+// in its command value; "isz help" has the whole story. Errors become exit
+// codes in one place, internal/exitcode, shared with iszmount.
 package main
 
 import (
