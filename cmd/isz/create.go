@@ -138,14 +138,14 @@ func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
 func create(ctx context.Context, in, out string, wo *isz.WriterOptions, force bool) (err error) {
 	f, err := cliutil.OpenImage(in)
 	if errors.Is(err, fs.ErrNotExist) && exists(out) {
-		return usagef("%s does not exist but %s does: are the arguments swapped? (isz create IN.iso OUT.isz)", in, out)
+		return hintf("%s does not exist but %s does: are the arguments swapped? (isz create IN.iso OUT.isz)", in, out)
 	}
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	if f.ISZ {
-		return usagef("%s is already an ISZ image (isz extract %s OUT.iso decompresses it)", in, in)
+		return hintf("%s is already an ISZ image (isz extract %s OUT.iso decompresses it)", in, in)
 	}
 	if sameFile(out, in) {
 		return usagef("%s is the input: refusing to overwrite it", out)
@@ -159,7 +159,7 @@ func create(ctx context.Context, in, out string, wo *isz.WriterOptions, force bo
 	}
 	stale := staleMembers(out)
 	if len(stale) > 0 && !force {
-		return usagef("%s is left from an earlier split set named %s: give --force to remove it", stale[0], out)
+		return hintf("%s is left from an earlier split set named %s: give --force to remove it", stale[0], out)
 	}
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && f.ModTime.Unix() > 0 && f.ModTime.Unix() <= math.MaxUint32 {
 		// The volume serial is a creation time in UltraISO's images; the

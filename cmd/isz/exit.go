@@ -14,8 +14,9 @@ import (
 var errNotInImage = exitcode.With(exitcode.NotFound, errors.New("no such file in the image"))
 
 // usageError is a command-line mistake; its message is shown as is and the
-// exit code is exitcode.Usage. A hint (a "did you mean") is the whole
-// answer: no synopsis line follows it.
+// exit code is exitcode.Usage. A hint (a "did you mean", "give --force",
+// "are the arguments swapped?") says what to do in its one line: no
+// synopsis line follows it.
 type usageError struct {
 	msg  string
 	hint bool
@@ -28,7 +29,7 @@ func usagef(format string, args ...any) error {
 	return usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// hintf is a usage error that carries its own suggestion.
+// hintf is a usage error that carries its own advice.
 func hintf(format string, args ...any) error {
 	return usageError{msg: fmt.Sprintf(format, args...), hint: true}
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,10 +36,7 @@ func TestCommandErrorCodes(t *testing.T) {
 // two commands follow one policy (internal/exitcode). iszmount fails on
 // these before it mounts anything.
 func TestExitCodesInStep(t *testing.T) {
-	iszmount := filepath.Join(filepath.Dir(iszBin), "iszmount")
-	if out, err := exec.Command("go", "build", "-o", iszmount, "../iszmount").CombinedOutput(); err != nil {
-		t.Fatalf("building iszmount: %v\n%s", err, out)
-	}
+	iszmount := buildIszmount(t)
 	iso, _ := fixtureISO(t)
 	dir := t.TempDir()
 	enc := filepath.Join(dir, "enc.isz")
@@ -116,5 +114,41 @@ func TestInfoNamesFile(t *testing.T) {
 	r := runISZ(t, "", nil, "info", bad)
 	if r.code != exitcode.Unsupported || r.stderr != "isz: info: "+bad+": unsupported ISZ feature: version 238\n" {
 		t.Errorf("info: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+var (
+	iszmountOnce sync.Once
+	iszmountBin  string
+	iszmountErr  error
+)
+
+// buildIszmount builds iszmount next to the isz binary, once, for the tests
+// that compare the two commands.
+func buildIszmount(t *testing.T) string {
+	t.Helper()
+	iszmountOnce.Do(func() {
+		iszmountBin = filepath.Join(filepath.Dir(iszBin), "iszmount")
+		out, err := exec.Command("go", "build", "-o", iszmountBin, "../iszmount").CombinedOutput()
+		if err != nil {
+			iszmountErr = fmt.Errorf("building iszmount: %v\n%s", err, out)
+		}
+	})
+	if iszmountErr != nil {
+		t.Fatal(iszmountErr)
+	}
+	return iszmountBin
+}
+
+// TestVersionInStep: both commands print their version the same way.
+func TestVersionInStep(t *testing.T) {
+	out, err := exec.Command(buildIszmount(t), "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mount, ok := strings.CutPrefix(string(out), "iszmount ")
+	tool, ok2 := strings.CutPrefix(mustRun(t, "-V"), "isz ")
+	if !ok || !ok2 || mount != tool || strings.Count(mount, "\n") != 1 {
+		t.Errorf("iszmount --version = %q, isz -V = %q: want the same version", out, tool)
 	}
 }

@@ -80,7 +80,7 @@ const extractBuffers = 3
 func extractImage(ctx context.Context, in, out string, pw *passwordFlags, workers int, force bool) (err error) {
 	im, err := openImage(in, pw, workers)
 	if errors.Is(err, fs.ErrNotExist) && exists(out) {
-		return usagef("%s does not exist but %s does: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
+		return hintf("%s does not exist but %s does: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
 	}
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags, worker
 		if o, oerr := cliutil.OpenImage(out); oerr == nil {
 			o.Close()
 			if o.ISZ {
-				return usagef("%s is not an ISZ image but %s is: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
+				return hintf("%s is not an ISZ image but %s is: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
 			}
 		}
 		return err

@@ -451,10 +451,7 @@ func TestPasswordPrompt(t *testing.T) {
 	if code != exitcode.Password || !strings.Contains(out, "wrong password") {
 		t.Errorf("isz ls with a wrong typed password: exit %d, %q", code, out)
 	}
-	iszmount := filepath.Join(filepath.Dir(iszBin), "iszmount")
-	if out, err := exec.Command("go", "build", "-o", iszmount, "../iszmount").CombinedOutput(); err != nil {
-		t.Fatalf("building iszmount: %v\n%s", err, out)
-	}
+	iszmount := buildIszmount(t)
 	out, code = onTerminal("wrong", iszmount+" '"+enc+"' '"+t.TempDir()+"'")
 	if code != exitcode.Password || !strings.Contains(out, "Password for "+enc+": ") || !strings.Contains(out, "wrong password") {
 		t.Errorf("iszmount on a terminal with a wrong typed password: exit %d, %q", code, out)

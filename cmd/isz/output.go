@@ -45,7 +45,7 @@ func checkOutput(out string, force bool) (outputMode, error) {
 	case m.IsDir():
 		return 0, fmt.Errorf("%s is a directory", out)
 	case !force:
-		return 0, usagef("%s exists: give --force to replace it", out)
+		return 0, hintf("%s exists: give --force to replace it", out)
 	case m&fs.ModeDevice != 0:
 		return outputDirect, nil
 	}

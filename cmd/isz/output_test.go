@@ -88,7 +88,9 @@ func TestExtractFailureKeepsOutput(t *testing.T) {
 			t.Errorf("%s: the directory holds %q", when, names)
 		}
 	}
-	wantFail(t, nil, exitcode.Usage, "give --force", "extract", img, link)
+	if r := runISZ(t, "", nil, "extract", img, link); r.code != exitcode.Usage || r.stderr != "isz: extract: "+link+" exists: give --force to replace it\n" {
+		t.Errorf("extract over an existing output: exit %d, stderr %q; want one line", r.code, r.stderr)
+	}
 	wantFail(t, nil, exitcode.Usage, "give --force", "extract", img, plain)
 	check("without --force")
 	wantFail(t, nil, exitcode.Corrupt, "bad.isz", "extract", "--force", bad, link)
