@@ -241,3 +241,46 @@ func TestExtractFilesInterrupt(t *testing.T) {
 		t.Errorf("DESTDIR holds %q, want only the complete a.txt", names)
 	}
 }
+
+// TestCreateInterrupt interrupts create over an existing image: the
+// library's writer stops (isz.Create's context), exit 130, and the old
+// image is all that is left.
+func TestCreateInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	zeros := filepath.Join(t.TempDir(), "zeros.iso")
+	if err := os.WriteFile(zeros, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(zeros, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "zeros.isz")
+	if err := os.WriteFile(img, []byte("the previous image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(iszBin, "create", "-f", "-j1", "-c", "bzip2", zeros, img)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); len(dirNames(t, dir)) < 2; time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the staging directory never appeared")
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitcode.Interrupted || stderr.String() != "isz: create: interrupted\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if b, err := os.ReadFile(img); err != nil || string(b) != "the previous image" {
+		t.Errorf("the previous image is now %d bytes, %v", len(b), err)
+	}
+	if names := dirNames(t, dir); len(names) != 1 {
+		t.Errorf("left behind: %q", names)
+	}
+}
