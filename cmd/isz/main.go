@@ -184,6 +184,9 @@ func flagError(fs *pflag.FlagSet, err error) error {
 
 // unknownCommand is the one line about a mistyped command.
 func unknownCommand(name string) string {
+	if strings.HasPrefix(name, "-") {
+		return fmt.Sprintf("unknown flag %s before the command (run \"isz help\")", name)
+	}
 	var names []string
 	for _, c := range commands {
 		names = append(names, c.name)

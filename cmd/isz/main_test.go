@@ -164,6 +164,7 @@ func TestSuggestions(t *testing.T) {
 	}{
 		{[]string{"extarct", "a"}, `isz: unknown command "extarct"; did you mean "extract"?`},
 		{[]string{"help", "lss"}, `isz: help: unknown command "lss"; did you mean "ls"?`},
+		{[]string{"-x", "ls"}, `isz: unknown flag -x before the command (run "isz help")`},
 		{[]string{"ls", "--recursve", "a"}, "isz: ls: unknown flag --recursve; did you mean --recursive?"},
 		{[]string{"create", "-split", "1G", "a", "b"}, "isz: create: unknown flag -split; did you mean --split?"},
 		{[]string{"extract", "--fils", "d", "a"}, "isz: extract: unknown flag --fils; did you mean --files?"},
