@@ -105,7 +105,7 @@
 //
 // # Writing
 //
-//	files, err := isz.Create("disc.isz", iso, isoSize, &isz.WriterOptions{
+//	files, err := isz.Create(ctx, "disc.isz", iso, isoSize, &isz.WriterOptions{
 //		Codec:     isz.CodecZlib,
 //		SplitSize: 700 << 20, // disc.isz, disc.i01, ...
 //	})

@@ -2,6 +2,7 @@ package isz_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -22,7 +23,7 @@ func Example() {
 	iso := make([]byte, 512*2048)
 	copy(iso[16*2048:], "CD001 hello")
 
-	files, err := isz.Create(filepath.Join(dir, "disc.isz"), bytes.NewReader(iso), int64(len(iso)),
+	files, err := isz.Create(context.Background(), filepath.Join(dir, "disc.isz"), bytes.NewReader(iso), int64(len(iso)),
 		&isz.WriterOptions{Codec: isz.CodecStore, SplitSize: 400 << 10, VSN: 1})
 	if err != nil {
 		log.Fatal(err)

@@ -123,6 +123,23 @@ func parseSetName(name string) setNames {
 	return setNames{base: name, ext: ".isz", i: "i"}
 }
 
+// SetFileName returns the name Create gives file k (0 is the first) of a
+// split set whose first file is name: "disc.isz" gives "disc.i01",
+// "disc.i02", ...; "disc.part01.isz" gives "disc.part02.isz", ...
+// Commands use it to find the files of an earlier set that a new one would
+// leave behind or overwrite.
+func SetFileName(name string, k int) string {
+	if k == 0 {
+		return name
+	}
+	return parseSetName(name).member(k)[0]
+}
+
+// SetBaseName returns name without the extension that makes it a member of
+// a split set: "disc" for "disc.isz", "disc.i01", "disc.part01.isz" and
+// "disc" itself.
+func SetBaseName(name string) string { return parseSetName(name).base }
+
 // member returns candidate names for segment k, preferred spelling first.
 func (s setNames) member(k int) []string {
 	if s.part != "" {

@@ -28,3 +28,27 @@ func TestSetNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSetFileNames(t *testing.T) {
+	for _, tc := range []struct {
+		name, base, second string
+	}{
+		{"disc.isz", "disc", "disc.i01"},
+		{"dir/DISC.ISZ", "dir/DISC", "dir/DISC.I01"},
+		{"disc.i03", "disc", "disc.i01"},
+		{"disc.part01.isz", "disc", "disc.part02.isz"},
+		{"disc.part001.isz", "disc", "disc.part002.isz"},
+		{"disc", "disc", "disc.i01"},
+		{"disc.iso", "disc.iso", "disc.iso.i01"},
+	} {
+		if got := SetBaseName(tc.name); got != tc.base {
+			t.Errorf("SetBaseName(%q) = %q, want %q", tc.name, got, tc.base)
+		}
+		if got := SetFileName(tc.name, 1); got != tc.second {
+			t.Errorf("SetFileName(%q, 1) = %q, want %q", tc.name, got, tc.second)
+		}
+		if got := SetFileName(tc.name, 0); got != tc.name {
+			t.Errorf("SetFileName(%q, 0) = %q", tc.name, got)
+		}
+	}
+}

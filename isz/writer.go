@@ -72,8 +72,9 @@ type WriterOptions struct {
 // of 2048) to name, and when split to further files named like name's
 // set: NAME.isz, NAME.i01, NAME.i02 ... or NAME.part01.isz,
 // NAME.part02.isz ... It returns the files written. On error no file is
-// left behind.
-func Create(name string, src io.Reader, size int64, opts *WriterOptions) (files []string, err error) {
+// left behind. Cancelling ctx stops the writer between chunks with ctx's
+// error; opts.Progress reports how far it got.
+func Create(ctx context.Context, name string, src io.Reader, size int64, opts *WriterOptions) (files []string, err error) {
 	names := parseSetName(name)
 	var open []*os.File
 	defer func() {
@@ -102,7 +103,7 @@ func Create(name string, src io.Reader, size int64, opts *WriterOptions) (files 
 		files = append(files, fname)
 		return f, nil
 	}
-	if _, err = write(src, size, opts, create); err != nil {
+	if _, err = write(ctx, src, size, opts, create); err != nil {
 		return nil, err
 	}
 	return files, nil
@@ -114,7 +115,7 @@ func Write(dst io.WriterAt, src io.Reader, size int64, opts *WriterOptions) (int
 	if opts != nil && opts.SplitSize != 0 {
 		return 0, errors.New("isz: Write makes one file; use Create to split")
 	}
-	sizes, err := write(src, size, opts, func(int) (io.WriterAt, error) { return dst, nil })
+	sizes, err := write(context.Background(), src, size, opts, func(int) (io.WriterAt, error) { return dst, nil })
 	if err != nil {
 		return 0, err
 	}
@@ -205,8 +206,8 @@ func newPlan(size int64, opts *WriterOptions) (*plan, error) {
 	if o.SplitSize > 0 {
 		// With files of at least three chunks, the chunk after a tail
 		// always fits whole, so every file has a chunk starting in it.
-		if o.SplitSize < minSplit(o.BlockSize) {
-			return nil, fmt.Errorf("isz: create: split size %d below %d (3 blocks of %d and 2 headers)", o.SplitSize, minSplit(o.BlockSize), o.BlockSize)
+		if o.SplitSize < MinSplitSize(o.BlockSize) {
+			return nil, fmt.Errorf("isz: create: split size %d below %d (3 blocks of %d and 2 headers)", o.SplitSize, MinSplitSize(o.BlockSize), o.BlockSize)
 		}
 		// Reserve SDT room for the most files the data can need: every
 		// chunk stores at most its size, and ending a file early before
@@ -229,8 +230,9 @@ func newPlan(size int64, opts *WriterOptions) (*plan, error) {
 	return p, nil
 }
 
-// minSplit is the smallest split size the writer accepts for blockSize.
-func minSplit(blockSize int) int64 { return 3*int64(blockSize) + 2*HeaderSize }
+// MinSplitSize is the smallest WriterOptions.SplitSize the writer accepts
+// for chunks of blockSize bytes.
+func MinSplitSize(blockSize int) int64 { return 3*int64(blockSize) + 2*HeaderSize }
 
 // chunkJob carries one chunk through the compression pipeline.
 type chunkJob struct {
@@ -320,12 +322,12 @@ func allZero(b []byte) bool {
 // p.workers goroutines, and lays the chunks out in order over the files
 // that create(k) makes, then writes the headers and tables. It returns the
 // file sizes.
-func write(src io.Reader, size int64, opts *WriterOptions, create func(k int) (io.WriterAt, error)) ([]int64, error) {
+func write(ctx context.Context, src io.Reader, size int64, opts *WriterOptions, create func(k int) (io.WriterAt, error)) ([]int64, error) {
 	p, err := newPlan(size, opts)
 	if err != nil {
 		return nil, err
 	}
-	g, ctx := errgroup.WithContext(context.Background())
+	g, ctx := errgroup.WithContext(ctx)
 	free := make(chan *chunkJob, 2*p.workers)
 	for range 2 * p.workers {
 		free <- &chunkJob{in: make([]byte, p.o.BlockSize), done: make(chan struct{}, 1)}

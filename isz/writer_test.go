@@ -44,7 +44,7 @@ func TestRoundTrip(t *testing.T) {
 	}{{0, ""}, {128, "pw128"}, {192, "a 24-byte password here"}, {256, "x"}}
 	for _, cl := range cls {
 		for _, zero := range []bool{false, true} {
-			for _, split := range []int64{0, minSplit(testChunk)} {
+			for _, split := range []int64{0, MinSplitSize(testChunk)} {
 				for k, pw := range passwords {
 					if cl.c == CodecBzip2 && k%2 == 1 {
 						continue
@@ -69,7 +69,7 @@ func TestRoundTrip(t *testing.T) {
 func roundTrip(t *testing.T, img []byte, opts WriterOptions) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "out.isz")
-	files, err := Create(name, bytes.NewReader(img), int64(len(img)), &opts)
+	files, err := Create(context.Background(), name, bytes.NewReader(img), int64(len(img)), &opts)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -158,7 +158,7 @@ func roundTrip(t *testing.T, img []byte, opts WriterOptions) {
 	again := opts
 	again.Workers = 1
 	dir2 := t.TempDir()
-	files2, err := Create(filepath.Join(dir2, "out.isz"), bytes.NewReader(img), int64(len(img)), &again)
+	files2, err := Create(context.Background(), filepath.Join(dir2, "out.isz"), bytes.NewReader(img), int64(len(img)), &again)
 	if err != nil || len(files2) != len(files) {
 		t.Fatalf("second Create: %v, %d files", err, len(files2))
 	}
@@ -241,6 +241,24 @@ func TestWriterProgress(t *testing.T) {
 	}
 }
 
+// TestCreateCancel: cancelling the context from the progress callback
+// stops Create with the context's error and leaves no file behind.
+func TestCreateCancel(t *testing.T) {
+	img := roundTripImage()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := &WriterOptions{BlockSize: testChunk, SplitSize: MinSplitSize(testChunk), Workers: 1,
+		Progress: func(done, total int64) { cancel() }}
+	files, err := Create(ctx, filepath.Join(dir, "c.isz"), bytes.NewReader(img), int64(len(img)), opts)
+	if !errors.Is(err, context.Canceled) || files != nil {
+		t.Fatalf("Create = %q, %v; want context.Canceled", files, err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
 func TestWriterErrors(t *testing.T) {
 	img := roundTripImage()
 	tests := []struct {
@@ -257,15 +275,15 @@ func TestWriterErrors(t *testing.T) {
 		{"aes bits", int64(len(img)), bytes.NewReader(img), WriterOptions{Password: "x", AESBits: 100}},
 		{"aes without password", int64(len(img)), bytes.NewReader(img), WriterOptions{AESBits: 128}},
 		{"password longer than key", int64(len(img)), bytes.NewReader(img), WriterOptions{AESBits: 128, Password: "12345678901234567"}},
-		{"split too small", int64(len(img)), bytes.NewReader(img), WriterOptions{BlockSize: testChunk, SplitSize: minSplit(testChunk) - 1}},
-		{"too many files", int64(len(img)) * 40, io.MultiReader(bytes.NewReader(bytes.Repeat(img, 40))), WriterOptions{BlockSize: 2048, Codec: CodecStore, SplitSize: minSplit(2048)}},
+		{"split too small", int64(len(img)), bytes.NewReader(img), WriterOptions{BlockSize: testChunk, SplitSize: MinSplitSize(testChunk) - 1}},
+		{"too many files", int64(len(img)) * 40, io.MultiReader(bytes.NewReader(bytes.Repeat(img, 40))), WriterOptions{BlockSize: 2048, Codec: CodecStore, SplitSize: MinSplitSize(2048)}},
 		{"short source", int64(len(img)) + 2048, bytes.NewReader(img), WriterOptions{}},
 		{"failing source", int64(len(img)), failingReader{}, WriterOptions{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			files, err := Create(filepath.Join(dir, "x.isz"), tc.src, tc.size, &tc.opts)
+			files, err := Create(context.Background(), filepath.Join(dir, "x.isz"), tc.src, tc.size, &tc.opts)
 			if err == nil {
 				t.Fatalf("Create succeeded: %v", files)
 			}
@@ -286,8 +304,8 @@ func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on f
 func TestCreatePartNaming(t *testing.T) {
 	img := roundTripImage()
 	dir := t.TempDir()
-	files, err := Create(filepath.Join(dir, "disc.part01.isz"), bytes.NewReader(img), int64(len(img)),
-		&WriterOptions{BlockSize: testChunk, Codec: CodecStore, SplitSize: minSplit(testChunk)})
+	files, err := Create(context.Background(), filepath.Join(dir, "disc.part01.isz"), bytes.NewReader(img), int64(len(img)),
+		&WriterOptions{BlockSize: testChunk, Codec: CodecStore, SplitSize: MinSplitSize(testChunk)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +329,7 @@ func TestCreatePartNaming(t *testing.T) {
 func TestSplitLargerThanImage(t *testing.T) {
 	img := roundTripImage()
 	dir := t.TempDir()
-	files, err := Create(filepath.Join(dir, "one.isz"), bytes.NewReader(img), int64(len(img)), &WriterOptions{BlockSize: testChunk, SplitSize: 10 << 20})
+	files, err := Create(context.Background(), filepath.Join(dir, "one.isz"), bytes.NewReader(img), int64(len(img)), &WriterOptions{BlockSize: testChunk, SplitSize: 10 << 20})
 	if err != nil || len(files) != 1 {
 		t.Fatalf("Create: %v, %v", files, err)
 	}
@@ -330,12 +348,12 @@ func TestSplitLargerThanImage(t *testing.T) {
 // happens: exactly at the end, straddling it, and the last chunk moved
 // whole to a new file (so that no file holds only a chunk's tail).
 func TestSplitSweep(t *testing.T) {
-	split := minSplit(2048)
+	split := MinSplitSize(2048)
 	moved, straddled := 0, 0
 	for sectors := 1; sectors <= 40; sectors++ {
 		img := testImage(sectors*2048, uint64(sectors))
 		dir := t.TempDir()
-		files, err := Create(filepath.Join(dir, "s.isz"), bytes.NewReader(img), int64(len(img)),
+		files, err := Create(context.Background(), filepath.Join(dir, "s.isz"), bytes.NewReader(img), int64(len(img)),
 			&WriterOptions{BlockSize: 2048, Codec: CodecStore, SplitSize: split, VSN: 3})
 		if err != nil {
 			t.Fatalf("%d sectors: %v", sectors, err)

@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
@@ -78,7 +79,7 @@ func makeFixtures(dir string) (*fixtures, error) {
 		opts.BlockSize = chunkSize
 		opts.VSN = 1
 		name := filepath.Join(dir, v.name+".isz")
-		files, err := isz.Create(name, bytes.NewReader(f.isoData), int64(len(f.isoData)), &opts)
+		files, err := isz.Create(context.Background(), name, bytes.NewReader(f.isoData), int64(len(f.isoData)), &opts)
 		if err != nil {
 			return nil, fmt.Errorf("isz.Create %s: %w", v.name, err)
 		}

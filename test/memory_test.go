@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -63,7 +64,7 @@ func TestMemoryBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	img := filepath.Join(t.TempDir(), "many.isz")
-	if _, err := isz.Create(img, f, st.Size(), &isz.WriterOptions{Codec: isz.CodecZlib, Level: 1}); err != nil {
+	if _, err := isz.Create(context.Background(), img, f, st.Size(), &isz.WriterOptions{Codec: isz.CodecZlib, Level: 1}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -104,15 +104,15 @@ func TestFailures(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"missing image", func(mp string) []string { return []string{"/no/such.isz", mp} }, nil, 4, "no such file"},
-		{"not an image", func(mp string) []string { return []string{junk, mp} }, nil, 5, "neither an ISZ image nor an ISO 9660"},
-		{"missing mount point", func(mp string) []string { return []string{fx.iso, mp + "/nonexistent"} }, nil, 3, "cannot mount on"},
-		{"mount point is a file", func(mp string) []string { return []string{fx.iso, fx.iso} }, nil, 3, "cannot mount on"},
-		{"no password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD="}, 6, "password"},
-		{"wrong password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD=wrong"}, 6, "password"},
-		{"wrong password, foreground", func(mp string) []string { return []string{"-f", aes, mp, "-o", "password=wrong"} }, nil, 6, "password"},
+		{"missing image", func(mp string) []string { return []string{"/no/such.isz", mp} }, nil, 1, "no such file"},
+		{"not an image", func(mp string) []string { return []string{junk, mp} }, nil, 3, "neither an ISZ image nor an ISO 9660"},
+		{"missing mount point", func(mp string) []string { return []string{fx.iso, mp + "/nonexistent"} }, nil, 8, "cannot mount on"},
+		{"mount point is a file", func(mp string) []string { return []string{fx.iso, fx.iso} }, nil, 8, "cannot mount on"},
+		{"no password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD="}, 5, "password"},
+		{"wrong password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD=wrong"}, 5, "password"},
+		{"wrong password, foreground", func(mp string) []string { return []string{"-f", aes, mp, "-o", "password=wrong"} }, nil, 5, "password"},
 		{"unknown option", func(mp string) []string { return []string{fx.iso, mp, "-o", "ro,bogus"} }, nil, 2, `unknown option "bogus"`},
-		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 5, "no usable ISO 9660 tree"},
+		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 3, "no usable ISO 9660 tree"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mp := newMountPoint(t)
@@ -138,8 +138,8 @@ func TestFailures(t *testing.T) {
 func TestDoubleMount(t *testing.T) {
 	m := mountDaemon(t, bin, fx.iso)
 	code, out := runStatus(t, bin, fx.image("zlib").path, m.dir)
-	if code != 3 || !strings.Contains(out, "already an iszmount mount point") {
-		t.Errorf("second mount: exit %d, %q; want 3, already mounted", code, out)
+	if code != 8 || !strings.Contains(out, "already an iszmount mount point") {
+		t.Errorf("second mount: exit %d, %q; want 8, already mounted", code, out)
 	}
 	if n := len(mountsUnder(m.dir)); n != 1 {
 		t.Errorf("%d mounts at %s, want 1", n, m.dir)

@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"io"
 	"os"
@@ -199,7 +200,7 @@ func TestRawFallback(t *testing.T) {
 		data[i] = byte(i * 31)
 	}
 	p := filepath.Join(t.TempDir(), "blob.isz")
-	if _, err := isz.Create(p, bytes.NewReader(data), int64(len(data)), &isz.WriterOptions{BlockSize: chunkSize}); err != nil {
+	if _, err := isz.Create(context.Background(), p, bytes.NewReader(data), int64(len(data)), &isz.WriterOptions{BlockSize: chunkSize}); err != nil {
 		t.Fatal(err)
 	}
 	m := mountForeground(t, bin, p)

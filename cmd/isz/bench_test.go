@@ -38,7 +38,7 @@ func benchImage(b *testing.B, codec isz.Codec) string {
 	}
 	src.Truncate(size)
 	name := filepath.Join(b.TempDir(), "bench.isz")
-	if _, err := isz.Create(name, &src, size, &isz.WriterOptions{Codec: codec, VSN: 1}); err != nil {
+	if _, err := isz.Create(context.Background(), name, &src, size, &isz.WriterOptions{Codec: codec, VSN: 1}); err != nil {
 		b.Fatal(err)
 	}
 	return name

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"golang.org/x/term"
 
@@ -22,7 +23,7 @@ tree to standard output, one after the other (zisofs files decoded).
 Symlinks are followed inside the image. Every PATH is looked up before
 anything is written, so a mistyped one writes nothing. A progress bar is
 drawn on stderr only when stderr is a terminal and standard output is not.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags
 		tf.register(fs)
 		return func(ctx context.Context, args []string) error {

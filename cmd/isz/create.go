@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"io"
+	"errors"
+	"io/fs"
 	"math"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/isz"
@@ -14,7 +15,7 @@ import (
 
 var createCmd = &command{
 	name:     "create",
-	synopsis: "[-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256 [--passfile F]] [--zero-chunks] IN.iso OUT.isz",
+	synopsis: "[-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256 [--passfile F]] [--zero-chunks] [-j N] IN.iso OUT.isz",
 	summary:  "compress an ISO image into an ISZ image",
 	help: `
 Compresses IN.iso (a file or block device) into OUT.isz, on all cores. Each
@@ -31,8 +32,13 @@ $ISZ_PASSWORD, and a password without --aes means AES-256. ISZ_PASSWORD
 alone does not encrypt. Note that ISZ encryption is weak (ECB mode, the
 password is the key): do not rely on it for secrets.
 
-On failure or interrupt the partly written output is removed.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+An existing OUT.isz is replaced only with --force (-f), and so are the
+.i01, .i02, ... files of an earlier split set of the same name, which
+would otherwise be taken for part of the new image. The output is written
+to a temporary directory next to it and renamed into place when complete:
+on failure or interrupt (a full disk, Ctrl-C) whatever was there before is
+left as it was.`,
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var o createOpts
 		o.register(fs)
 		return func(ctx context.Context, args []string) error {
@@ -43,7 +49,7 @@ On failure or interrupt the partly written output is removed.`,
 			if err != nil {
 				return err
 			}
-			return create(ctx, args[0], args[1], wo)
+			return create(ctx, args[0], args[1], wo, o.force)
 		}
 	},
 }
@@ -56,17 +62,19 @@ type createOpts struct {
 	aes          int
 	zeroChunks   bool
 	workers      int
+	force        bool
 	pw           passwordFlags
 }
 
-func (o *createOpts) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.block, "b", "128K", "block (chunk) `SIZE`, a multiple of 2048")
-	fs.StringVar(&o.codec, "c", "zlib", "compression `CODEC`: zlib, bzip2 or store")
-	fs.IntVar(&o.level, "l", 0, "compression `LEVEL` 1 (fast) to 9 (small); 0 = the codec's default")
+func (o *createOpts) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.block, "block-size", "b", "128K", "block (chunk) `SIZE`, a multiple of 2048")
+	fs.StringVarP(&o.codec, "codec", "c", "zlib", "compression `CODEC`: zlib, bzip2 or store")
+	fs.IntVarP(&o.level, "level", "l", 0, "compression `LEVEL` 1 (fast) to 9 (small); 0 = the codec's default")
 	fs.StringVar(&o.split, "split", "", "split the output into files of at most `SIZE` bytes")
 	fs.IntVar(&o.aes, "aes", 0, "encrypt with AES of this many `BITS` (128, 192 or 256)")
 	fs.BoolVar(&o.zeroChunks, "zero-chunks", false, "store all-zero blocks as ZERO chunks (smaller; older readers may not support them)")
-	fs.IntVar(&o.workers, "j", 0, "compress with `N` parallel workers (0: one per core)")
+	fs.IntVarP(&o.workers, "jobs", "j", 0, "compress with `N` parallel workers (0: one per core)")
+	fs.BoolVarP(&o.force, "force", "f", false, "replace an existing OUT.isz and remove the other files of an earlier split set of that name")
 	o.pw.register(fs)
 }
 
@@ -81,8 +89,8 @@ func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
 	if err != nil {
 		return nil, usagef("-b: %v", err)
 	}
-	if block <= 0 || block%2048 != 0 {
-		return nil, usagef("-b: block size %d is not a positive multiple of 2048", block)
+	if block <= 0 || block%2048 != 0 || block > isz.MaxChunkSize {
+		return nil, usagef("-b: block size %d is not a positive multiple of 2048 up to %d (%s)", block, isz.MaxChunkSize, formatBytes(isz.MaxChunkSize))
 	}
 	wo.BlockSize = int(block)
 	switch o.codec {
@@ -101,6 +109,9 @@ func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
 	if o.split != "" {
 		if wo.SplitSize, err = cliutil.ParseSize(o.split); err != nil {
 			return nil, usagef("--split: %v", err)
+		}
+		if least := isz.MinSplitSize(wo.BlockSize); wo.SplitSize < least {
+			return nil, usagef("--split: %d bytes is below %d, the least for %s blocks", wo.SplitSize, least, formatBytes(int64(wo.BlockSize)))
 		}
 	}
 	switch o.aes {
@@ -124,47 +135,77 @@ func (o *createOpts) writerOptions() (*isz.WriterOptions, error) {
 	return wo, nil
 }
 
-func create(ctx context.Context, in, out string, wo *isz.WriterOptions) (err error) {
-	if sameFile(out, in) {
-		return usagef("%s is the input: refusing to overwrite it", out)
+func create(ctx context.Context, in, out string, wo *isz.WriterOptions, force bool) (err error) {
+	f, err := cliutil.OpenImage(in)
+	if errors.Is(err, fs.ErrNotExist) && exists(out) {
+		return hintf("%s does not exist but %s does: are the arguments swapped? (isz create IN.iso OUT.isz)", in, out)
 	}
-	f, err := os.Open(in)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return fmt.Errorf("%s: %w", in, err)
+	if f.ISZ {
+		return hintf("%s is already an ISZ image (isz extract %s OUT.iso decompresses it)", in, in)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if sameFile(out, in) {
+		return usagef("%s is the input: refusing to overwrite it", out)
+	}
+	mode, err := checkOutput(out, force)
+	if err != nil {
 		return err
 	}
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.ModTime().Unix() > 0 && fi.ModTime().Unix() <= math.MaxUint32 {
+	if mode == outputDirect {
+		return usagef("%s is not a regular file: isz create writes files", out)
+	}
+	stale := staleMembers(out)
+	if len(stale) > 0 && !force {
+		return hintf("%s is left from an earlier split set named %s: give --force to remove it", stale[0], out)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && f.ModTime.Unix() > 0 && f.ModTime.Unix() <= math.MaxUint32 {
 		// The volume serial is a creation time in UltraISO's images; the
 		// ISO's own modification time keeps the output reproducible.
-		wo.VSN = uint32(fi.ModTime().Unix())
+		wo.VSN = uint32(f.ModTime.Unix())
 	}
-	bar := startProgress("create", size)
-	src := &countingReader{ctx: ctx, r: f, bar: bar}
-	_, err = isz.Create(out, src, size, wo) // removes its files on failure
+	st, err := newStaging(out)
+	if err != nil {
+		return err
+	}
+	defer st.cleanup()
+	bar := startProgress("create", f.Size)
+	wo.Progress = bar.Callback()
+	staged, err := isz.Create(ctx, st.path(out), f, f.Size, wo)
 	bar.Finish(err == nil)
-	return err
-}
-
-// countingReader feeds the progress bar with the bytes read and makes the
-// writer stop at an interrupt (its next read fails with ctx's error).
-type countingReader struct {
-	ctx context.Context
-	r   io.Reader
-	bar *progress
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+	if err != nil {
+		return err
 	}
-	n, err := c.r.Read(p)
-	c.bar.Add(int64(n))
-	return n, err
+	if err := st.commit(staged); err != nil {
+		return err
+	}
+	for _, name := range stale[min(len(stale), len(staged)-1):] { // the new set replaced the others
+		if err := os.Remove(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// staleMembers lists the files .i01, .i02, ... (or .part02.isz, ...) that
+// an earlier split set named out left: a reader of out would take them for
+// part of the image. The list ends at the first missing file, as a set
+// does.
+func staleMembers(out string) []string {
+	var names []string
+	for k := 1; ; k++ {
+		name := isz.SetFileName(out, k)
+		if !exists(name) {
+			return names
+		}
+		names = append(names, name)
+	}
+}
+
+// exists reports whether name exists (a dangling symlink counts).
+func exists(name string) bool {
+	_, err := os.Lstat(name)
+	return err == nil
 }

@@ -3,21 +3,23 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/isz"
 
+	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 )
 
 var extractCmd = &command{
 	name:     "extract",
-	synopsis: "[--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [-p] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
+	synopsis: "[-f] [-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [-p] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
 	summary:  "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
 	help: `
 The first form writes the whole decompressed image to OUT.iso ("-" writes
@@ -25,8 +27,11 @@ to standard output, unless that is a terminal). Chunks are decoded in parallel o
 the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes
 (a sparse file); the bytes read back are the same. The CRC-32 of the
 output is checked against the header as it streams: a mismatch exits 4
-(on standard output, after the bytes went out). On failure or interrupt a
-partly written OUT.iso is removed.
+(on standard output, after the bytes went out). An existing OUT.iso is
+replaced only with --force (-f); the image is written to a temporary file
+next to it and renamed into place when complete, so on failure or
+interrupt whatever was at OUT.iso is left as it was (a symlink there is
+replaced, never followed).
 
 The second form (--files) copies files out of the ISO 9660 tree of an ISZ
 image or a plain .iso into DESTDIR, creating it if needed: the whole tree,
@@ -39,12 +44,13 @@ root would otherwise run as root.
 Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or
 made by the extraction are never followed to outside it, and an existing
 file is replaced rather than written through.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags // --norock and --nojoliet matter only with --files
 		tf.register(fs)
 		dest := fs.String("files", "", "copy files out of the image's tree into `DESTDIR` instead of writing the raw image")
-		workers := fs.Int("j", 0, "decode with `N` parallel workers (0: one per core)")
-		keepSetID := fs.Bool("p", false, "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)")
+		workers := fs.IntP("jobs", "j", 0, "decode with `N` parallel workers (0: one per core)")
+		force := fs.BoolP("force", "f", false, "replace an existing OUT.iso")
+		keepSetID := fs.BoolP("preserve-setid", "p", false, "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)")
 		return func(ctx context.Context, args []string) error {
 			if *dest != "" {
 				if len(args) < 1 {
@@ -58,7 +64,7 @@ file is replaced rather than written through.`,
 			if *workers < 0 {
 				return usagef("-j: %d workers", *workers)
 			}
-			return extractImage(ctx, args[0], args[1], &tf.pw, *workers)
+			return extractImage(ctx, args[0], args[1], &tf.pw, *workers, *force)
 		}
 	},
 }
@@ -71,40 +77,60 @@ const extractBlock = 4 << 20
 // the writing goroutine: one being read, one being written, one spare.
 const extractBuffers = 3
 
-func extractImage(ctx context.Context, in, out string, pw *passwordFlags, workers int) (err error) {
+func extractImage(ctx context.Context, in, out string, pw *passwordFlags, workers int, force bool) (err error) {
 	im, err := openImage(in, pw, workers)
+	if errors.Is(err, fs.ErrNotExist) && exists(out) {
+		return hintf("%s does not exist but %s does: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
+	}
 	if err != nil {
 		return err
 	}
 	defer im.Close()
 	if err := im.requireISZ(); err != nil {
+		if o, oerr := cliutil.OpenImage(out); oerr == nil {
+			o.Close()
+			if o.ISZ {
+				return hintf("%s is not an ISZ image but %s is: are the arguments swapped? (isz extract IMAGE.isz OUT.iso)", in, out)
+			}
+		}
 		return err
 	}
 
 	var w io.Writer = os.Stdout
 	var wa io.WriterAt // set when holes can be skipped
-	if out == "-" && term.IsTerminal(int(os.Stdout.Fd())) {
+	var commit func() error
+	switch {
+	case out == "-" && term.IsTerminal(int(os.Stdout.Fd())):
 		return usagef("refusing to write a disc image to a terminal: redirect standard output or name a file")
-	}
-	if out != "-" && sameFile(out, im.files()...) {
+	case out == "-":
+	case sameFile(out, im.files()...):
 		return usagef("%s is part of the image: refusing to overwrite it", out)
-	}
-	if out != "-" {
-		f, oerr := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if oerr != nil {
-			return oerr
+	default:
+		mode, err := checkOutput(out, force)
+		if err != nil {
+			return err
 		}
-		defer func() { // err is the function's result: remove a failed output
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = cerr
+		name := out
+		if mode == outputStaged {
+			st, err := newStaging(out)
+			if err != nil {
+				return err
 			}
-			if err != nil && wa != nil {
-				os.Remove(out)
-			}
-		}()
+			defer st.cleanup()
+			name = st.path(out)
+			commit = func() error { return st.commit([]string{out}) }
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if mode == outputDirect {
+			f, err = os.OpenFile(name, os.O_WRONLY, 0)
+		}
+		if err != nil {
+			return err
+		}
+		defer f.Close()
 		w = f
-		if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() {
-			wa = f // a regular file: write at offsets, leave holes, remove on failure
+		if mode == outputStaged {
+			wa = f // a new regular file: write at offsets, leave holes
 		}
 	}
 
@@ -125,11 +151,18 @@ func extractImage(ctx context.Context, in, out string, pw *passwordFlags, worker
 	if h := im.isz.Header(); h.HasChecksums() && h.Checksum1 != 0 && ^crc != h.Checksum1 {
 		return fmt.Errorf("%s: the decoded image's CRC-32 is 0x%08X, the header records 0x%08X: %w", in, crc, ^h.Checksum1, isz.ErrChecksum)
 	}
-	if f, ok := w.(*os.File); ok && wa != nil {
-		// The last extent may have been a hole: give the file its full size.
-		return f.Truncate(im.size)
+	if commit == nil {
+		return nil
 	}
-	return nil
+	f := w.(*os.File)
+	// The last extent may have been a hole: give the file its full size.
+	if err := f.Truncate(im.size); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return commit()
 }
 
 // extent is a run of image bytes that holds data (not a hole).

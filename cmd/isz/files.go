@@ -34,7 +34,8 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	}
 	defer t.Close()
 
-	items, total, err := collect(ctx, t, paths)
+	skip := &skipped{cmd: "extract"}
+	items, total, err := collect(ctx, t, paths, skip)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,13 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	for _, s := range x.skipped {
 		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (devices and sockets are not extracted)\n", s.rel, modeString(s.e.Mode()))
 	}
-	return err
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%d of %d files written to %s, the rest not (a file being written is never left under its name): %w", x.written, x.files, dest, err)
+	}
+	if err != nil {
+		return err
+	}
+	return skip.err()
 }
 
 // extractAll makes the directories and symlinks in tree order, then writes
@@ -88,6 +95,7 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 		}
 	}
 	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
+	x.files = len(files)
 	for _, it := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -95,6 +103,7 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 		if err := x.extract(ctx, it); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
+		x.written++
 	}
 	for i := len(x.dirs) - 1; i >= 0; i-- {
 		it := x.dirs[i]
@@ -109,7 +118,7 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 // size of the regular files for the progress bar. A PATH keeps its place in
 // the tree ("docs/a.txt" lands in DESTDIR/docs/a.txt); its parent
 // directories are created but get no attributes from the image.
-func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error) {
+func collect(ctx context.Context, t *tree, paths []string, skip *skipped) ([]item, int64, error) {
 	if len(paths) == 0 {
 		paths = []string{""}
 	}
@@ -135,7 +144,7 @@ func collect(ctx context.Context, t *tree, paths []string) ([]item, int64, error
 			add(e, rel)
 		}
 		if e.IsDir() {
-			if err := walkTree(ctx, e, rel, add); err != nil {
+			if err := walkTree(ctx, e, rel, skip, add); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -153,6 +162,8 @@ type extractor struct {
 	protect []os.FileInfo     // the image's own files, never replaced
 	perm    fs.FileMode       // the mode bits restored: safePerm or allPerm
 	bar     *progress
+	files   int // regular files to extract
+	written int // regular files extracted so far
 }
 
 func (x *extractor) extract(ctx context.Context, it item) error {
@@ -291,6 +302,9 @@ func (x *extractor) remove(rel string, fi os.FileInfo) error {
 	return x.root.Remove(rel)
 }
 
+// writeFile writes the regular file it.rel under a temporary name in the
+// same directory, renamed to it.rel once complete, so that an interrupted
+// or failed extraction never leaves a partial file under a real name.
 func (x *extractor) writeFile(ctx context.Context, it item) (err error) {
 	if err := x.clear(it.rel); err != nil {
 		return err
@@ -299,16 +313,37 @@ func (x *extractor) writeFile(ctx context.Context, it item) (err error) {
 	if err != nil {
 		return err
 	}
-	f, err := x.root.OpenFile(it.rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
+	tmp := partialName(it.rel)
+	if err := x.root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err // a leftover of an extraction killed before it could clean up
+	}
+	f, err := x.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if err != nil {
+			x.root.Remove(tmp)
 		}
 	}()
-	return copyContents(ctx, f, r, it.e.Size(), x.bar)
+	if err := copyContents(ctx, f, r, it.e.Size(), x.bar); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return x.root.Rename(tmp, it.rel)
+}
+
+// partialName is the temporary name of rel while it is written: hidden,
+// next to it, and saying what it is (a kill -9 cannot clean up).
+func partialName(rel string) string {
+	base := path.Base(rel)
+	if len(base) > 200 { // NAME_MAX is 255
+		base = base[:200]
+	}
+	return path.Join(path.Dir(rel), "."+base+".isz-partial")
 }
 
 // The mode bits restored on files and directories: by default without

@@ -2,10 +2,11 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/isz"
@@ -15,7 +16,7 @@ import (
 // reads or writes an encrypted image.
 type passwordFlags struct{ value, file string }
 
-func (p *passwordFlags) register(fs *flag.FlagSet) {
+func (p *passwordFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.value, "password", "", "password `P` (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)")
 	fs.StringVar(&p.file, "passfile", "", "read the password from the first line of `FILE` (\"-\" = stdin)")
 }
@@ -35,46 +36,30 @@ type image struct {
 }
 
 // openImage opens name as an ISZ image (any member of a split set) when it
-// starts with an ISZ header, else as a plain image file. workers is the
-// number of parallel chunk decoders (0: one per core).
+// starts with an ISZ header, else as a plain image file
+// (cliutil.OpenImage decides, as for iszmount). workers is the number of
+// parallel chunk decoders (0: one per core). An encrypted image's password
+// comes from pw, or from a prompt on a terminal.
 func openImage(name string, pw *passwordFlags, workers int) (*image, error) {
-	f, err := os.Open(name)
+	f, err := cliutil.OpenImage(name)
 	if err != nil {
 		return nil, err
 	}
-	head := make([]byte, 64)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if !isz.IsISZ(head[:n]) {
-		fi, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		if !fi.Mode().IsRegular() && fi.Mode()&os.ModeDevice == 0 {
-			f.Close()
-			return nil, fmt.Errorf("%s: not a regular file or block device", name)
-		}
-		size, err := f.Seek(0, io.SeekEnd)
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		return &image{name: name, r: f, size: size, f: f}, nil
+	if !f.ISZ {
+		return &image{name: name, r: f, size: f.Size, f: f.File}, nil
 	}
 	f.Close()
 	pass := ""
 	if pw != nil {
-		if pass, err = pw.get(); err != nil {
+		if pass, err = cliutil.ImagePassword(name, pw.value, pw.file); err != nil {
 			return nil, err
 		}
 	}
 	r, err := isz.Open(name, &isz.Options{Password: pass, Workers: workers})
 	if err != nil {
-		return nil, passwordHint(err)
+		// Some of isz.Open's errors name the file, some do not;
+		// cliutil.Message says a repeated name once.
+		return nil, passwordHint(fmt.Errorf("%s: %w", name, err))
 	}
 	return &image{name: name, r: r, size: r.Size(), isz: r}, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,13 +10,16 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
 
 var infoCmd = &command{
 	name:     "info",
-	synopsis: "[--password P|--passfile F] IMAGE",
+	synopsis: "[--json] [--password P|--passfile F] IMAGE",
 	summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
 	help: `
 For an ISZ image, prints the header fields, the number and stored size of
@@ -31,13 +33,20 @@ the ISO 9660 side.
 
 An encrypted image's header is shown without a password; its volume needs
 the password. info reads no chunk data beyond the volume descriptors: use
-verify to check the checksums.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+verify to check the checksums.
+
+With --json, the same facts are printed as one JSON object for scripts;
+its fields are documented in the README and keep their names and meaning.`,
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
+		asJSON := fs.Bool("json", false, "print one JSON object (fields documented in the README) instead of text")
 		return func(ctx context.Context, args []string) error {
 			if len(args) != 1 {
 				return usagef("want one IMAGE, got %d arguments", len(args))
+			}
+			if *asJSON {
+				return infoJSON(os.Stdout, args[0], &pw)
 			}
 			return info(os.Stdout, args[0], &pw)
 		}
@@ -152,29 +161,53 @@ func percent(part, whole int64) float64 {
 	return 100 * float64(part) / float64(whole)
 }
 
-// describeVolume prints the ISO 9660 volume of the image. A disc that is
-// not ISO 9660 inside a good ISZ image is reported, not an error; for a
-// plain image it is (the file is no disc image at all).
-func describeVolume(row func(key, format string, args ...any), im *image) error {
+// volume is what info learns about the file system of an image.
+type volume struct {
+	kind string // "iso9660", "udf-only", "none" (no ISO 9660 in a good ISZ), "encrypted" (no password), "error"
+	info iso9660view.VolumeInfo
+	err  error // for "error"
+}
+
+// readVolume opens the ISO 9660 volume of the image. A disc that is not
+// ISO 9660 inside a good ISZ image is a fact, not an error; for a plain
+// image it is (the file is no disc image at all).
+func readVolume(im *image) volume {
 	if im.isz != nil && im.isz.Header().Encryption != isz.EncryptNone {
 		if _, err := im.r.ReadAt(make([]byte, 1), 0); errors.Is(err, isz.ErrNeedPassword) {
-			row("File system", "unknown: the image is encrypted; give a password to read the volume")
-			return nil
+			return volume{kind: "encrypted"}
 		}
 	}
 	v, err := iso9660view.Open(im.r, im.size, nil)
 	switch {
 	case errors.Is(err, iso9660view.ErrUDFOnly):
+		return volume{kind: "udf-only"}
+	case errors.Is(err, iso9660view.ErrNotISO9660) && im.isz != nil:
+		return volume{kind: "none"}
+	case err != nil:
+		return volume{kind: "error", err: fmt.Errorf("%s: %w", im.name, err)}
+	}
+	return volume{kind: "iso9660", info: v.Info()}
+}
+
+// describeVolume prints the ISO 9660 volume of the image and returns the
+// error that reading it gave.
+func describeVolume(row func(key, format string, args ...any), im *image) error {
+	vol := readVolume(im)
+	switch vol.kind {
+	case "encrypted":
+		row("File system", "unknown: the image is encrypted; give a password to read the volume")
+		return nil
+	case "udf-only":
 		row("File system", "UDF only: no usable ISO 9660 tree. isz ls/cat/extract --files and iszmount's tree mode read only ISO 9660; extract or mount the raw image and use a UDF reader")
 		return nil
-	case errors.Is(err, iso9660view.ErrNotISO9660) && im.isz != nil:
+	case "none":
 		row("File system", "not ISO 9660 (no volume descriptor found)")
 		return nil
-	case err != nil:
-		row("File system", "error: %s", oneLine(err))
-		return fmt.Errorf("%s: %w", im.name, err)
+	case "error":
+		row("File system", "error: %s", cliutil.Message(vol.err))
+		return vol.err
 	}
-	vi := v.Info()
+	vi := vol.info
 	row("File system", "ISO 9660%s", extensions(vi))
 	if vi.UDF {
 		row("UDF", "UDF bridge disc: isz reads the ISO 9660 side; if that holds only a README (Windows install DVDs), the files are on the UDF side, which isz does not read")

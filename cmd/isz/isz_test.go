@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"time"
 )
 
@@ -104,12 +106,12 @@ func TestCreateExtractRoundTrip(t *testing.T) {
 // input (for a split set, any member).
 func TestNoOverwriteOfInput(t *testing.T) {
 	iso, want := fixtureISO(t)
-	wantFail(t, nil, exitUsage, "is the input", "create", iso, iso)
+	wantFail(t, nil, exitcode.Usage, "is the input", "create", iso, iso)
 	img := filepath.Join(t.TempDir(), "img.isz")
 	mustRun(t, "create", "--split", "400K", iso, img)
 	member := strings.TrimSuffix(img, ".isz") + ".i01"
-	wantFail(t, nil, exitUsage, "is part of the image", "extract", img, member)
-	wantFail(t, nil, exitUsage, "is part of the image", "extract", member, img)
+	wantFail(t, nil, exitcode.Usage, "is part of the image", "extract", img, member)
+	wantFail(t, nil, exitcode.Usage, "is part of the image", "extract", member, img)
 	if fileSum(t, iso) != want {
 		t.Error("the source ISO changed")
 	}
@@ -122,7 +124,7 @@ func TestNoOverwriteOfInput(t *testing.T) {
 	if err := os.Rename(iso, self); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitFailure, "README.txt: refusing to replace the image being read", "extract", self, "--files", dir)
+	wantFail(t, nil, exitcode.Failure, "README.txt: refusing to replace the image being read", "extract", self, "--files", dir)
 	if fileSum(t, self) != want {
 		t.Error("extract --files replaced the image it was reading")
 	}
@@ -185,7 +187,7 @@ func TestInfo(t *testing.T) {
 	if out := mustRun(t, "info", rawISZ); !strings.Contains(out, "File system:") || !strings.Contains(out, "not ISO 9660") {
 		t.Errorf("info of an ISZ holding no ISO 9660:\n%s", out)
 	}
-	wantFail(t, nil, exitBadImage, "no ISO 9660 file system", "ls", rawISZ)
+	wantFail(t, nil, exitcode.BadImage, "no ISO 9660 file system", "ls", rawISZ)
 
 	// A bootable disc: the El Torito catalog is described.
 	bootSrc := makeSourceTree(t, []srcFile{{path: "boot.img", mode: 0o644, content: strings.Repeat("\x00", 4096)}})
@@ -228,19 +230,32 @@ func TestVerifyCorrupt(t *testing.T) {
 			if err := os.WriteFile(bad, flipped, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			wantFail(t, nil, exitCorrupt, "bad.isz", "verify", bad)
+			wantFail(t, nil, exitcode.Corrupt, "bad.isz", "verify", bad)
 			out := filepath.Join(t.TempDir(), "out.iso")
-			wantFail(t, nil, exitCorrupt, "", "extract", bad, out)
+			wantFail(t, nil, exitcode.Corrupt, "", "extract", bad, out)
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("extract left %s behind after failing", out)
 			}
 		})
 	}
+	// Both header checksums wrong: one line naming both, no literal "\n".
+	both := bytes.Clone(data)
+	both[48] ^= 1 // checksum1
+	both[60] ^= 1 // checksum2
+	bothBad := filepath.Join(t.TempDir(), "both.isz")
+	if err := os.WriteFile(bothBad, both, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runISZ(t, "", nil, "verify", bothBad)
+	if r.code != exitcode.Corrupt || strings.Count(r.stderr, "\n") != 1 || strings.Contains(r.stderr, `\n`) ||
+		!strings.Contains(r.stderr, "checksum1") || !strings.Contains(r.stderr, "; checksum mismatch: checksum2") {
+		t.Errorf("verify with both checksums wrong: exit %d, stderr %q", r.code, r.stderr)
+	}
 	truncated := filepath.Join(t.TempDir(), "trunc.isz")
 	if err := os.WriteFile(truncated, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "trunc.isz", "verify", truncated)
+	wantFail(t, nil, exitcode.BadImage, "trunc.isz", "verify", truncated)
 }
 
 func TestPasswords(t *testing.T) {
@@ -252,12 +267,12 @@ func TestPasswords(t *testing.T) {
 		t.Fatalf("create with --passfile -: exit %d, %q", r.code, r.stderr)
 	}
 	out := filepath.Join(dir, "out.iso")
-	wantFail(t, nil, exitPassword, "password", "extract", img, out)
-	wantFail(t, nil, exitPassword, "--passfile", "extract", img, out) // the hint says where passwords come from
-	wantFail(t, nil, exitPassword, "wrong password", "extract", "--password", "wrong", img, out)
-	wantFail(t, []string{"ISZ_PASSWORD=wrong"}, exitPassword, "wrong password", "verify", img)
-	wantFail(t, nil, exitPassword, "password", "ls", img)
-	wantFail(t, nil, exitFailure, "password file", "extract", "--passfile", filepath.Join(dir, "nope"), img, out)
+	wantFail(t, nil, exitcode.Password, "password", "extract", img, out)
+	wantFail(t, nil, exitcode.Password, "--passfile", "extract", img, out) // the hint says where passwords come from
+	wantFail(t, nil, exitcode.Password, "wrong password", "extract", "--password", "wrong", img, out)
+	wantFail(t, []string{"ISZ_PASSWORD=wrong"}, exitcode.Password, "wrong password", "verify", img)
+	wantFail(t, nil, exitcode.Password, "password", "ls", img)
+	wantFail(t, nil, exitcode.Failure, "password file", "extract", "--passfile", filepath.Join(dir, "nope"), img, out)
 
 	// Every source of the right password works; --password beats the rest.
 	for _, c := range []struct {
@@ -269,7 +284,7 @@ func TestPasswords(t *testing.T) {
 		{stdin: "right\r\n", args: []string{"--passfile", "-"}},
 		{env: []string{"ISZ_PASSWORD=right"}},
 	} {
-		r := runISZ(t, c.stdin, c.env, append([]string{"extract", img, out}, c.args...)...)
+		r := runISZ(t, c.stdin, c.env, append([]string{"extract", "--force", img, out}, c.args...)...)
 		if r.code != 0 || fileSum(t, out) != want {
 			t.Errorf("extract %q env %q: exit %d, %q", c.args, c.env, r.code, r.stderr)
 		}
@@ -303,7 +318,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("script -c %q: %v\n%s", cmdline, err, got)
 		}
-		if !strings.Contains(string(got), "\r"+c.label+" [") || !strings.Contains(string(got), "100%") {
+		if !strings.Contains(string(got), "\r"+c.label+" ") || !strings.Contains(string(got), c.label+" 100%") {
 			t.Errorf("isz %s on a terminal drew no complete progress bar: %q", c.label, got)
 		}
 	}
@@ -393,10 +408,59 @@ func TestInterrupt(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the signal cancel the context before the pipe drains
 	n, _ := io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
-	if cmd.ProcessState.ExitCode() != exitInterrupted || stderr.String() != "isz: extract: interrupted\n" {
+	if cmd.ProcessState.ExitCode() != exitcode.Interrupted || stderr.String() != "isz: extract: interrupted\n" {
 		t.Fatalf("extract after SIGINT: %v, stderr %q; want exit 130", err, stderr.String())
 	}
 	if n+1 >= 64<<20 {
 		t.Errorf("the whole image was written (%d bytes) despite the interrupt", n+1)
+	}
+}
+
+// TestPasswordPrompt: with no password given, both commands ask for it on
+// a terminal (script(1) provides one; what it reads from its standard
+// input is typed at the prompt) and use the answer.
+func TestPasswordPrompt(t *testing.T) {
+	iso, _ := fixtureISO(t)
+	dir := t.TempDir()
+	enc := filepath.Join(dir, "enc.isz")
+	mustRun(t, "create", "--password", "right", iso, enc)
+	onTerminal := func(typed, cmdline string) (string, int) {
+		t.Helper()
+		cmd := exec.Command("script", "-qec", cmdline, "/dev/null")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TERM=dumb"}
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond) // the prompt switches echo off first
+		io.WriteString(stdin, typed+"\n")
+		cmd.Wait()
+		stdin.Close()
+		return out.String(), cmd.ProcessState.ExitCode()
+	}
+	out, code := onTerminal("right", iszBin+" ls '"+enc+"'")
+	if code != 0 || !strings.Contains(out, "Password for "+enc+": ") || !strings.Contains(out, "README.txt") || strings.Contains(out, "right") {
+		t.Errorf("isz ls on a terminal: exit %d, %q", code, out)
+	}
+	out, code = onTerminal("wrong", iszBin+" ls '"+enc+"'")
+	if code != exitcode.Password || !strings.Contains(out, "wrong password") {
+		t.Errorf("isz ls with a wrong typed password: exit %d, %q", code, out)
+	}
+	iszmount := buildIszmount(t)
+	out, code = onTerminal("wrong", iszmount+" '"+enc+"' '"+t.TempDir()+"'")
+	if code != exitcode.Password || !strings.Contains(out, "Password for "+enc+": ") || !strings.Contains(out, "wrong password") {
+		t.Errorf("iszmount on a terminal with a wrong typed password: exit %d, %q", code, out)
+	}
+	// Off a terminal nobody is asked, and the message says where passwords come from.
+	cmd := exec.Command(iszmount, "-f", enc, t.TempDir())
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	msg, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitcode.Password || !strings.Contains(string(msg), "passfile=") || !strings.Contains(string(msg), "$ISZ_PASSWORD") {
+		t.Errorf("iszmount without a password: %q", msg)
 	}
 }

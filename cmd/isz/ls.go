@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"golang.org/x/sys/unix"
 
@@ -33,11 +34,11 @@ and name, and "-> TARGET" for symlinks.
 
 Names holding control characters (newlines, tabs, ...) are printed in Go's
 double-quoted form so that each entry stays on one line.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags
 		tf.register(fs)
-		long := fs.Bool("l", false, "long listing: mode, links, owner, group, size, time")
-		recursive := fs.Bool("R", false, "list the whole subtree, one relative path per line")
+		long := fs.BoolP("long", "l", false, "long listing: mode, links, owner, group, size, time")
+		recursive := fs.BoolP("recursive", "R", false, "list the whole subtree, one relative path per line")
 		return func(ctx context.Context, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return usagef("want IMAGE and an optional PATH, got %d arguments", len(args))
@@ -77,10 +78,15 @@ func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, 
 // as paths relative to dir.
 func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long, recursive bool) error {
 	if recursive {
-		return walkTree(ctx, dir, "", func(e *iso9660view.Entry, rel string) error {
+		skip := &skipped{cmd: "ls"}
+		err := walkTree(ctx, dir, "", skip, func(e *iso9660view.Entry, rel string) error {
 			writeEntry(w, e, rel, long)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return skip.err()
 	}
 	children, err := sortedChildren(dir)
 	if err != nil {

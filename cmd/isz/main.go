@@ -2,32 +2,34 @@
 // (UltraISO's compressed ISO format) without mounting them; plain .iso files
 // work too wherever a file tree is read.
 //
-//	isz create [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
-//	isz info IMAGE
+//	isz create [-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
+//	isz info [--json] IMAGE
 //	isz verify IMAGE.isz
-//	isz extract [-j N] IMAGE.isz OUT.iso|-
+//	isz extract [-f] [-j N] IMAGE.isz OUT.iso|-
 //	isz ls [-l] [-R] IMAGE [PATH]
 //	isz cat IMAGE PATH...
 //	isz extract [-p] IMAGE --files DESTDIR [PATH...]
 //
 // Every command that reads an encrypted image takes --password or
-// --passfile, or reads $ISZ_PASSWORD. Flags may follow the other arguments.
-// Run "isz help" for the whole story and the exit codes, which are
-// mapped from errors in one place (exit.go).
+// --passfile, or reads $ISZ_PASSWORD, or asks on a terminal. Flags follow
+// the GNU conventions (spf13/pflag). The help text of each command lives
+// in its command value; "isz help" has the whole story. Errors become exit
+// codes in one place, internal/exitcode, shared with iszmount.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"github.com/iszmount/iszmount/internal/manual"
 )
 
@@ -39,7 +41,7 @@ type command struct {
 	help     string // the rest of "isz NAME -h"
 	// flags declares the command's flags on fs and returns the function
 	// that runs the command with the positional arguments.
-	flags func(fs *flag.FlagSet) func(ctx context.Context, args []string) error
+	flags func(fs *pflag.FlagSet) func(ctx context.Context, args []string) error
 }
 
 // commands in the order "isz help" lists them.
@@ -60,66 +62,140 @@ func main() {
 }
 
 // run executes one isz invocation and returns its exit code. Errors are
-// printed as one line, "isz: ...", on stderr.
+// printed as one line, "isz: COMMAND: ...", on stderr.
 func run(ctx context.Context, args []string) int {
 	stdout, stderr := os.Stdout, os.Stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage())
-		return exitUsage
+		return exitcode.Usage
 	}
 	switch name := args[0]; name {
-	case "help", "-h", "-help", "--help":
+	case "help", "-h", "--help":
 		if len(args) > 1 && name == "help" {
 			c := lookupCommand(args[1])
 			if c == nil {
-				fmt.Fprintf(stderr, "isz: help: unknown command %q\n", args[1])
-				return exitUsage
+				fmt.Fprintf(stderr, "isz: help: %s\n", unknownCommand(args[1]))
+				return exitcode.Usage
 			}
 			fmt.Fprint(stdout, commandHelp(c))
-			return exitOK
+			return exitcode.OK
 		}
 		fmt.Fprint(stdout, mainHelp())
-		return exitOK
-	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "isz", version())
-		return exitOK
+		return exitcode.OK
+	case "version", "-V", "--version":
+		fmt.Fprintln(stdout, cliutil.Version("isz"))
+		return exitcode.OK
 	}
 	c := lookupCommand(args[0])
 	if c == nil {
-		fmt.Fprintf(stderr, "isz: unknown command %q (run \"isz help\")\n", args[0])
-		return exitUsage
+		fmt.Fprintf(stderr, "isz: %s\n", unknownCommand(args[0]))
+		return exitcode.Usage
 	}
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported below, help on -h
-	runCmd := c.flags(fs)
-	positional, err := parseInterspersed(fs, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
+	fs, runCmd := newFlagSet(c)
+	err := fs.Parse(args[1:])
+	switch {
+	case errors.Is(err, pflag.ErrHelp) || err == nil && flagSet(fs, "help"):
 		fmt.Fprint(stdout, commandHelp(c))
-		return exitOK
+		return exitcode.OK
+	case err == nil && flagSet(fs, "version"):
+		fmt.Fprintln(stdout, cliutil.Version("isz"))
+		return exitcode.OK
+	case err != nil:
+		err = flagError(fs, err)
+	default:
+		err = runCmd(ctx, fs.Args())
 	}
-	if err != nil {
-		err = usageError{msg: err.Error()}
-	} else {
-		err = runCmd(ctx, positional)
+	if err == nil {
+		return exitcode.OK
 	}
-	if err != nil {
-		code := exitCode(err)
-		if code == exitInterrupted {
-			fmt.Fprintf(stderr, "isz: %s: interrupted\n", c.name)
-			return code
+	code := exitcode.Of(err)
+	if code == exitcode.Interrupted {
+		msg := strings.TrimSuffix(strings.TrimSuffix(cliutil.Message(err), context.Canceled.Error()), ": ")
+		if msg != "" {
+			msg = ": " + msg
 		}
-		// Library errors start "isz: " too; say it once.
-		msg := strings.TrimPrefix(oneLine(err), "isz: ")
-		if !strings.HasPrefix(msg, c.name+": ") {
-			msg = c.name + ": " + msg
-		}
-		fmt.Fprintf(stderr, "isz: %s\n", msg)
-		if code == exitUsage {
-			fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
-		}
+		fmt.Fprintf(stderr, "isz: %s: interrupted%s\n", c.name, msg)
 		return code
 	}
-	return exitOK
+	msg := cliutil.Message(err)
+	if !strings.HasPrefix(msg, c.name+": ") {
+		msg = c.name + ": " + msg
+	}
+	fmt.Fprintf(stderr, "isz: %s\n", msg)
+	var ue usageError
+	if code == exitcode.Usage && !(errors.As(err, &ue) && ue.hint) {
+		fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
+	}
+	return code
+}
+
+// newFlagSet declares c's flags, and -h/--help and -V/--version, which
+// every command takes. The parsing follows GNU getopt_long: short flags
+// combine ("-lR") and take attached values ("-j2"), long ones take
+// "--name=value" or "--name value", flags may follow the positional
+// arguments, "--" ends the flags, and "-" alone is a positional.
+func newFlagSet(c *command) (*pflag.FlagSet, func(context.Context, []string) error) {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.Usage = func() {} // errors are reported by run, help on -h
+	fs.SetOutput(discard{})
+	runCmd := c.flags(fs)
+	fs.BoolP("help", "h", false, "show this help")
+	fs.BoolP("version", "V", false, "print the version of isz")
+	return fs, runCmd
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// flagSet reports whether the boolean flag name was given.
+func flagSet(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed && f.Value.String() == "true"
+}
+
+// flagError turns a parse error into a usage error; an unknown flag gets
+// the nearest known one as a suggestion.
+func flagError(fs *pflag.FlagSet, err error) error {
+	var ne *pflag.NotExistError
+	if !errors.As(err, &ne) {
+		return usagef("%v", err)
+	}
+	var long, short []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		long = append(long, f.Name)
+		if f.Shorthand != "" {
+			short = append(short, f.Shorthand)
+		}
+	})
+	given := ne.GetSpecifiedName()
+	if group := ne.GetSpecifiedShortnames(); group != "" {
+		// "-split": a long flag typed with one dash reads as short flags.
+		if s := cliutil.Suggest(group, long); s != "" {
+			return hintf("unknown flag -%s; did you mean --%s?", group, s)
+		}
+		return usageError{msg: fmt.Sprintf("unknown flag -%s in -%s", given, group)}
+	}
+	if s := cliutil.Suggest(given, long); s != "" {
+		return hintf("unknown flag --%s; did you mean --%s?", given, s)
+	}
+	return usagef("unknown flag --%s", given)
+}
+
+// unknownCommand is the one line about a mistyped command.
+func unknownCommand(name string) string {
+	if strings.HasPrefix(name, "-") {
+		return fmt.Sprintf("unknown flag %s before the command (run \"isz help\")", name)
+	}
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	if s := cliutil.Suggest(name, names); s != "" {
+		return fmt.Sprintf("unknown command %q; did you mean %q?", name, s)
+	}
+	return fmt.Sprintf("unknown command %q (run \"isz help\")", name)
 }
 
 func lookupCommand(name string) *command {
@@ -129,19 +205,6 @@ func lookupCommand(name string) *command {
 		}
 	}
 	return nil
-}
-
-// oneLine keeps an error message on one line: image paths and names can
-// contain anything.
-func oneLine(err error) string {
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(err.Error())
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(unknown version)"
 }
 
 func mainUsage() string {

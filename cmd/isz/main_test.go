@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 )
 
 // iszBin is the isz binary built once by TestMain; the end-to-end tests run
@@ -94,7 +97,7 @@ func wantFail(t *testing.T, env []string, code int, msg string, args ...string) 
 
 func TestHelp(t *testing.T) {
 	out := mustRun(t, "help")
-	for _, want := range []string{"Commands:", "create", "info", "verify", "extract", "ls", "cat", "Exit codes:", "ISZ_PASSWORD", "1024"} {
+	for _, want := range []string{"Commands:", "create", "info", "verify", "extract", "ls", "cat", "Exit codes (the same for isz and iszmount):", "ISZ_PASSWORD", "1024"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("isz help lacks %q", want)
 		}
@@ -126,26 +129,77 @@ func TestHelp(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	r := runISZ(t, "", nil)
-	if r.code != exitUsage || !strings.Contains(r.stderr, "usage: isz COMMAND") {
+	if r.code != exitcode.Usage || !strings.Contains(r.stderr, "usage: isz COMMAND") {
 		t.Errorf("isz with no arguments: exit %d, stderr %q", r.code, r.stderr)
 	}
-	wantFail(t, nil, exitUsage, `unknown command "frobnicate"`, "frobnicate")
-	wantFail(t, nil, exitUsage, `help: unknown command "nope"`, "help", "nope")
-	wantFail(t, nil, exitUsage, "flag provided but not defined: -bogus", "ls", "img.iso", "--bogus")
-	wantFail(t, nil, exitUsage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
-	wantFail(t, nil, exitUsage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
-	wantFail(t, nil, exitUsage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
-	wantFail(t, nil, exitUsage, "not a positive multiple of 2048", "create", "-b", "1000", "a", "b")
-	wantFail(t, nil, exitUsage, `unknown codec "lzma"`, "create", "a", "b", "-c", "lzma")
-	wantFail(t, nil, exitUsage, "level 10 is not between 0 and 9", "create", "a", "b", "-l", "10")
-	wantFail(t, nil, exitUsage, "--aes: 100 bits", "create", "a", "b", "--aes", "100")
-	wantFail(t, nil, exitUsage, "--aes needs a password", "create", "a", "b", "--aes", "256")
-	wantFail(t, nil, exitUsage, "want one IMAGE.isz, got 0", "verify")
-	wantFail(t, nil, exitUsage, "want IMAGE.isz and OUT.iso, got 1", "extract", "img.isz")
+	wantFail(t, nil, exitcode.Usage, `unknown command "frobnicate"`, "frobnicate")
+	wantFail(t, nil, exitcode.Usage, `help: unknown command "nope"`, "help", "nope")
+	wantFail(t, nil, exitcode.Usage, "unknown flag --bogus", "ls", "img.iso", "--bogus")
+	wantFail(t, nil, exitcode.Usage, "-b: block size 134217728 is not a positive multiple of 2048 up to", "create", "-b", "128M", "a", "b")
+	wantFail(t, nil, exitcode.Usage, "--split: 1 bytes is below", "create", "--split", "1", "a", "b")
+	wantFail(t, nil, exitcode.Usage, "--split: 1 bytes is below", "create", "--split=1", "a", "b")
+	wantFail(t, nil, exitcode.Usage, "want IMAGE and at least one PATH, got 1", "cat", "img.iso")
+	wantFail(t, nil, exitcode.Usage, "want IN.iso and OUT.isz, got 3", "create", "a", "b", "c")
+	wantFail(t, nil, exitcode.Usage, `-b: invalid size "12Q"`, "create", "a", "b", "-b", "12Q")
+	wantFail(t, nil, exitcode.Usage, "not a positive multiple of 2048", "create", "-b", "1000", "a", "b")
+	wantFail(t, nil, exitcode.Usage, `unknown codec "lzma"`, "create", "a", "b", "-c", "lzma")
+	wantFail(t, nil, exitcode.Usage, "level 10 is not between 0 and 9", "create", "a", "b", "-l", "10")
+	wantFail(t, nil, exitcode.Usage, "--aes: 100 bits", "create", "a", "b", "--aes", "100")
+	wantFail(t, nil, exitcode.Usage, "--aes needs a password", "create", "a", "b", "--aes", "256")
+	wantFail(t, nil, exitcode.Usage, "want one IMAGE.isz, got 0", "verify")
+	wantFail(t, nil, exitcode.Usage, "want IMAGE.isz and OUT.iso, got 1", "extract", "img.isz")
 	// A usage error names the command's synopsis on its second line.
 	r = runISZ(t, "", nil, "verify")
 	if !strings.Contains(r.stderr, "\nusage: isz verify ") {
 		t.Errorf("isz verify: stderr %q lacks the synopsis", r.stderr)
+	}
+}
+
+// TestSuggestions: a mistyped command or flag gets one line with the
+// nearest known word.
+func TestSuggestions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"extarct", "a"}, `isz: unknown command "extarct"; did you mean "extract"?`},
+		{[]string{"help", "lss"}, `isz: help: unknown command "lss"; did you mean "ls"?`},
+		{[]string{"-x", "ls"}, `isz: unknown flag -x before the command (run "isz help")`},
+		{[]string{"ls", "--recursve", "a"}, "isz: ls: unknown flag --recursve; did you mean --recursive?"},
+		{[]string{"create", "-split", "1G", "a", "b"}, "isz: create: unknown flag -split; did you mean --split?"},
+		{[]string{"extract", "--fils", "d", "a"}, "isz: extract: unknown flag --fils; did you mean --files?"},
+	} {
+		r := runISZ(t, "", nil, tc.args...)
+		if r.code != exitcode.Usage || r.stderr != tc.want+"\n" {
+			t.Errorf("isz %q: exit %d, stderr %q; want exit 2 and the one line %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestGNUFlags: combined short flags, attached values, --flag=value,
+// flags after the arguments, "--" and -V everywhere, as GNU getopt_long.
+func TestGNUFlags(t *testing.T) {
+	iso, want := fixtureISO(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "img.isz")
+	mustRun(t, "create", "-j2", "-b64K", "--codec=zlib", "--level", "1", iso, img, "--zero-chunks")
+	mustRun(t, "extract", "-fj2", img, filepath.Join(dir, "out.iso"))
+	if fileSum(t, filepath.Join(dir, "out.iso")) != want {
+		t.Error("extract -fj2 wrote a different image")
+	}
+	if lr, l, r := mustRun(t, "ls", "-lR", img), mustRun(t, "ls", img, "-l", "--recursive"), mustRun(t, "ls", "-R", img); lr != l || len(lr) <= len(r) {
+		t.Errorf("ls -lR differs from ls -l --recursive, or is no longer than ls -R:\n%s", lr)
+	}
+	// "--" ends the flags: a file named like a flag.
+	dash := filepath.Join(dir, "-l")
+	mustRun(t, "create", "--", iso, dash)
+	if out := mustRun(t, "verify", "--", dash); out != dash+": OK\n" {
+		t.Errorf("verify -- -l = %q", out)
+	}
+	for _, args := range [][]string{{"-V"}, {"--version"}, {"version"}, {"ls", "-V"}, {"create", "--version"}, {"extract", "x", "-V"}} {
+		if v := mustRun(t, args...); !strings.HasPrefix(v, "isz ") || strings.Count(v, "\n") != 1 {
+			t.Errorf("isz %q = %q, want the version line", args, v)
+		}
 	}
 }
 
@@ -154,20 +208,18 @@ func TestUsageErrors(t *testing.T) {
 func TestMissingImage(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope.isz")
 	for _, args := range [][]string{{"ls", missing}, {"info", missing}, {"verify", missing}, {"cat", missing, "x"}} {
-		wantFail(t, nil, exitFailure, "no such file or directory", args...)
+		wantFail(t, nil, exitcode.Failure, "no such file or directory", args...)
 	}
 }
 
 // flagNames lists a command's flags as the help spells them.
 func flagNames(c *command) []string {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.flags(fs)
+	fs, _ := newFlagSet(c)
 	var names []string
-	fs.VisitAll(func(f *flag.Flag) {
-		if len(f.Name) == 1 {
-			names = append(names, "-"+f.Name)
-		} else {
-			names = append(names, "--"+f.Name)
+	fs.VisitAll(func(f *pflag.Flag) {
+		names = append(names, "--"+f.Name)
+		if f.Shorthand != "" {
+			names = append(names, "-"+f.Shorthand+", --"+f.Name)
 		}
 	})
 	return names

@@ -2,56 +2,50 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
-	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
-// progressInterval is how often the bar is redrawn.
-const progressInterval = 200 * time.Millisecond
-
-// progress draws a one-line progress bar on a terminal. A nil *progress is
-// valid and does nothing, which is what startProgress returns when stderr is
-// not a terminal: scripts and logs see no control characters.
+// progress draws a one-line progress bar on a terminal, with
+// schollz/progressbar, which measures the terminal at every redraw: the
+// bar shrinks to fit a narrow terminal or one resized while it runs, and
+// each redraw clears the whole line first, so nothing is left behind. A nil
+// *progress is valid and does nothing, which is what startProgress returns
+// when stderr is not a terminal: scripts and logs see no control
+// characters.
 type progress struct {
-	out   io.Writer
-	label string
-	total atomic.Int64
-	width int
-	start time.Time
-	done  atomic.Int64
-	stop  chan struct{}
-	quit  chan struct{}
+	bar *progressbar.ProgressBar
 }
 
 // startProgress starts a bar labelled label for total bytes on stderr, or
 // returns nil when stderr is not a terminal.
 func startProgress(label string, total int64) *progress {
-	fd := int(os.Stderr.Fd())
-	if !term.IsTerminal(fd) {
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
 		return nil
 	}
-	width, _, err := term.GetSize(fd)
-	if err != nil || width <= 0 {
-		width = 80
-	}
-	p := &progress{
-		out: os.Stderr, label: label, width: width,
-		start: time.Now(), stop: make(chan struct{}), quit: make(chan struct{}),
-	}
-	p.total.Store(total)
-	go p.loop()
-	return p
+	bar := progressbar.NewOptions64(max(total, 1),
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionUseIECUnits(true),
+		progressbar.OptionSetWidth(30), // at most; narrower when the terminal is
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionShowElapsedTimeOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
+	return &progress{bar: bar}
 }
 
 // Add records n more bytes done; safe for concurrent use.
 func (p *progress) Add(n int64) {
 	if p != nil {
-		p.done.Add(n)
+		p.bar.Add64(n)
 	}
 }
 
@@ -61,8 +55,10 @@ func (p *progress) Callback() func(done, total int64) {
 		return nil
 	}
 	return func(done, total int64) {
-		p.total.Store(total)
-		p.done.Store(done)
+		if total != p.bar.GetMax64() && total > 0 {
+			p.bar.ChangeMax64(total)
+		}
+		p.bar.Set64(done)
 	}
 }
 
@@ -72,91 +68,13 @@ func (p *progress) Finish(ok bool) {
 	if p == nil {
 		return
 	}
-	close(p.stop)
-	<-p.quit
 	if ok {
-		fmt.Fprintf(p.out, "\r%s\n", renderProgress(p.label, p.done.Load(), p.total.Load(), time.Since(p.start), p.width))
-	} else {
-		fmt.Fprint(p.out, "\r\x1b[K")
+		p.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+		return
 	}
-}
-
-func (p *progress) loop() {
-	defer close(p.quit)
-	t := time.NewTicker(progressInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			fmt.Fprintf(p.out, "\r%s", renderProgress(p.label, p.done.Load(), p.total.Load(), time.Since(p.start), p.width))
-		}
-	}
-}
-
-// renderProgress formats one line of at most width-1 columns (the last
-// column is left free so the terminal never wraps):
-//
-//	extract [=========>           ]  45%  1.2 GiB / 2.6 GiB  210.0 MiB/s  ETA 0:07
-//
-// The bar shrinks to fit and is dropped when fewer than 10 columns remain;
-// whole fields of numbers are then dropped from the right. A total of 0 counts as done.
-func renderProgress(label string, done, total int64, elapsed time.Duration, width int) string {
-	done = max(0, min(done, total))
-	frac := 1.0
-	if total > 0 {
-		frac = float64(done) / float64(total)
-	}
-	rate := 0.0
-	if elapsed > 0 {
-		rate = float64(done) / elapsed.Seconds()
-	}
-	eta := "--:--"
-	if done == total {
-		eta = formatDuration(elapsed)
-	} else if rate > 0 {
-		eta = formatDuration(time.Duration(float64(total-done) / rate * float64(time.Second)))
-	}
-	etaLabel := "ETA"
-	if done == total {
-		etaLabel = "in"
-	}
-	stats := fmt.Sprintf("%3d%%  %s / %s  %s/s  %s %s",
-		int(frac*100), formatBytes(done), formatBytes(total), formatBytes(int64(rate)), etaLabel, eta)
-
-	avail := width - 1
-	barCells := avail - len(label) - len(stats) - 5 // "label [" + "]  " + stats
-	if barCells < 10 {
-		line := label + " " + stats
-		if len(line) <= avail {
-			return line
-		}
-		// Cut at a field boundary (fields are separated by two spaces).
-		line = line[:max(avail, 0)]
-		if i := strings.LastIndex(line, "  "); i > 0 {
-			line = line[:i]
-		}
-		return line
-	}
-	filled := int(frac * float64(barCells))
-	var bar string
-	switch {
-	case filled >= barCells:
-		bar = strings.Repeat("=", barCells)
-	default:
-		bar = strings.Repeat("=", filled) + ">" + strings.Repeat(" ", barCells-filled-1)
-	}
-	return label + " [" + bar + "]  " + stats
-}
-
-// formatDuration prints m:ss, or h:mm:ss from one hour on.
-func formatDuration(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	p.bar.Exit()
+	fmt.Fprint(os.Stderr, "\r\x1b[2K")
 }
 
 // formatBytes prints n with a binary unit: "512 B", "1.5 KiB", "2.0 GiB".

@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 )
 
@@ -19,7 +22,7 @@ type treeFlags struct {
 	noRock, noJoliet bool
 }
 
-func (t *treeFlags) register(fs *flag.FlagSet) {
+func (t *treeFlags) register(fs *pflag.FlagSet) {
 	t.pw.register(fs)
 	fs.BoolVar(&t.noRock, "norock", false, "ignore Rock Ridge (POSIX names, modes, symlinks)")
 	fs.BoolVar(&t.noJoliet, "nojoliet", false, "ignore Joliet (Windows long names)")
@@ -128,22 +131,27 @@ const maxDepth = 1024
 
 // walkTree calls fn for every entry below dir in pre-order (a directory
 // before its contents), children sorted by name, with paths relative to
-// dir's path rel. A directory that is its own ancestor (a loop only a
-// corrupt image has) or nesting deeper than maxDepth is an error wrapping
-// iso9660view.ErrFormat, so a hostile image cannot make a walk endless.
-func walkTree(ctx context.Context, dir *iso9660view.Entry, rel string, fn func(e *iso9660view.Entry, rel string) error) error {
+// dir's path rel. A directory that cannot be listed, is its own ancestor (a
+// loop only a corrupt image has) or nests deeper than maxDepth is passed
+// to skip.report and left out, and the walk goes on with the rest, so a
+// hostile image can neither make a walk endless nor hide the good part of
+// the tree. Errors of fn and ctx end the walk.
+func walkTree(ctx context.Context, dir *iso9660view.Entry, rel string, skip *skipped, fn func(e *iso9660view.Entry, rel string) error) error {
 	ancestors := map[uint64]bool{}
 	var walk func(dir *iso9660view.Entry, rel string, depth int) error
 	walk = func(dir *iso9660view.Entry, rel string, depth int) error {
 		if depth > maxDepth {
-			return fmt.Errorf("%s: directories nested deeper than %d: %w", rel, maxDepth, iso9660view.ErrFormat)
+			skip.report(fmt.Errorf("%s: directories nested deeper than %d: %w", rel, maxDepth, iso9660view.ErrFormat))
+			return nil
 		}
 		children, err := sortedChildren(dir) // the reader's own loop check says more
 		if err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
+			skip.report(fmt.Errorf("%s: %w", rel, err))
+			return nil
 		}
 		if ancestors[dir.Inode()] {
-			return fmt.Errorf("%s: directory loop: %w", rel, iso9660view.ErrFormat)
+			skip.report(fmt.Errorf("%s: directory loop: %w", rel, iso9660view.ErrFormat))
+			return nil
 		}
 		ancestors[dir.Inode()] = true
 		defer delete(ancestors, dir.Inode())
@@ -165,6 +173,45 @@ func walkTree(ctx context.Context, dir *iso9660view.Entry, rel string, fn func(e
 	}
 	return walk(dir, rel, 0)
 }
+
+// skipped counts the directories a walk left out, each reported on stderr
+// as it is met; err then ends the command with a non-zero exit code.
+type skipped struct {
+	cmd   string // for the message: "isz: CMD: DIR: why; skipped"
+	n     int
+	first error
+}
+
+func (s *skipped) report(err error) {
+	if s.n == 0 {
+		s.first = err
+	}
+	s.n++
+	fmt.Fprintf(os.Stderr, "isz: %s: %s; skipped\n", s.cmd, cliutil.Message(err))
+}
+
+// err is nil when nothing was skipped, else an error with the exit code of
+// the first reason (usually a bad image).
+func (s *skipped) err() error {
+	if s.n == 0 {
+		return nil
+	}
+	return &skippedDirs{s.n, s.first}
+}
+
+type skippedDirs struct {
+	n     int
+	first error
+}
+
+func (e *skippedDirs) Error() string {
+	if e.n == 1 {
+		return "1 directory could not be read and was skipped (named above)"
+	}
+	return fmt.Sprintf("%d directories could not be read and were skipped (named above)", e.n)
+}
+
+func (e *skippedDirs) Unwrap() error { return e.first }
 
 // sortedChildren returns dir's entries sorted by name, leaving the shared
 // slice of the reader untouched.

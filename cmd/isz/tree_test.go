@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -305,7 +307,7 @@ func TestExtractFilesSubset(t *testing.T) {
 	if m := got["docs/deep/er"].mode; m != fs.ModeDir|0o555 {
 		t.Errorf("docs/deep/er mode %v, want dr-xr-xr-x", m)
 	}
-	wantFail(t, nil, exitNotFound, "no such file in the image", "extract", iso, "--files", dest, "nope/x")
+	wantFail(t, nil, exitcode.NotFound, "no such file in the image", "extract", iso, "--files", dest, "nope/x")
 }
 
 // TestExtractFilesNeverWritesOutside puts symlinks pointing out of DESTDIR
@@ -383,7 +385,7 @@ func TestLs(t *testing.T) {
 		if out := mustRun(t, "ls", "-l", img, "link-rel"); !strings.HasPrefix(out, "lrwxrwxrwx ") || !strings.HasSuffix(out, " link-rel -> docs/deep/er/file\n") {
 			t.Errorf("ls -l link-rel = %q", out)
 		}
-		wantFail(t, nil, exitNotFound, "no such file in the image", "ls", img, "docs/nope")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "ls", img, "docs/nope")
 	})
 }
 
@@ -415,13 +417,13 @@ func TestCat(t *testing.T) {
 			t.Errorf("cat of three files = %q", got)
 		}
 		r := runISZ(t, "", nil, "cat", img, "README.txt", "nope")
-		if r.code != exitNotFound || r.stdout != "" {
+		if r.code != exitcode.NotFound || r.stdout != "" {
 			t.Errorf("cat with a missing second PATH: exit %d, stdout %q; want 7 and nothing written", r.code, r.stdout)
 		}
-		wantFail(t, nil, exitFailure, "not a regular file", "cat", img, "docs")
-		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "link-abs")
-		wantFail(t, nil, exitNotFound, "no such file in the image", "cat", img, "nope")
-		wantFail(t, nil, exitNotFound, "too many levels of symbolic links", "cat", img, "loop-a")
+		wantFail(t, nil, exitcode.Failure, "not a regular file", "cat", img, "docs")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "cat", img, "link-abs")
+		wantFail(t, nil, exitcode.NotFound, "no such file in the image", "cat", img, "nope")
+		wantFail(t, nil, exitcode.NotFound, "too many levels of symbolic links", "cat", img, "loop-a")
 	})
 }
 
@@ -430,11 +432,11 @@ func TestTreeCommandsOnNonImage(t *testing.T) {
 	if err := os.WriteFile(junk, bytes.Repeat([]byte("junk"), 20000), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "junk.iso", "info", junk)
-	wantFail(t, nil, exitBadImage, "junk.iso", "ls", junk)
-	wantFail(t, nil, exitBadImage, "junk.iso", "cat", junk, "x")
-	wantFail(t, nil, exitBadImage, "not an ISZ image", "verify", junk)
-	wantFail(t, nil, exitBadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "info", junk)
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "ls", junk)
+	wantFail(t, nil, exitcode.BadImage, "junk.iso", "cat", junk, "x")
+	wantFail(t, nil, exitcode.BadImage, "not an ISZ image", "verify", junk)
+	wantFail(t, nil, exitcode.BadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
 }
 
 // TestUDF: a UDF bridge disc (genisoimage -udf) is listed from its ISO 9660
@@ -469,13 +471,15 @@ func TestUDF(t *testing.T) {
 	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no usable ISO 9660 tree") {
 		t.Errorf("info of a UDF-only disc:\n%s", out)
 	}
-	wantFail(t, nil, exitUnsupported, "UDF-only", "ls", udfOnly)
-	wantFail(t, nil, exitUnsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
+	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "ls", udfOnly)
+	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
 }
 
 // TestExtractFilesHostileNames patches the Rock Ridge and ISO 9660 names
-// of an xorriso image into "../../xx" and ".." plus NULs: whatever names
-// the reader makes of them, every file lands inside DESTDIR.
+// of an xorriso image into "../../xx" and ".." plus NULs. The intended
+// behaviour: the reader turns them into harmless names (no "/", no NUL,
+// never "." or ".."), so extract succeeds and both files land inside
+// DESTDIR, each in its own directory, with their contents.
 func TestExtractFilesHostileNames(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "src")
 	for p, content := range map[string]string{"sub/DOTDOTXX": "evil\n", "DOTDOTYY": "evil2\n"} {
@@ -504,38 +508,45 @@ func TestExtractFilesHostileNames(t *testing.T) {
 
 	top := t.TempDir()
 	dest := filepath.Join(top, "a", "b")
-	r := runISZ(t, "", nil, "extract", hostile, "--files", dest)
-	var inside []string
+	mustRun(t, "extract", hostile, "--files", dest)
+	contents := map[string]string{} // directory inside DESTDIR -> content
 	err = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			rel, _ := filepath.Rel(dest, p)
-			inside = append(inside, rel)
-			if rel == ".." || strings.HasPrefix(rel, "../") {
-				t.Errorf("%s written outside DESTDIR", p)
-			}
+		if err != nil || !d.Type().IsRegular() {
+			return err
 		}
+		rel, _ := filepath.Rel(dest, p)
+		if rel == ".." || strings.HasPrefix(rel, "../") {
+			t.Errorf("%s written outside DESTDIR", p)
+		}
+		name := filepath.Base(rel)
+		if name == "." || name == ".." || strings.ContainsAny(name, "\x00/") {
+			t.Errorf("unsafe name %q", name)
+		}
+		b, err := os.ReadFile(p)
+		contents[filepath.Dir(rel)] = string(b)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Either the reader renamed the entries (and both files are in
-	// DESTDIR) or isz refused them; it never writes elsewhere.
-	if r.code == 0 && len(inside) != 2 {
-		t.Errorf("extracted %q, want the two files inside DESTDIR", inside)
+	if len(contents) != 2 || contents["sub"] != "evil\n" || contents["."] != "evil2\n" {
+		t.Errorf("extracted %q, want evil2 at the top of DESTDIR and evil in sub", contents)
 	}
-	if r.code != 0 && r.code != exitFailure && r.code != exitBadImage {
-		t.Errorf("exit %d (%s)", r.code, r.stderr)
-	}
-	t.Logf("exit %d, files %q", r.code, inside)
 }
 
 // TestDirectoryLoop points a subdirectory's extent back at the root (a
-// plain ISO 9660 image, patched): ls -R and extract --files end with "bad
-// image" instead of walking forever.
+// plain ISO 9660 image, patched): ls -R and extract --files report the
+// loop, skip it, list or extract everything else and end with "bad image"
+// instead of walking forever or giving up on the whole tree.
 func TestDirectoryLoop(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "src")
 	if err := os.MkdirAll(filepath.Join(src, "sub", "inner"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(src, "zzz"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "zzz", "after.txt"), []byte("after the loop\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	iso := filepath.Join(t.TempDir(), "plain.iso")
@@ -567,8 +578,16 @@ func TestDirectoryLoop(t *testing.T) {
 	if err := os.WriteFile(looped, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitBadImage, "loop", "ls", "-R", looped)
-	wantFail(t, nil, exitBadImage, "loop", "extract", looped, "--files", t.TempDir())
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "ls", "-R", looped)
+	r := runISZ(t, "", nil, "ls", "-R", looped)
+	if !strings.Contains(r.stdout, "zzz/after.txt") || !strings.Contains(r.stderr, "1 directory could not be read and was skipped") {
+		t.Errorf("ls -R did not go on after the loop: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	dest := t.TempDir()
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "extract", looped, "--files", dest)
+	if b, err := os.ReadFile(filepath.Join(dest, "zzz", "after.txt")); err != nil || string(b) != "after the loop\n" {
+		t.Errorf("extract --files did not go on after the loop: %q, %v", b, err)
+	}
 }
 
 // TestZisofs: files that xorriso stored zisofs-compressed come out decoded,
@@ -643,7 +662,7 @@ func TestResolve(t *testing.T) {
 	for _, tt := range tests {
 		e, real, err := tr.resolve(tt.path, tt.followLast)
 		if strings.HasPrefix(tt.want, "!") {
-			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitCode(err) != exitNotFound {
+			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitcode.Of(err) != exitcode.NotFound {
 				t.Errorf("resolve(%q, %v) = %q, %v; want an error containing %q (exit 7)", tt.path, tt.followLast, real, err, tt.want[1:])
 			}
 			continue

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
+
+	"github.com/spf13/pflag"
 )
 
 var verifyCmd = &command{
@@ -19,7 +20,7 @@ no checksums: then every chunk decoding is all verify can say, and does). A chec
 chunk that does not decode exits 4 and names the first bad chunk; a
 malformed or truncated image exits 3, a missing segment file too. An
 encrypted image needs its password.`,
-	flags: func(fs *flag.FlagSet) func(context.Context, []string) error {
+	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
 		return func(ctx context.Context, args []string) error {

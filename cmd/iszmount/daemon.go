@@ -27,7 +27,7 @@ const readyMsg = "ready"
 // 0 once the kernel has accepted the mount, or the child's exit status
 // after its error message (the child's stderr is copied to ours until then).
 func daemonize(cfg *config) int {
-	password, err := cliutil.ReadPassword(cfg.password, cfg.passfile)
+	password, err := cliutil.ImagePassword(cfg.image, cfg.password, cfg.passfile)
 	if err != nil {
 		return fail(withCode(exitPassword, err))
 	}

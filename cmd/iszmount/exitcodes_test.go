@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/iszmount/iszmount/internal/exitcode"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
@@ -25,11 +26,11 @@ func TestExitCode(t *testing.T) {
 		{usageErr("bad"), exitUsage},
 		{fmt.Errorf("x: %w", isz.ErrNeedPassword), exitPassword},
 		{fmt.Errorf("x: %w", isz.ErrPassword), exitPassword},
-		{fmt.Errorf("x: %w", isz.ErrFormat), exitImage},
-		{&isz.ChunkError{Chunk: 1, Err: isz.ErrCorrupt}, exitImage},
-		{fmt.Errorf("x: %w", isz.ErrSegment), exitImage},
-		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), exitImage},
-		{&fs.PathError{Op: "open", Path: "x", Err: syscall.ENOENT}, exitImageOpen},
+		{fmt.Errorf("x: %w", isz.ErrFormat), exitcode.BadImage},
+		{&isz.ChunkError{Chunk: 1, Err: isz.ErrCorrupt}, exitcode.Corrupt},
+		{fmt.Errorf("x: %w", isz.ErrSegment), exitcode.BadImage},
+		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), exitcode.Unsupported},
+		{&fs.PathError{Op: "open", Path: "x", Err: syscall.ENOENT}, exitError},
 		{withCode(exitMountPoint, &fs.PathError{Op: "stat", Path: "m", Err: syscall.ENOENT}), exitMountPoint},
 		{withCode(mountErrCode(syscall.EPERM), syscall.EPERM), exitFUSE},
 		{withCode(mountErrCode(exec.ErrNotFound), exec.ErrNotFound), exitFUSE},

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"time"
 
 	ifs "github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
@@ -24,39 +24,27 @@ type image struct {
 	modTime time.Time
 }
 
-// headSize is how much of the file IsISZ gets to look at.
-const headSize = 512
-
 // openImage opens path: an ISZ image (any member of a split set) decoded by
 // workers goroutines or, if it has no ISZ header, a plain file served as it
-// is.
+// is. cliutil.OpenImage decides which, as for isz.
 func openImage(path, password string, workers int, cfg *config) (*image, error) {
-	f, err := os.Open(path)
+	f, err := cliutil.OpenImage(path)
 	if err != nil {
-		return nil, withCode(exitImageOpen, fmt.Errorf("cannot open image: %w", err))
+		return nil, fmt.Errorf("cannot open image: %w", err)
 	}
-	st, err := f.Stat()
-	if err == nil && st.IsDir() {
-		err = fmt.Errorf("%s is a directory", path)
-	}
-	if err != nil {
-		f.Close()
-		return nil, withCode(exitImageOpen, fmt.Errorf("cannot open image: %w", err))
-	}
-	head := make([]byte, headSize)
-	n, err := f.ReadAt(head, 0)
-	if err != nil && err != io.EOF {
-		f.Close()
-		return nil, withCode(exitImageOpen, fmt.Errorf("cannot read image %s: %w", path, err))
-	}
-	img := &image{path: path, modTime: st.ModTime()}
-	if !isz.IsISZ(head[:n]) {
-		img.src, img.closer = io.NewSectionReader(f, 0, st.Size()), f
+	img := &image{path: path, modTime: f.ModTime}
+	if !f.ISZ {
+		img.src, img.closer = io.NewSectionReader(f, 0, f.Size), f
 		return img, nil
 	}
 	f.Close()
 	r, err := isz.Open(path, &isz.Options{Password: password, CacheSize: cfg.cacheSize, Workers: workers})
+	if errors.Is(err, isz.ErrNeedPassword) {
+		err = fmt.Errorf("%w (give -o passfile=FILE or $%s, or run iszmount on a terminal to be asked)", err, cliutil.PasswordEnv)
+	}
 	if err != nil {
+		// Some of isz.Open's errors name the file, some do not;
+		// cliutil.Message says a repeated name once.
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	img.src, img.isz, img.closer = r, r, r
@@ -69,19 +57,15 @@ func (img *image) Close() error { return img.closer.Close() }
 // image and split-set extensions replaced by ".iso" ("disc.part01.isz",
 // "disc.i01" and "disc.isz" all give "disc.iso").
 func rawName(path string) string {
-	base := filepath.Base(path)
-	base = imageExt.ReplaceAllString(base, "")
-	base = partSuffix.ReplaceAllString(base, "")
+	base := isz.SetBaseName(filepath.Base(path))
+	if ext := filepath.Ext(base); strings.EqualFold(ext, ".iso") {
+		base = strings.TrimSuffix(base, ext)
+	}
 	if base == "" || base == "." || base == ".." {
 		base = "image"
 	}
 	return base + ".iso"
 }
-
-var (
-	imageExt   = regexp.MustCompile(`(?i)\.(isz|iso|i[0-9]{2,3})$`)
-	partSuffix = regexp.MustCompile(`(?i)\.part[0-9]{2,3}$`)
-)
 
 // newFS chooses the mode and builds the file system: the ISO 9660 tree when
 // there is one (unless mode=raw), else the raw image with a notice. Asking
@@ -102,6 +86,6 @@ func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.
 	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):
 		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 file system: %w", img.path, err)
 	}
-	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", err)
+	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", cliutil.Message(err))
 	return raw(), nil
 }

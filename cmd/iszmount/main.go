@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/internal/manual"
 )
 
@@ -34,7 +34,7 @@ func run(args []string) int {
 		fmt.Print(manual.Iszmount.Help()) // the text is in internal/manual, with the man page
 		return exitOK
 	case cfg.version:
-		fmt.Println("iszmount", version())
+		fmt.Println(cliutil.Version("iszmount"))
 		return exitOK
 	}
 	notify, err := daemonChild()
@@ -97,21 +97,6 @@ func foreground(cfg *config, notify *os.File) int {
 // fail prints err as the one line a failed mount says and returns its exit
 // status.
 func fail(err error) int {
-	fmt.Fprintf(os.Stderr, "iszmount: %v\n", err)
+	fmt.Fprintf(os.Stderr, "iszmount: %s\n", cliutil.Message(err))
 	return exitCode(err)
-}
-
-// version is the module version and VCS revision the binary was built from.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
 }

@@ -1,25 +1,11 @@
 package main
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iszmount/iszmount/internal/manual"
 )
-
-// TestManualExitCodes: the exit codes --help and the man page list are the
-// ones this command returns.
-func TestManualExitCodes(t *testing.T) {
-	ours := []int{exitOK, exitError, exitUsage, exitMountPoint, exitImageOpen, exitImage, exitPassword, exitFUSE}
-	var documented []int
-	for _, e := range manual.Iszmount.Exits {
-		documented = append(documented, e.Code)
-	}
-	if !slices.Equal(documented, ours) {
-		t.Errorf("internal/manual documents exit codes %v, iszmount returns %v", documented, ours)
-	}
-}
 
 // TestManualOptions: every -o option and flag the manual documents is one
 // the parser accepts.

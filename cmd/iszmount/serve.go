@@ -63,7 +63,7 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		return nil, withCode(exitFUSE, fmt.Errorf("FUSE is unavailable (is the fuse module loaded?): %w", err))
 	}
-	password, err := cliutil.ReadPassword(cfg.password, cfg.passfile)
+	password, err := cliutil.ImagePassword(cfg.image, cfg.password, cfg.passfile)
 	if err != nil {
 		return nil, withCode(exitPassword, err)
 	}

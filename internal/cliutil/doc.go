@@ -1,7 +1,8 @@
 // Package cliutil holds the small pieces of command-line handling that the
 // two commands of this module, iszmount and isz, share: parsing sizes the way
-// users type them, finding the image password and suggesting the word a user
-// probably meant.
+// users type them, finding the image password, opening an image, wording
+// errors, the version line and suggesting the word a user probably meant.
+// (Exit codes have their own package, internal/exitcode.)
 //
 // # Sizes
 //
@@ -24,6 +25,28 @@
 //     "-" reads standard input);
 //  3. else the ISZ_PASSWORD environment variable;
 //  4. else "" (no password).
+//
+// [ImagePassword] adds a fifth step for an image that needs one: when the
+// image is an encrypted ISZ and standard input is a terminal, it asks
+// ("Password for IMAGE: ", not echoed).
+//
+// # Opening an image
+//
+// [OpenImage] is how both commands open the IMAGE argument: without
+// blocking (a FIFO would hang open(2)), refusing what cannot be an image
+// (directories, FIFOs, sockets, character devices, empty files), and
+// sniffing whether it is an ISZ image. An ISZ image is then opened by name
+// with isz.Open, which finds the other files of a split set.
+//
+// # Messages
+//
+// [Message] turns an error into the one line a command prints: the
+// libraries' package-prefixed sentinel texts ("isz: wrong password")
+// become words ("wrong password"), a file name said twice in a row is said
+// once, the errors of an errors.Join are separated by "; ", and newlines
+// inside names are shown as \n.
+//
+// [Version] is the "-V" line of both commands.
 //
 // # Suggestions
 //

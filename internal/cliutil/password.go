@@ -7,6 +7,10 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/iszmount/iszmount/isz"
 )
 
 // PasswordEnv is the environment variable ReadPassword consults last.
@@ -65,4 +69,55 @@ func firstLine(r io.Reader) (string, error) {
 		return "", errors.New("empty password")
 	}
 	return line, nil
+}
+
+// ImagePassword is the password for the image name: ReadPassword's answer
+// when it has one; else, when the image is an encrypted ISZ and standard
+// input is a terminal, what the user types at a prompt on standard error
+// (not echoed); else "". Both commands call it once before opening name,
+// so a user who forgot the password is asked instead of sent back.
+func ImagePassword(name, value, passfile string) (string, error) {
+	pw, err := ReadPassword(value, passfile)
+	if err != nil || pw != "" {
+		return pw, err
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) || !encrypted(name) {
+		return "", nil
+	}
+	return promptPassword(os.Stderr, name, func() ([]byte, error) { return term.ReadPassword(fd) })
+}
+
+// encrypted reports whether name is an ISZ image with an encrypted header;
+// every error means "no" (opening the image for real reports it).
+func encrypted(name string) bool {
+	im, err := OpenImage(name)
+	if err != nil {
+		return false
+	}
+	im.Close()
+	if !im.ISZ {
+		return false
+	}
+	r, err := isz.Open(name, &isz.Options{Inspect: true})
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	return r.Header().Encryption != isz.EncryptNone
+}
+
+// promptPassword asks for the password of name on w and reads it with
+// read, which must not echo.
+func promptPassword(w io.Writer, name string, read func() ([]byte, error)) (string, error) {
+	fmt.Fprintf(w, "Password for %s: ", name)
+	b, err := read()
+	fmt.Fprintln(w)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	if len(b) == 0 {
+		return "", fmt.Errorf("empty password: %w", isz.ErrNeedPassword)
+	}
+	return string(b), nil
 }

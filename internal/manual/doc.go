@@ -25,9 +25,9 @@
 //
 // # Exit codes
 //
-// Each page carries its exit-code table (Page.Exits). It mirrors the codes
-// the commands map errors to; cmd/iszmount and cmd/isz test that every code
-// they define is listed here with the same number.
+// Each page carries the exit-code table (Page.Exits) that both commands
+// share. It is not written here: it is read from internal/exitcode, the
+// package that also maps errors to those codes, so it cannot drift.
 package manual
 
 //go:generate go run ./gen -root ../..

@@ -117,16 +117,6 @@ var Isz = &Page{
 			{Code: "isz create -c bzip2 --split 700M disc.iso disc.isz\nisz info disc.isz\nisz verify disc.isz && echo good\nisz extract disc.isz disc.iso\nisz ls -l disc.isz /boot\nisz cat disc.isz docs/README.txt | less\nisz extract disc.isz --files ./out docs bin/tool"},
 		}},
 	},
-	Exits: []Exit{
-		{0, "success (verify: the image is good)"},
-		{1, "other failure: I/O error, output not writable, unsafe path refused"},
-		{2, "bad command line (unknown command or flag, wrong number of arguments, bad size)"},
-		{3, "bad image: not ISZ or ISO 9660, malformed, truncated, missing or mismatched segment file"},
-		{4, "corrupt data: checksum mismatch, or a chunk that does not decode"},
-		{5, "password missing or wrong"},
-		{6, "unsupported feature (a UDF-only disc, ISZ encryption type 1, ...)"},
-		{7, "PATH not found in the image"},
-		{130, "interrupted (SIGINT or SIGTERM); a partial OUT.iso or OUT.isz is removed"},
-	},
+	Exits:   exits(),
 	SeeAlso: []string{"iszmount(1)", "xorriso(1)"},
 }

@@ -72,15 +72,6 @@ var Iszmount = &Page{
 			{Code: "iszmount disc.isz /mnt/disc\nls -l /mnt/disc\numount /mnt/disc\n\niszmount -o mode=raw disc.isz /mnt/raw\nsha256sum /mnt/raw/disc.iso\n\niszmount --open ~/Downloads/disc.isz\niszmount -u ~/Downloads/disc.isz"},
 		}},
 	},
-	Exits: []Exit{
-		{0, "mounted (the background process serves it); with -f: unmounted cleanly"},
-		{1, "other error"},
-		{2, "bad command line or -o option"},
-		{3, "cannot mount on MOUNTPOINT: missing, not a directory, already an iszmount mount, refused by the kernel"},
-		{4, "IMAGE cannot be opened: missing, permission denied"},
-		{5, "IMAGE is not a readable ISZ or ISO 9660 image: corrupt, truncated, unsupported feature, missing segment file"},
-		{6, "IMAGE is encrypted and the password is missing or wrong"},
-		{7, "FUSE unavailable or not permitted: no /dev/fuse, no fusermount3, allow_other without user_allow_other in /etc/fuse.conf"},
-	},
+	Exits:   exits(),
 	SeeAlso: []string{"isz(1)", "mount(8)", "fstab(5)", "mount.fuse3(8)", "fusermount3(1)", "systemd.mount(5)"},
 }

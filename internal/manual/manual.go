@@ -1,5 +1,12 @@
 package manual
 
+import (
+	"slices"
+	"strings"
+
+	"github.com/iszmount/iszmount/internal/exitcode"
+)
+
 // Page is the documentation of one command: the man page iszmount(1) or
 // isz(1), and the --help text of the same command.
 type Page struct {
@@ -67,6 +74,18 @@ type Command struct {
 type Exit struct {
 	Code    int
 	Meaning string
+}
+
+// exits is the exit-code table both commands share (internal/exitcode), in
+// the order of the codes.
+func exits() []Exit {
+	rows := slices.Clone(exitcode.Table)
+	slices.SortFunc(rows, func(a, b exitcode.Row) int { return a.Code - b.Code })
+	out := make([]Exit, len(rows))
+	for i, r := range rows {
+		out[i] = Exit{r.Code, strings.ReplaceAll(r.Meaning, "`", "")}
+	}
+	return out
 }
 
 // Pages are the documented commands, in the order of their man pages.
