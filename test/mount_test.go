@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,7 +18,7 @@ func TestForeground(t *testing.T) {
 	m := mountForeground(t, bin, fx.image("zlib").path)
 	compareTree(t, fx.src, m.dir)
 	e, _ := mountAt(m.dir)
-	if e.source != fx.image("zlib").path || !strings.HasPrefix(e.opts, "ro,") {
+	if e.Source != fx.image("zlib").path || !slices.Contains(e.Options, "ro") {
 		t.Errorf("mount %+v: want source %s, read-only", e, fx.image("zlib").path)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/mountinfo"
 )
 
 func u32(v uint32) *uint32 { return &v }
@@ -124,13 +126,17 @@ func TestRawName(t *testing.T) {
 	}
 }
 
-func TestParseMountinfo(t *testing.T) {
+func TestIszmountAt(t *testing.T) {
 	const text = `22 27 0:21 / /proc rw,relatime - proc proc rw
 90 27 0:50 / /mnt/my\040disc rw - autofs systemd-1 rw,fd=1
 91 90 0:51 / /mnt/my\040disc ro,nosuid,nodev - fuse.iszmount /srv/a\040b.isz ro,user_id=0
 92 27 0:52 / /mnt/other ro - fuse.sshfs host:/ ro
 93 27 0:53 / /mnt/auto rw - autofs systemd-1 rw
 `
+	mounts, err := mountinfo.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		mp, src string
 		ok      bool
@@ -140,9 +146,9 @@ func TestParseMountinfo(t *testing.T) {
 		{"/mnt/auto", "systemd-1", false},
 		{"/mnt/none", "", false},
 	} {
-		src, ok := parseMountinfo(text, tc.mp)
-		if ok != tc.ok || (ok && src != tc.src) {
-			t.Errorf("parseMountinfo(%q) = %q, %v; want %q, %v", tc.mp, src, ok, tc.src, tc.ok)
+		m, ok := iszmountAt(mounts, tc.mp)
+		if ok != tc.ok || (ok && m.Source != tc.src) {
+			t.Errorf("iszmountAt(%q) = %q, %v; want %q, %v", tc.mp, m.Source, ok, tc.src, tc.ok)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/internal/mountinfo"
 	"github.com/iszmount/iszmount/isz"
 )
 
@@ -56,8 +57,9 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		return nil, withCode(exitFUSE, fmt.Errorf("%s is refused for users other than root unless %s has a line user_allow_other", opt, fuseConf))
 	}
 	if !ifs.IsDevFD(s.mp) {
-		if src, ok := iszmountAt(s.mp); ok {
-			return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s); unmount it first", s.mp, src))
+		mounts, _ := mountinfo.Read() // never touches s.mp
+		if m, ok := iszmountAt(mounts, s.mp); ok {
+			return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s); unmount it first", s.mp, m.Source))
 		}
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
@@ -237,48 +239,11 @@ func userAllowOther(path string) bool {
 	return false
 }
 
-// iszmountAt reports whether the topmost mount at mp is an iszmount one,
-// and its source. It reads /proc/self/mountinfo and never touches mp.
-func iszmountAt(mp string) (source string, ok bool) {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return "", false
-	}
-	return parseMountinfo(string(data), mp)
+// iszmountAt returns the topmost mount at mp if it is an iszmount one.
+func iszmountAt(mounts []mountinfo.Mount, mp string) (mountinfo.Mount, bool) {
+	m, found := mountinfo.At(mounts, mp)
+	return m, found && m.FSType == "fuse.iszmount"
 }
-
-// parseMountinfo finds the last (topmost) mount at mp in mountinfo text and
-// reports its source if its type is fuse.iszmount.
-func parseMountinfo(text, mp string) (source string, ok bool) {
-	for _, line := range strings.Split(text, "\n") {
-		pre, post, found := strings.Cut(line, " - ")
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if !found || len(f) < 5 || len(g) < 2 || unescapeMountinfo(f[4]) != mp {
-			continue
-		}
-		source, ok = unescapeMountinfo(g[1]), g[0] == "fuse.iszmount"
-	}
-	return source, ok
-}
-
-// unescapeMountinfo undoes the kernel's octal escapes (\040 for a space).
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
 // sdNotify sends a state line to systemd when NOTIFY_SOCKET is set
 // (Type=notify units): READY=1 once mounted, STOPPING=1 when unmounting.
