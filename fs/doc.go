@@ -51,9 +51,10 @@
 // The mount is always read-only: it is mounted "ro", so the kernel itself
 // answers EROFS to writes, and nodes never modify anything. A failed read of
 // the source (a corrupt chunk, a truncated or vanished image) answers EIO for
-// that request only and logs one line; when the error carries a chunk index
-// (*isz.ChunkError) the line names the chunk and its offset in the image.
-// Repeated failures of the same chunk are logged at debug level only. Reads
+// that request only and logs one line with the error as a slog value (an
+// *isz.ChunkError names the chunk and its offsets itself; fs imports no
+// format package). Repeated failures with the same error text, such as
+// those of one damaged chunk, are logged at debug level only. Reads
 // are never short: a short FUSE read means end of file to the kernel, which
 // would then cache zeros in place of the missing bytes.
 //
