@@ -24,8 +24,9 @@ type MountOptions struct {
 	FsName string
 	// Subtype makes the type "fuse.<Subtype>"; the default is "iszmount".
 	Subtype string
-	// AllowOther lets users other than the mounting one in (kernel
-	// permission checks still apply: the mount uses default_permissions).
+	// AllowOther lets users other than the mounting one in (permission
+	// checks still apply: the mount uses default_permissions, or the
+	// daemon checks itself where the kernel mount lacks it; see guard.go).
 	AllowOther bool
 	// NoExec forbids executing files of the mount.
 	NoExec bool
@@ -44,6 +45,7 @@ type MountOptions struct {
 // caller (mount.fuse3 -o drop_privileges) and is used as it is.
 func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
 	opts := f.fuseOptions(dir, mo)
+	f.guard.Store(uint32(guardAll)) // until we know what the kernel enforces
 	server, err := fuse.NewServer(fusefs.NewNodeFS(f.root, opts), dir, &opts.MountOptions)
 	if err != nil {
 		return nil, err
@@ -54,6 +56,14 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
 		// do not leave it behind.
 		server.Unmount()
 		return nil, err
+	}
+	g, err := mountGuard(dir, "fuse."+opts.MountOptions.Name)
+	if err != nil {
+		f.log.Warn("cannot read the mount's options; checking permissions in the daemon", "err", err)
+	}
+	f.guard.Store(uint32(g))
+	if g != 0 {
+		f.log.Info("the kernel mount lacks "+g.String()+": iszmount enforces them itself", "mountpoint", dir)
 	}
 	f.mounted.Store(true)
 	if !IsDevFD(dir) && os.Geteuid() == 0 {
@@ -116,7 +126,9 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 	m.MaxBackground = 32 // readahead requests in flight: feeds parallel decoding
 	m.DisableXAttrs = true
 	m.DisableSplice = true
-	m.EnableSymlinkCaching = true
+	// A descriptor mounted by our caller may lack default_permissions
+	// (see guard.go): then readlink must reach the daemon every time.
+	m.EnableSymlinkCaching = !IsDevFD(dir)
 	m.Debug = mo.Debug
 	m.Logger = log.New(logWriter{f.log, slog.LevelDebug}, "", 0)
 	m.PanicHandler = func(v any) fuse.Status {
