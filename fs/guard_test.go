@@ -56,8 +56,12 @@ func TestProcGroups(t *testing.T) {
 func TestMay(t *testing.T) {
 	f := newFS(&Options{}, 2048, 1)
 	f.guard.Store(uint32(guardAll))
-	file := func(mode, uid, gid uint32) attrInput { return attrInput{mode: syscall.S_IFREG | mode, uid: uid, gid: gid} }
-	dir := func(mode, uid, gid uint32) attrInput { return attrInput{mode: syscall.S_IFDIR | mode, uid: uid, gid: gid} }
+	file := func(mode, uid, gid uint32) attrInput {
+		return attrInput{mode: syscall.S_IFREG | mode, uid: uid, gid: gid}
+	}
+	dir := func(mode, uid, gid uint32) attrInput {
+		return attrInput{mode: syscall.S_IFDIR | mode, uid: uid, gid: gid}
+	}
 	dev := attrInput{mode: syscall.S_IFCHR | 0o666}
 	user := func() *caller { return &caller{uid: 1000, gid: 1000, groups: []uint32{24}, read: true} }
 	root := func() *caller { return &caller{} }

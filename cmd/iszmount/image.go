@@ -84,10 +84,15 @@ var (
 )
 
 // newFS chooses the mode and builds the file system: the ISO 9660 tree when
-// there is one (unless mode=raw), else the raw image with a notice. Asking
-// for mode=tree when there is no tree, or giving a plain file that is no ISO
-// 9660 at all, is an error.
+// there is one (unless mode=raw), else the raw image with a notice that says
+// why. An empty file, asking for mode=tree when there is no tree, giving a
+// plain file that is no ISO 9660 at all, or an image whose descriptors
+// cannot be read (a damaged chunk: that is a broken image, not one without
+// a tree) is an error.
 func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.FS, error) {
+	if img.src.Size() == 0 {
+		return nil, withCode(exitImage, fmt.Errorf("%s is empty (0 bytes of image)", img.path))
+	}
 	raw := func() *ifs.FS { return ifs.NewRaw(rawName(img.path), img.src, img.modTime, fopts) }
 	if cfg.mode == "raw" {
 		return raw(), nil
@@ -96,12 +101,16 @@ func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.
 	if err == nil {
 		return ifs.NewTree(view, fopts), nil
 	}
+	verdict := errors.Is(err, iso9660view.ErrNotISO9660) || errors.Is(err, iso9660view.ErrUDFOnly) ||
+		errors.Is(err, iso9660view.ErrFormat) || errors.Is(err, iso9660view.ErrUnsupported)
 	switch {
+	case !verdict:
+		return nil, withCode(exitImage, fmt.Errorf("%s is damaged: cannot read its ISO 9660 descriptors: %w", img.path, err))
 	case cfg.mode == "tree":
 		return nil, fmt.Errorf("%s has no usable ISO 9660 tree (mode=raw serves the image as one file): %w", img.path, err)
 	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):
 		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 file system: %w", img.path, err)
 	}
-	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", err)
+	log.Warn(fmt.Sprintf("no usable ISO 9660 tree (%v): mounting in raw mode as %s", err, rawName(img.path)))
 	return raw(), nil
 }

@@ -102,12 +102,18 @@ func foreground(cfg *config, notify *os.File) int {
 		level.Set(slog.LevelDebug)
 	}
 	out := newSwitchHandler(textHandler(os.Stderr, level, false))
-	if cfg.logFile != "" && notify == nil {
-		h, err := daemonLog(cfg, level)
+	// logfile= is opened before mounting, so that a bad one is refused
+	// rather than discovered by a daemon with nowhere to say so.
+	var fileLog slog.Handler
+	if cfg.logFile != "" {
+		h, err := openLogFile(cfg.logFile, level)
 		if err != nil {
-			return fail(withCode(exitUsage, fmt.Errorf("logfile: %w", err)))
+			return fail(withCode(exitUsage, fmt.Errorf("logfile=%s: %w", cfg.logFile, err)))
 		}
-		out.set(h)
+		fileLog = h
+		if notify == nil {
+			out.set(h)
+		}
 	}
 	log := slog.New(out)
 	s, err := setup(cfg, log)
@@ -115,12 +121,14 @@ func foreground(cfg *config, notify *os.File) int {
 		return fail(err)
 	}
 	if notify != nil {
-		// Daemon child: from now on log to syslog or logfile=, hand the
+		// Daemon child: from now on log to logfile= or syslog, hand the
 		// caller its answer, and let go of its terminal or pipes.
-		h, err := daemonLog(cfg, level)
-		if err != nil {
-			log.Error("cannot open the log", "err", err)
-			h = out.cur()
+		h := fileLog
+		if h == nil {
+			if h, err = openSyslog(level); err != nil {
+				log.Warn(fmt.Sprintf("no syslog (%v): the daemon's messages are discarded from now on; -o logfile=FILE keeps them", err))
+				h = slog.DiscardHandler
+			}
 		}
 		out.set(h)
 		notify.WriteString(readyMsg)

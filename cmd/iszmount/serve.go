@@ -2,19 +2,19 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"log/syslog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 
 	ifs "github.com/iszmount/iszmount/fs"
@@ -30,7 +30,7 @@ type session struct {
 	mp     string // absolute mount point (or /dev/fd/N)
 	img    *image
 	fsys   *ifs.FS
-	server *fuse.Server
+	server *ifs.Server
 	sigs   chan os.Signal // SIGINT, SIGTERM, SIGHUP from just before mounting on
 }
 
@@ -59,7 +59,9 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 	if !ifs.IsDevFD(s.mp) {
 		mounts, _ := mountinfo.Read() // never touches s.mp
 		if m, ok := iszmountAt(mounts, s.mp); ok {
-			return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s); unmount it first", s.mp, m.Source))
+			if err := clearDead(s.mp, log); err != nil {
+				return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s): %w", s.mp, m.Source, err))
+			}
 		}
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
@@ -73,6 +75,13 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		return nil, err
 	}
 	fopts := &ifs.Options{UID: cfg.uid, GID: cfg.gid, Umask: cfg.umask, Fmask: cfg.fmask, Dmask: cfg.dmask, Logger: log}
+	if os.Geteuid() != 0 {
+		// A user's mount shows the user's files, as fuse-archive does:
+		// the disc's owners are other uids, often root with 0600 files.
+		me, myGroup := uint32(os.Getuid()), uint32(os.Getgid())
+		fopts.UID = cmp.Or(fopts.UID, &me)
+		fopts.GID = cmp.Or(fopts.GID, &myGroup)
+	}
 	if cfg.allowRoot {
 		me := uint32(os.Getuid())
 		fopts.Permit = func(uid uint32) bool { return uid == 0 || uid == me }
@@ -90,17 +99,23 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		fsName, _ = filepath.Abs(cfg.image)
 	}
 	s.server, err = s.fsys.Mount(s.mp, &ifs.MountOptions{
-		FsName:     fsName,
-		Subtype:    cfg.subtype,
-		AllowOther: cfg.allowOther || cfg.allowRoot,
-		NoExec:     cfg.noExec,
-		Debug:      cfg.debug,
+		FsName:         fsName,
+		Subtype:        cfg.subtype,
+		AllowOther:     cfg.allowOther || cfg.allowRoot,
+		NoExec:         cfg.noExec,
+		Debug:          cfg.debug,
+		AutoUnmount:    cfg.autoUnmount,
+		SingleThreaded: cfg.singleThread,
 	})
 	if err != nil {
 		signal.Stop(s.sigs)
 		s.img.Close()
-		if strings.Contains(err.Error(), "fusermount exited") {
-			err = fmt.Errorf("%w (fusermount3 printed why above)", err)
+		var fe *ifs.FusermountError
+		switch {
+		case errors.Is(err, ifs.ErrNoFusermount):
+			return nil, withCode(exitFUSE, err)
+		case errors.As(err, &fe) && fe.NoDevice():
+			return nil, withCode(exitFUSE, fmt.Errorf("FUSE is not usable: %w", err))
 		}
 		return nil, withCode(mountErrCode(err), fmt.Errorf("cannot mount on %s: %w", s.mp, err))
 	}
@@ -166,7 +181,7 @@ func (s *session) watch(done <-chan struct{}) {
 			if err := s.server.Unmount(); err == nil {
 				continue
 			}
-			if err := lazyUnmount(s.mp); err != nil {
+			if err := s.server.Detach(); err != nil {
 				s.log.Error("cannot unmount", "mountpoint", s.mp, "err", err)
 				continue
 			}
@@ -184,25 +199,6 @@ func (s *session) watch(done <-chan struct{}) {
 			s.log.Info("unmounted after being idle", "idle", s.cfg.idle.String(), "mountpoint", s.mp)
 		}
 	}
-}
-
-// lazyUnmount detaches a busy mount point (umount -l); the kernel keeps the
-// file system until its last user is gone, then the server loop ends.
-func lazyUnmount(mp string) error {
-	if os.Geteuid() == 0 {
-		return unix.Unmount(mp, unix.MNT_DETACH)
-	}
-	bin, err := exec.LookPath("fusermount3")
-	if err != nil {
-		if bin, err = exec.LookPath("fusermount"); err != nil {
-			return err
-		}
-	}
-	out, err := exec.Command(bin, "-u", "-z", mp).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s -u -z: %v: %s", bin, err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }
 
 // verify checks the image's checksums in the background (verify option).
@@ -239,6 +235,21 @@ func userAllowOther(path string) bool {
 	return false
 }
 
+// clearDead unmounts the iszmount mount at mp if it is dead: its daemon
+// ended without unmounting (kill -9), so the mount point answers ENOTCONN
+// ("transport endpoint is not connected"). A live mount is left alone.
+func clearDead(mp string, log *slog.Logger) error {
+	var st unix.Stat_t
+	if err := unix.Stat(mp, &st); !errors.Is(err, unix.ENOTCONN) {
+		return errors.New("unmount it first")
+	}
+	if err := ifs.Unmount(mp, false); err != nil {
+		return fmt.Errorf("its daemon has ended, and clearing the dead mount failed (%v); clear it with: fusermount3 -u %s", err, mp)
+	}
+	log.Info("cleared a dead iszmount mount whose daemon had ended", "mountpoint", mp)
+	return nil
+}
+
 // iszmountAt returns the topmost mount at mp if it is an iszmount one.
 func iszmountAt(mounts []mountinfo.Mount, mp string) (mountinfo.Mount, bool) {
 	m, found := mountinfo.At(mounts, mp)
@@ -263,19 +274,21 @@ func sdNotify(state string) error {
 	return unix.Sendto(fd, []byte(state), 0, &unix.SockaddrUnix{Name: addr})
 }
 
-// daemonLog is where a daemon logs once it is detached: the logfile= file,
-// else syslog (the journal under systemd), else nowhere.
-func daemonLog(cfg *config, level slog.Leveler) (slog.Handler, error) {
-	if cfg.logFile != "" {
-		f, err := os.OpenFile(cfg.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		return textHandler(f, level, true), nil
+// openLogFile opens logfile= for appending, with timestamps on its lines.
+func openLogFile(name string, level slog.Leveler) (slog.Handler, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, err
 	}
+	return textHandler(f, level, true), nil
+}
+
+// openSyslog logs to syslog (the journal under systemd), if there is
+// one listening.
+func openSyslog(level slog.Leveler) (slog.Handler, error) {
 	w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "iszmount")
 	if err != nil {
-		return slog.DiscardHandler, nil
+		return nil, err
 	}
 	return &syslogHandler{w: w, level: level}, nil
 }
