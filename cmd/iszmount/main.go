@@ -126,7 +126,7 @@ func foreground(cfg *config, notify *os.File) int {
 		h := fileLog
 		if h == nil {
 			if h, err = openSyslog(level); err != nil {
-				log.Warn(fmt.Sprintf("no syslog (%v): the daemon's messages are discarded from now on; -o logfile=FILE keeps them", err))
+				log.Warn("no syslog socket (/dev/log): the daemon's messages are discarded from now on; -o logfile=FILE keeps them")
 				h = slog.DiscardHandler
 			}
 		}
