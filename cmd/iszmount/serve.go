@@ -237,10 +237,11 @@ func userAllowOther(path string) bool {
 
 // clearDead unmounts the iszmount mount at mp if it is dead: its daemon
 // ended without unmounting (kill -9), so the mount point answers ENOTCONN
-// ("transport endpoint is not connected"). A live mount is left alone.
+// ("transport endpoint is not connected"). A live mount is left alone;
+// the error says what to do.
 func clearDead(mp string, log *slog.Logger) error {
-	var st unix.Stat_t
-	if err := unix.Stat(mp, &st); !errors.Is(err, unix.ENOTCONN) {
+	var st unix.Statfs_t // statfs always reaches the daemon; stat may be cached
+	if err := unix.Statfs(mp, &st); !errors.Is(err, unix.ENOTCONN) {
 		return errors.New("unmount it first")
 	}
 	if err := ifs.Unmount(mp, false); err != nil {
