@@ -112,6 +112,10 @@ func TestFailures(t *testing.T) {
 	if err := os.WriteFile(junk, make([]byte, 100<<10), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	empty := filepath.Join(t.TempDir(), "empty.isz")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	aes := fx.image("aes256").path
 	for _, tc := range []struct {
 		name string
@@ -129,6 +133,12 @@ func TestFailures(t *testing.T) {
 		{"wrong password, foreground", func(mp string) []string { return []string{"-f", aes, mp, "-o", "password=wrong"} }, nil, 6, "password"},
 		{"unknown option", func(mp string) []string { return []string{fx.iso, mp, "-o", "ro,bogus"} }, nil, 2, `unknown option "bogus"`},
 		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 5, "no usable ISO 9660 tree"},
+		{"empty image", func(mp string) []string { return []string{empty, mp} }, nil, 5, "is empty (0 bytes"},
+		{"empty image, raw", func(mp string) []string { return []string{empty, mp, "-o", "mode=raw"} }, nil, 5, "is empty (0 bytes"},
+		{"cache beyond RAM", func(mp string) []string { return []string{fx.iso, mp, "-o", "cache=999T"} }, nil, 2, "more than this machine's memory"},
+		{"logfile not writable", func(mp string) []string { return []string{fx.iso, mp, "-o", "logfile=/nonexistent/dir/log"} }, nil, 2, "logfile=/nonexistent/dir/log"},
+		{"logfile not writable, foreground", func(mp string) []string { return []string{"-f", fx.iso, mp, "-o", "logfile=/nonexistent/dir/log"} }, nil, 2, "logfile=/nonexistent/dir/log"},
+		{"mistyped option", func(mp string) []string { return []string{fx.iso, mp, "-o", "alow_other"} }, nil, 2, `did you mean "allow_other"?`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mp := newMountPoint(t)

@@ -45,12 +45,18 @@ func TestParseArgs(t *testing.T) {
 			want: config{image: "a", mountPoint: "b"}},
 		{name: "empty items skipped", args: []string{"a", "b", "-o", ",ro,,"},
 			want: config{image: "a", mountPoint: "b"}},
+		{name: "libfuse habits: -s, -o debug, -o auto_unmount", args: []string{"-s", "a", "b", "-o", "debug,auto_unmount"},
+			want: config{image: "a", mountPoint: "b", singleThread: true, debug: true, foreground: true, autoUnmount: true}},
 		{name: "help needs no positionals", args: []string{"--help"}, want: config{help: true}},
+		{name: "-h", args: []string{"-h"}, want: config{help: true}},
 		{name: "version", args: []string{"-V"}, want: config{version: true}},
 
 		{name: "unknown option named", args: []string{"a", "b", "-o", "ro,frobnicate=3"}, err: `unknown option "frobnicate=3"`},
 		{name: "rw from mount(8) accepted", args: []string{"a", "b", "-o", "rw"},
 			want: config{image: "a", mountPoint: "b"}},
+		{name: "mistyped option suggested", args: []string{"a", "b", "-o", "ro,norok"}, err: `unknown option "norok": did you mean "norock"?`},
+		{name: "mistyped value option suggested", args: []string{"a", "b", "-o", "chache=1G"}, err: `did you mean "cache"?`},
+		{name: "cache beyond RAM", args: []string{"a", "b", "-o", "cache=999T"}, err: "more than this machine's memory"},
 		{name: "bad mode", args: []string{"a", "b", "-o", "mode=iso"}, err: "mode=raw or mode=tree"},
 		{name: "bad cache", args: []string{"a", "b", "-o", "cache=lots"}, err: "cache=lots"},
 		{name: "bad idle", args: []string{"a", "b", "-o", "idle=-3s"}, err: "positive duration"},
@@ -172,5 +178,24 @@ func TestUserAllowOther(t *testing.T) {
 	}
 	if userAllowOther(dir + "/missing") {
 		t.Error("a missing fuse.conf allows user_allow_other")
+	}
+}
+
+// TestOptionNames keeps knownOptions (the "did you mean" candidates) in
+// step with setOption: every name is accepted, with a value where it needs one.
+func TestOptionNames(t *testing.T) {
+	values := map[string]string{
+		"mode": "raw", "cache": "1M", "password": "x", "passfile": "/p", "idle": "1m",
+		"logfile": "/l", "uid": "0", "gid": "0", "umask": "22", "fmask": "22",
+		"dmask": "22", "fsname": "x", "subtype": "x",
+	}
+	for _, name := range optionNames() {
+		o := name
+		if v, ok := values[name]; ok {
+			o += "=" + v
+		}
+		if err := (&config{}).setOption(o); err != nil {
+			t.Errorf("option %q from optionNames: %v", o, err)
+		}
 	}
 }
