@@ -10,19 +10,23 @@ import (
 	"syscall"
 )
 
-const usage = `Usage: iszmount [-f] [-d] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
+const usage = `Usage: iszmount [-f] [-d] [-s] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]
 
 Mount an ISZ (UltraISO compressed ISO) image, or a plain ISO 9660 image,
 read-only at MOUNTPOINT. By default the image's ISO 9660 directory tree is
 shown (tree mode); mode=raw shows one file, NAME.iso, holding the whole
 decompressed image (for mount -o loop or other ISO tools). Images without
 an ISO 9660 tree (UDF-only, or no file system at all) are mounted in raw
-mode with a notice. Unmount with: umount MOUNTPOINT (or fusermount3 -u).
+mode with a notice saying why; an image whose descriptors cannot be read
+(a damaged chunk) is an error. Unmount with: umount MOUNTPOINT (or
+fusermount3 -u). A dead mount of iszmount (its daemon killed) at
+MOUNTPOINT is cleared before mounting.
 
 Flags:
   -f, --foreground   stay in the foreground (for systemd Type=simple or
                      Type=notify units; sends READY=1 to $NOTIFY_SOCKET)
   -d, --debug        foreground, debug log and every FUSE request
+  -s                 serve one request at a time (for debugging)
   -o OPTIONS         comma-separated mount options, repeatable, before or
                      after the positional arguments
   -h, --help         this help
@@ -32,14 +36,19 @@ Options of iszmount:
   mode=tree|raw      what to show (default: tree when there is one)
   cache=SIZE         memory budget, e.g. 64M, 1G: decompressed chunks plus
                      the directory tree; peak RSS stays near SIZE + 64M
-                     (default: 1/32 of RAM, between 16M and 256M)
+                     (default: 1/32 of RAM, between 16M and 256M; at
+                     most the machine's RAM)
   password=PW        password of an encrypted image (visible in ps(1):
                      prefer passfile= or $ISZ_PASSWORD)
   passfile=FILE      read the password from the first line of FILE ("-": stdin)
   norock, nojoliet   ignore Rock Ridge / Joliet names and attributes
   idle=DURATION      unmount after DURATION without use (e.g. 10m, 1h)
   verify             check the image checksums in the background, log result
-  logfile=FILE       log here instead of syslog once daemonized
+  logfile=FILE       log here instead of syslog once daemonized (opened
+                     before mounting: an unwritable FILE is an error)
+  auto_unmount       unmount even if the daemon is killed (through
+                     fusermount3, which stays to watch it)
+  debug              the same as -d
 
 Standard options:
   ro, rw             accepted; the mount is always read-only (mount(8)
@@ -47,7 +56,8 @@ Standard options:
   allow_other        let other users in (non-root: needs user_allow_other
                      in /etc/fuse.conf)
   allow_root         let only root and the mounting user in
-  uid=, gid=         owner of every file (number or name)
+  uid=, gid=         owner of every file (number or name); a user's
+                     (non-root) mount defaults to that user
   umask=, fmask=, dmask=
                      octal permission bits to clear: all but symlinks /
                      non-directories / directories
