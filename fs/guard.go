@@ -38,6 +38,8 @@ import (
 //     Names and attributes the kernel has cached for one user stay visible
 //     to another who may not search the directory (the kernel answers those
 //     without asking); file contents, listings and link targets never do.
+//     The directories checked above a hard-linked file are those of the
+//     name it was first looked up by.
 //   - no nosuid: setuid and setgid bits are never reported.
 //   - no nodev: device nodes are shown as empty regular files with mode 0
 //     (unusable, but their names stay listed; see docs/design.md).
@@ -142,6 +144,15 @@ const (
 	wOK = 2
 	xOK = 1
 )
+
+// admit is [FS.enter] followed by [FS.check]: what a lookup, opendir,
+// readlink or access does first.
+func (f *FS) admit(ctx context.Context, n *node, mask uint32) syscall.Errno {
+	if errno := f.enter(ctx); errno != 0 {
+		return errno
+	}
+	return f.check(ctx, n, mask)
+}
 
 // check applies the caller's permissions to n when the daemon checks them
 // itself (guardPerms): search permission on every directory above n, and

@@ -34,10 +34,7 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 // Access answers access(2) and chdir(2), which the kernel asks only when the
 // mount lacks default_permissions (see guard.go).
 func (n *node) Access(ctx context.Context, mask uint32) syscall.Errno {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return errno
-	}
-	return n.fs.check(ctx, n, mask&(rOK|wOK|xOK))
+	return n.fs.admit(ctx, n, mask&(rOK|wOK|xOK))
 }
 
 func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {

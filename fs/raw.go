@@ -53,10 +53,7 @@ func (n *rawRoot) OnAdd(ctx context.Context) {
 }
 
 func (n *rawRoot) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return nil, errno
-	}
-	if errno := n.fs.check(ctx, &n.node, xOK); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, xOK); errno != 0 {
 		return nil, errno
 	}
 	if name != n.name {
@@ -67,10 +64,7 @@ func (n *rawRoot) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 }
 
 func (n *rawRoot) Opendir(ctx context.Context) syscall.Errno {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return errno
-	}
-	return n.fs.check(ctx, &n.node, rOK)
+	return n.fs.admit(ctx, &n.node, rOK)
 }
 
 // rawFile is the one file of a raw mount.

@@ -50,10 +50,7 @@ func newTreeNode(f *FS, e *iso9660view.Entry) *treeNode {
 }
 
 func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return nil, errno
-	}
-	if errno := n.fs.check(ctx, &n.node, xOK); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, xOK); errno != 0 {
 		return nil, errno
 	}
 	if ch := n.GetChild(name); ch != nil {
@@ -74,10 +71,7 @@ func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 // OpendirHandle lists the directory once per open from the parsed tree and
 // lets the kernel cache the listing (FOPEN_CACHE_DIR).
 func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return nil, 0, errno
-	}
-	if errno := n.fs.check(ctx, &n.node, rOK); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, rOK); errno != 0 {
 		return nil, 0, errno
 	}
 	list, err := n.e.ReadDir()
@@ -104,10 +98,7 @@ func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.File
 }
 
 func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return nil, errno
-	}
-	if errno := n.fs.check(ctx, &n.node, 0); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, 0); errno != 0 {
 		return nil, errno
 	}
 	return []byte(n.e.Target()), 0
