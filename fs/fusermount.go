@@ -19,8 +19,8 @@ import (
 // in the package fuse3.
 var ErrNoFusermount = errors.New("fusermount3 not found (install the fuse3 package)")
 
-// FusermountError is a failed fusermount3: its exit status and the line it
-// printed (without its "fusermount3: " prefix).
+// FusermountError is a failed fusermount3: its exit status and the first
+// line it printed (without its "/usr/bin/fusermount3: " prefix).
 type FusermountError struct {
 	Status int
 	Msg    string
@@ -34,9 +34,12 @@ func (e *FusermountError) Error() string {
 }
 
 // NoDevice reports whether fusermount3 failed because the user may not
-// open /dev/fuse (or it is missing): FUSE itself is unavailable, not the
-// mount point at fault.
-func (e *FusermountError) NoDevice() bool { return strings.Contains(e.Msg, "/dev/fuse") }
+// open /dev/fuse ("failed to open /dev/fuse: ...") or there is none ("fuse
+// device not found"): FUSE itself is unavailable, not the mount point at
+// fault. fusermount3 says so only in words.
+func (e *FusermountError) NoDevice() bool {
+	return strings.Contains(e.Msg, "/dev/fuse") || strings.Contains(e.Msg, "fuse device not found")
+}
 
 // fusermountBin finds fusermount3 on PATH or in /bin (mount(8) clears PATH).
 func fusermountBin() (string, error) {
@@ -99,8 +102,7 @@ func fusermount(dir string, opts []string) (fd int, ctl *os.File, err error) {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.TrimPrefix(strings.TrimPrefix(msg, "fusermount3: "), "fusermount: ")
-	return -1, nil, &FusermountError{Status: cmd.ProcessState.ExitCode(), Msg: msg}
+	return -1, nil, &FusermountError{Status: cmd.ProcessState.ExitCode(), Msg: strings.TrimPrefix(msg, bin+": ")}
 }
 
 // receiveFD reads the descriptor fusermount3 sends on the socket.
@@ -146,7 +148,7 @@ func fusermountUnmount(dir string, lazy bool) error {
 			return nil
 		}
 		if try == 4 {
-			msg := strings.TrimPrefix(strings.TrimSpace(string(out)), "fusermount3: ")
+			msg := strings.TrimPrefix(strings.TrimSpace(string(out)), bin+": ")
 			return &FusermountError{Status: exitStatus(err), Msg: msg}
 		}
 		time.Sleep(delay)

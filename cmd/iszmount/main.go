@@ -79,7 +79,12 @@ func main() {
 func run(args []string) int {
 	cfg, err := parseArgs(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "iszmount: %v\nTry 'iszmount --help'.\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		// One line, like every other error, pointing at --help.
+		msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+		if !strings.Contains(msg, "--help") {
+			msg += " (see iszmount --help)"
+		}
+		fmt.Fprintf(os.Stderr, "iszmount: %s\n", msg)
 		return exitCode(err)
 	}
 	switch {
