@@ -25,14 +25,18 @@ func userMountPoint(t *testing.T, u *unprivUser) string {
 	return mp
 }
 
-// inUserNamespace runs script with sh in a private mount namespace, so that
-// it may hide or replace files (/dev/fuse, fusermount3) for the commands it
-// runs as u; it returns the combined output and the exit status.
+// inMountNamespace runs script with sh in a private mount namespace, so
+// that it may hide or replace files (/dev/fuse, fusermount3, /dev/log,
+// /usr/local/sbin) for the commands it runs, and whatever it mounts stays
+// there; it returns the combined output and the exit status.
 func inMountNamespace(t *testing.T, script string, env ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
 	cmd.Env = append(os.Environ(), env...)
-	out, _ := cmd.CombinedOutput()
+	out, err := cmd.CombinedOutput()
+	if _, exited := err.(*exec.ExitError); err != nil && !exited {
+		t.Fatalf("unshare: %v", err)
+	}
 	return string(out), cmd.ProcessState.ExitCode()
 }
 

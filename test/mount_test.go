@@ -30,16 +30,9 @@ func TestForeground(t *testing.T) {
 // mount namespace where the build directory is bound over /usr/local/sbin.
 func TestMountHelper(t *testing.T) {
 	mp := newMountPoint(t)
-	fstab := filepath.Join(t.TempDir(), "fstab")
 	img := fx.image("zlib").path
-	line := fmt.Sprintf("%s %s fuse.iszmount ro,allow_other,nofail,x-systemd.automount,mode=raw 0 0\n", img, mp)
-	if err := os.WriteFile(fstab, []byte(line), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script := `set -e
-trap 'umount -l "$MP" 2>/dev/null || true' EXIT
-mount --bind "$BIN" /usr/local/sbin
-if [ -e /dev/log ]; then mount --bind /dev/null /dev/log; fi # no syslog
+	fstab := fstabFor(t, img, mp, "ro,allow_other,nofail,x-systemd.automount,mode=raw")
+	script := helperPrelude + `if [ -e /dev/log ]; then mount --bind /dev/null /dev/log; fi # no syslog
 daemons() { # command lines of running iszmount processes (no procps needed)
 	for f in /proc/[0-9]*/cmdline; do
 		tr '\0' ' ' <"$f" 2>/dev/null | grep "^/usr/local/sbin/iszmount " || true
@@ -66,11 +59,9 @@ mount -t fuse.iszmount "$IMG" "$MP" -o ro,drop_privileges,mode=raw
 daemons | grep -q " /dev/fd/[0-9]* $" && echo "served through /dev/fd"
 check
 `
-	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "MP="+mp, "BIN="+binDir, "IMG="+img, "FSTAB="+fstab)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	out, code := inMountNamespace(t, script, "LC_ALL=C", "MP="+mp, "BIN="+binDir, "IMG="+img, "FSTAB="+fstab)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
 	}
 	// Each daemon says once, while mounting, that there is no syslog.
 	var lines []string
@@ -103,6 +94,28 @@ check
 	if strings.Contains(got, "daemon still running") {
 		t.Errorf("a daemon outlived its unmount:\n%s", got)
 	}
+}
+
+// helperPrelude begins a script that mounts through mount(8) and
+// mount.fuse3 in the private mount namespace of inMountNamespace: mount(8)
+// clears PATH and mount.fuse3 runs "iszmount" through /bin/sh, so the
+// build directory ($BIN) is bound over /usr/local/sbin; on exit $MP is
+// unmounted, whatever happened.
+const helperPrelude = `set -e
+trap 'umount -l "$MP" 2>/dev/null || true' EXIT
+mount --bind "$BIN" /usr/local/sbin
+`
+
+// fstabFor writes an fstab file with one line mounting img on mp with
+// opts, for "mount -T FILE MOUNTPOINT", and returns its path.
+func fstabFor(t *testing.T, img, mp, opts string) string {
+	t.Helper()
+	fstab := filepath.Join(t.TempDir(), "fstab")
+	line := fmt.Sprintf("%s %s fuse.iszmount %s 0 0\n", img, mp, opts)
+	if err := os.WriteFile(fstab, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fstab
 }
 
 // TestFailures checks that failed mounts say why in one line and exit with

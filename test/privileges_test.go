@@ -117,7 +117,7 @@ func privilegeImage(t *testing.T, u *unprivUser) string {
 // (the kernel mount has none of them: iszmount enforces them itself). As
 // controls, the user reads a public file and one of its supplementary
 // group. mount(8) and mount.fuse3 run in a private mount namespace with the
-// build directory over /usr/local/sbin (see TestMountHelper).
+// build directory over /usr/local/sbin (see helperPrelude).
 func TestPrivileges(t *testing.T) {
 	u := newUser(t)
 	img := privilegeImage(t, u)
@@ -125,15 +125,8 @@ func TestPrivileges(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			mp := newMountPoint(t)
 			openUp(t, mp)
-			fstab := filepath.Join(t.TempDir(), "fstab")
-			line := fmt.Sprintf("%s %s fuse.iszmount ro,allow_other,drop_privileges,nofail 0 0\n", img, mp)
-			if err := os.WriteFile(fstab, []byte(line), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			script := `set -e
-trap 'umount -l "$MP" 2>/dev/null || true' EXIT
-mount --bind "$BIN" /usr/local/sbin
-case "$HOW" in
+			fstab := fstabFor(t, img, mp, "ro,allow_other,drop_privileges,nofail")
+			script := helperPrelude + `case "$HOW" in
 iszmount) iszmount "$IMG" "$MP" -o allow_other ;;
 "mount.fuse3 drop_privileges") mount -t fuse.iszmount "$IMG" "$MP" -o ro,allow_other,drop_privileges ;;
 "fstab drop_privileges") mount -T "$FSTAB" "$MP" ;;
@@ -154,11 +147,9 @@ echo "device bytes as root: $(head -c 4 "$MP/zero" 2>/dev/null | wc -c)"
 echo "suid bit: $(stat -c %A "$MP/suid-id")"
 umount "$MP"
 `
-			cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
-			cmd.Env = append(os.Environ(), "LC_ALL=C", "MP="+mp, "BIN="+binDir, "IMG="+img, "FSTAB="+fstab, "HOW="+how, "AS="+u.asUser())
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
+			out, code := inMountNamespace(t, script, "LC_ALL=C", "MP="+mp, "BIN="+binDir, "IMG="+img, "FSTAB="+fstab, "HOW="+how, "AS="+u.asUser())
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
 			}
 			var missing []string
 			for _, want := range []string{
