@@ -64,17 +64,22 @@ func (u *unprivUser) asUser() string {
 // another user can reach a mount point under a test's temporary directory.
 func openUp(t *testing.T, dir string) {
 	for d := dir; d != "/"; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
+		var st unix.Stat_t
+		if err := unix.Stat(d, &st); err != nil {
 			t.Fatal(err)
 		}
-		os.Chmod(d, fi.Mode().Perm()|0o555)
+		if st.Mode&0o555 != 0o555 { // only a test's own 0700 directories: /tmp keeps its sticky bit
+			if err := unix.Chmod(d, st.Mode&0o7777|0o555); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
 // privilegeImage makes an ISO 9660 image (Rock Ridge, owners and modes
 // kept) holding what a disc may not grant: a setuid-root copy of id(1), a
-// 0600 root file, a 0700 root directory, a file of the user's supplementary
+// 0600 root file, a 0700 root directory with a file and a symlink, a file
+// of the user's supplementary
 // group, and a character device (1,5: /dev/zero); plus a public file.
 func privilegeImage(t *testing.T, u *unprivUser) string {
 	t.Helper()
@@ -88,6 +93,7 @@ func privilegeImage(t *testing.T, u *unprivUser) string {
 		os.WriteFile(filepath.Join(src, "suid-id"), id, 0o755),
 		os.WriteFile(filepath.Join(src, "secret"), []byte("secret\n"), 0o600),
 		os.WriteFile(filepath.Join(src, "private/inner"), []byte("inner\n"), 0o644),
+		os.Symlink("inner", filepath.Join(src, "private/link")),
 		os.WriteFile(filepath.Join(src, "group-only"), []byte("group\n"), 0o640),
 		os.WriteFile(filepath.Join(src, "public"), []byte("public\n"), 0o644),
 		unix.Chmod(filepath.Join(src, "suid-id"), 0o4755), // os.Chmod would drop the high bits
@@ -111,7 +117,9 @@ func privilegeImage(t *testing.T, u *unprivUser) string {
 // file, a 0700 root directory and a device node with allow_other, and uses
 // it as an unprivileged user created for the test: the program does not
 // run as root, the user reads neither the root file nor the directory, and
-// the device cannot be used, whichever way the disc is mounted: by
+// the device cannot be used, even once root has looked everything up (so
+// the kernel answers lookups from its caches), whichever way the disc is
+// mounted: by
 // iszmount itself (the kernel enforces nosuid, nodev, default_permissions)
 // or by mount.fuse3 with drop_privileges, plain and from an fstab line
 // (the kernel mount has none of them: iszmount enforces them itself). As
@@ -135,6 +143,7 @@ try() { # what: command...; prints "what: ok" or "what: refused"
 	what=$1; shift
 	if "$@" >/dev/null 2>&1; then echo "$what: ok"; else echo "$what: refused"; fi
 }
+ls -lR "$MP" >/dev/null; cat "$MP/private/inner" "$MP/private/link" >/dev/null # root warms the kernel's caches
 echo "euid: $($AS "$MP/suid-id" -u)"
 try public $AS cat "$MP/public"
 try group-only $AS cat "$MP/group-only"
@@ -142,6 +151,7 @@ try secret $AS cat "$MP/secret"
 try "private list" $AS ls "$MP/private"
 try "private inner" $AS cat "$MP/private/inner"
 try "private cd" $AS sh -c "cd '$MP/private'"
+try "private readlink" $AS readlink "$MP/private/link"
 try "device as user" $AS head -c 1 "$MP/zero"
 echo "device bytes as root: $(head -c 4 "$MP/zero" 2>/dev/null | wc -c)"
 echo "suid bit: $(stat -c %A "$MP/suid-id")"
@@ -160,6 +170,7 @@ umount "$MP"
 				"private list: refused\n",
 				"private inner: refused\n",
 				"private cd: refused\n",
+				"private readlink: refused\n",
 				"device as user: refused\n",
 				"device bytes as root: 0\n",
 			} {
