@@ -38,8 +38,9 @@ type session struct {
 const fuseConf = "/etc/fuse.conf"
 
 // setup checks what can be checked without touching the mount point (it may
-// be an autofs trigger), opens the image and mounts it. Errors carry their
-// exit code.
+// be an autofs trigger; only one that mountinfo shows as an iszmount mount
+// is examined, to clear it if dead), opens the image and mounts it. Errors
+// carry their exit code.
 func setup(cfg *config, log *slog.Logger) (*session, error) {
 	s := &session{cfg: cfg, log: log, mp: cfg.mountPoint}
 	if !ifs.IsDevFD(s.mp) {
