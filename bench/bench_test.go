@@ -104,15 +104,6 @@ func TestProgressAt(t *testing.T) {
 	}
 }
 
-func TestUnescapeMountinfo(t *testing.T) {
-	if got := unescapeMountinfo(`/mnt/a\040b\011c\134d`); got != "/mnt/a b\tc\\d" {
-		t.Errorf("got %q", got)
-	}
-	if got := unescapeMountinfo(`/plain`); got != "/plain" {
-		t.Errorf("got %q", got)
-	}
-}
-
 // TestSelectRoot checks that the sample respects its budget, is the same on
 // every call, leaves out what it must, and that buildTree describes what it
 // copied.

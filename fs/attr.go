@@ -87,7 +87,10 @@ type attrInput struct {
 
 func (f *FS) fillAttr(in attrInput, out *fuse.Attr) {
 	out.Ino = in.ino
-	out.Mode = f.opts.applyMasks(in.mode)
+	out.Mode = f.present(in.mode)
+	if out.Mode&syscall.S_IFMT != in.mode&syscall.S_IFMT {
+		in.size, in.rdev = 0, 0 // a device node shown as an empty file
+	}
 	out.Size = uint64(in.size)
 	out.Blocks = (uint64(in.size) + 511) / 512
 	out.Blksize = 4096

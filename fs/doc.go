@@ -35,9 +35,11 @@
 // entries, attributes and failed lookups get [CacheTimeout]; files are opened
 // and closed with no request at all (the first OPEN and FLUSH are answered
 // ENOSYS, which the kernel remembers; see NO_OPEN_SUPPORT) and keep their
-// page cache across opens; with Options.Permit every open is still checked,
-// and then opened with FOPEN_KEEP_CACHE and FOPEN_NOFLUSH. Directories are
-// opened with FOPEN_CACHE_DIR; symlink targets are cached; xattrs are
+// page cache across opens; with Options.Permit, or when the daemon checks
+// permissions itself, every open is still checked, and then opened with
+// FOPEN_KEEP_CACHE and FOPEN_NOFLUSH. Directories are opened with
+// FOPEN_CACHE_DIR; symlink targets are cached (not on a /dev/fd/N mount,
+// which may need every readlink checked); xattrs are
 // disabled so that ls -l does not ask for security labels of every file.
 // Directory listings are answered from the parsed tree, and READDIRPLUS fills
 // in every entry's attributes in the same reply, so ls -l causes no LOOKUP
@@ -51,11 +53,23 @@
 // The mount is always read-only: it is mounted "ro", so the kernel itself
 // answers EROFS to writes, and nodes never modify anything. A failed read of
 // the source (a corrupt chunk, a truncated or vanished image) answers EIO for
-// that request only and logs one line; when the error carries a chunk index
-// (*isz.ChunkError) the line names the chunk and its offset in the image.
-// Repeated failures of the same chunk are logged at debug level only. Reads
+// that request only and logs one line with the error as a slog value (an
+// *isz.ChunkError names the chunk and its offsets itself; fs imports no
+// format package). Repeated failures with the same error text, such as
+// those of one damaged chunk, are logged at debug level only. Reads
 // are never short: a short FUSE read means end of file to the kernel, which
 // would then cache zeros in place of the missing bytes.
+//
+// # Mounting and privileges
+//
+// [FS.Mount] mounts with mount(2) as root, else (and for
+// [MountOptions.AutoUnmount]) through fusermount3, or serves a /dev/fd/N
+// descriptor its caller mounted (mount.fuse3 -o drop_privileges). It asks
+// for ro, nosuid, nodev and default_permissions, then reads the options the
+// kernel mount really has from /proc/self/mountinfo: where one is missing
+// (drop_privileges mounts have none of them) the nodes enforce it
+// themselves, checking the caller's permissions, hiding setuid bits and
+// showing device nodes as empty files (see guard.go).
 //
 // # Idle tracking
 //

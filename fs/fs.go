@@ -78,8 +78,9 @@ type FS struct {
 	opts    Options
 	log     *slog.Logger
 	statfs  fuse.StatfsOut
-	lastUse atomic.Int64 // unix nanoseconds of the last request
-	mounted atomic.Bool  // Mount has returned: Options.Permit applies
+	lastUse atomic.Int64  // unix nanoseconds of the last request
+	mounted atomic.Bool   // Mount has returned: Options.Permit applies
+	guard   atomic.Uint32 // protections the kernel mount lacks (guard.go)
 	errs    errorLog
 }
 
@@ -121,16 +122,6 @@ func (f *FS) enter(ctx context.Context) syscall.Errno {
 	if !ok || (c.Pid != 0 && !f.opts.Permit(c.Uid)) {
 		return syscall.EACCES
 	}
-	return 0
-}
-
-// Statfs answers statfs(2) (df) for every node: the image's size in blocks,
-// nothing free.
-func (f *FS) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
-	if errno := f.enter(ctx); errno != 0 {
-		return errno
-	}
-	*out = f.statfs
 	return 0
 }
 

@@ -24,13 +24,21 @@ type MountOptions struct {
 	FsName string
 	// Subtype makes the type "fuse.<Subtype>"; the default is "iszmount".
 	Subtype string
-	// AllowOther lets users other than the mounting one in (kernel
-	// permission checks still apply: the mount uses default_permissions).
+	// AllowOther lets users other than the mounting one in (permission
+	// checks still apply: the mount uses default_permissions, or the
+	// daemon checks itself where the kernel mount lacks it; see guard.go).
 	AllowOther bool
 	// NoExec forbids executing files of the mount.
 	NoExec bool
 	// Debug logs every FUSE request and reply (go-fuse's debug output).
 	Debug bool
+	// AutoUnmount mounts through fusermount3 -o auto_unmount: fusermount3
+	// stays to unmount the file system when this process ends in any way,
+	// kill -9 included, so no dead mount is left behind.
+	AutoUnmount bool
+	// SingleThreaded serves one request at a time (libfuse's -s), for
+	// debugging; reads then decode one chunk at a time.
+	SingleThreaded bool
 }
 
 // Mount mounts f on dir, read-only, and starts serving it. It returns once
@@ -38,22 +46,57 @@ type MountOptions struct {
 // the mount goes away (umount, fusermount3 -u, or server.Unmount).
 //
 // As root it calls mount(2) itself, so it needs no fusermount3 and mount
-// errors keep their errno; otherwise it tries mount(2) (enough in a user
-// namespace with CAP_SYS_ADMIN) and falls back to fusermount3. A dir of the
-// form /dev/fd/N is an already open /dev/fuse descriptor mounted by the
-// caller (mount.fuse3 -o drop_privileges) and is used as it is.
-func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
+// errors keep their errno; otherwise, and for [MountOptions.AutoUnmount],
+// it mounts through fusermount3 (errors: [ErrNoFusermount],
+// *[FusermountError]). A dir of the form /dev/fd/N is an already open
+// /dev/fuse descriptor mounted by the caller (mount.fuse3 -o
+// drop_privileges) and is used as it is.
+//
+// Once mounted, Mount reads the options the kernel mount really has and
+// enforces nosuid, nodev and default_permissions itself where they are
+// missing (see guard.go); until then everything is guarded.
+func (f *FS) Mount(dir string, mo *MountOptions) (*Server, error) {
+	if mo == nil {
+		mo = &MountOptions{}
+	}
 	opts := f.fuseOptions(dir, mo)
-	server, err := fuse.NewServer(fusefs.NewNodeFS(f.root, opts), dir, &opts.MountOptions)
+	f.guard.Store(uint32(guardAll)) // until we know what the kernel enforces
+	s := &Server{dir: dir}
+	serveAt := dir
+	if !IsDevFD(dir) && (os.Geteuid() != 0 || mo.AutoUnmount) {
+		fmOpts := append([]string{"nosuid", "nodev"}, opts.MountOptions.Options...)
+		if mo.AutoUnmount {
+			fmOpts = append(fmOpts, "auto_unmount")
+		}
+		fd, ctl, err := fusermount(dir, append(fmOpts, fusermountOptions(&opts.MountOptions)...))
+		if err != nil {
+			return nil, err
+		}
+		s.fusermount, s.ctl = true, ctl
+		serveAt = fmt.Sprintf("/dev/fd/%d", fd)
+	}
+	server, err := fuse.NewServer(fusefs.NewNodeFS(f.root, opts), serveAt, &opts.MountOptions)
 	if err != nil {
+		if s.fusermount {
+			fusermountUnmount(dir, true)
+		}
 		return nil, err
 	}
+	s.Server = server
 	go server.Serve()
 	if err := server.WaitMount(); err != nil {
 		// The kernel mount exists (a file as mount point gets this far);
 		// do not leave it behind.
-		server.Unmount()
+		s.Unmount()
 		return nil, err
+	}
+	g, err := mountGuard(dir, "fuse."+opts.MountOptions.Name)
+	if err != nil {
+		f.log.Warn("cannot read the mount's options; checking permissions in the daemon", "err", err)
+	}
+	f.guard.Store(uint32(g))
+	if g != 0 {
+		f.log.Info("the kernel mount lacks "+g.String()+": iszmount enforces them itself", "mountpoint", dir)
 	}
 	f.mounted.Store(true)
 	if !IsDevFD(dir) && os.Geteuid() == 0 {
@@ -61,7 +104,24 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*fuse.Server, error) {
 			f.log.Debug("cannot raise the mount's readahead", "err", err)
 		}
 	}
-	return server, nil
+	return s, nil
+}
+
+// fusermountOptions are the options go-fuse would give fusermount3 for m,
+// escaped for its -o list.
+func fusermountOptions(m *fuse.MountOptions) []string {
+	var r []string
+	if m.AllowOther {
+		r = append(r, "allow_other")
+	}
+	if m.FsName != "" {
+		r = append(r, "fsname="+m.FsName)
+	}
+	r = append(r, "subtype="+m.Name, fmt.Sprintf("max_read=%d", m.MaxWrite))
+	for i, o := range r {
+		r[i] = strings.NewReplacer(`\`, `\\`, `,`, `\,`).Replace(o)
+	}
+	return r
 }
 
 // ReadAhead is the readahead, in bytes, that [FS.Mount] gives the mount
@@ -88,9 +148,6 @@ func setReadAhead(dir string, bytes int) error {
 }
 
 func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
-	if mo == nil {
-		mo = &MountOptions{}
-	}
 	timeout := CacheTimeout
 	logger := log.New(logWriter{f.log, slog.LevelWarn}, "go-fuse: ", 0)
 	o := &fusefs.Options{
@@ -116,22 +173,19 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 	m.MaxBackground = 32 // readahead requests in flight: feeds parallel decoding
 	m.DisableXAttrs = true
 	m.DisableSplice = true
-	m.EnableSymlinkCaching = true
+	// A descriptor mounted by our caller may lack default_permissions
+	// (see guard.go): then readlink must reach the daemon every time.
+	m.EnableSymlinkCaching = !IsDevFD(dir)
 	m.Debug = mo.Debug
+	m.SingleThreaded = mo.SingleThreaded
 	m.Logger = log.New(logWriter{f.log, slog.LevelDebug}, "", 0)
 	m.PanicHandler = func(v any) fuse.Status {
 		f.log.Error("internal error serving a request, answering EIO", "panic", v, "stack", string(debug.Stack()))
 		return fuse.EIO
 	}
-	switch {
-	case IsDevFD(dir):
-		// Mounted already by our caller; mount(2) on /dev/fd/N would mount
-		// on top of the /dev/fuse device node.
-	case os.Geteuid() == 0:
+	if !IsDevFD(dir) && os.Geteuid() == 0 && !mo.AutoUnmount {
 		m.DirectMountStrict = true
-	default:
-		m.DirectMount = true
-	}
+	} // else mounted already, by our caller or by fusermount3 (see Mount)
 	return o
 }
 

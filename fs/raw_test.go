@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/iszmount/iszmount/internal/testutil"
-	"github.com/iszmount/iszmount/isz"
 )
 
 // holeySource is a 1 MiB image whose second quarter is a hole.
@@ -64,8 +63,8 @@ func (s holeySource) SeekHole(off int64) (int64, error) {
 	return s.Size(), nil
 }
 
-// failingSource fails reads that touch [badOff, badOff+badLen) the way
-// *isz.Reader reports a corrupt chunk.
+// failingSource fails reads that touch [badOff, badOff+badLen) with a
+// located error, as *isz.Reader reports a corrupt chunk.
 type failingSource struct {
 	*bytes.Reader
 	badOff, badLen int64
@@ -73,9 +72,22 @@ type failingSource struct {
 
 func (s failingSource) ReadAt(p []byte, off int64) (int, error) {
 	if off < s.badOff+s.badLen && off+int64(len(p)) > s.badOff {
-		return 0, &isz.ChunkError{Chunk: 3, Offset: s.badOff, File: "x.isz", FileOffset: 1234, Err: isz.ErrCorrupt}
+		return 0, &locatedError{chunk: 3, offset: s.badOff}
 	}
 	return s.Reader.ReadAt(p, off)
+}
+
+// locatedError is an error that logs where it happened as its own
+// attributes (slog.LogValuer), the way *isz.ChunkError does.
+type locatedError struct {
+	chunk  int
+	offset int64
+}
+
+func (e *locatedError) Error() string { return fmt.Sprintf("chunk %d is corrupt", e.chunk) }
+
+func (e *locatedError) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("chunk", e.chunk), slog.Int64("image_offset", e.offset))
 }
 
 // mountFS mounts f on a fresh directory and unmounts it when the test ends,
@@ -226,7 +238,7 @@ func TestRawReadErrorIsEIOForThatRangeOnly(t *testing.T) {
 		}
 	}
 	errLines := strings.Count(logs.String(), "level=ERROR")
-	if errLines != 1 || !strings.Contains(logs.String(), "chunk=3") || !strings.Contains(logs.String(), "image_offset=262144") {
+	if errLines != 1 || !strings.Contains(logs.String(), "err.chunk=3 err.image_offset=262144") {
 		t.Errorf("want exactly one error line naming chunk 3 at image offset 262144; log:\n%s", logs.String())
 	}
 }

@@ -2,7 +2,6 @@ package fs
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -10,8 +9,6 @@ import (
 
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
-
-	"github.com/iszmount/iszmount/isz"
 )
 
 // readAt fills dest from r at off for node, a file of the given size. It
@@ -40,56 +37,42 @@ func (f *FS) readAt(node *fusefs.Inode, r io.ReaderAt, size int64, dest []byte, 
 }
 
 // errorLog keeps the error log quiet under repeated failures: the first
-// failure of a chunk (or of an error text, when there is no chunk) is logged
-// at error level, later ones at debug level. It forgets everything when it
-// holds maxErrorKeys keys, so its memory is bounded.
+// failure with a given error text is logged at error level, later ones at
+// debug level. A chunk error's text names the chunk (not the request), so
+// this is once per damaged chunk. It forgets everything when it holds
+// maxErrorKeys texts, so its memory is bounded.
 type errorLog struct {
 	mu   sync.Mutex
-	seen map[any]struct{}
+	seen map[string]struct{}
 }
 
 const maxErrorKeys = 4096
 
 // first records key and reports whether it was new.
-func (l *errorLog) first(key any) bool {
+func (l *errorLog) first(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.seen[key]; ok {
 		return false
 	}
 	if l.seen == nil || len(l.seen) >= maxErrorKeys {
-		l.seen = make(map[any]struct{})
+		l.seen = make(map[string]struct{})
 	}
 	l.seen[key] = struct{}{}
 	return true
 }
 
-type chunkKey int
-
 // report logs one line for a failed read of size bytes at off in file name.
+// The error is logged as a value: an error that knows where it happened
+// (an *isz.ChunkError, a slog.LogValuer) says so in its own attributes.
 func (l *errorLog) report(log *slog.Logger, name string, off int64, size int, err error) {
-	attrs := []slog.Attr{
+	level := slog.LevelDebug
+	if l.first(err.Error()) {
+		level = slog.LevelError
+	}
+	log.LogAttrs(context.Background(), level, "read failed, answering EIO",
 		slog.String("file", name),
 		slog.Int64("offset", off),
 		slog.Int("size", size),
-	}
-	var key any = err.Error()
-	var ce *isz.ChunkError
-	if errors.As(err, &ce) {
-		key = chunkKey(ce.Chunk)
-		attrs = append(attrs,
-			slog.Int("chunk", ce.Chunk),
-			slog.Int64("image_offset", ce.Offset))
-		if ce.File != "" {
-			attrs = append(attrs,
-				slog.String("segment", ce.File),
-				slog.Int64("segment_offset", ce.FileOffset))
-		}
-	}
-	attrs = append(attrs, slog.Any("err", err))
-	level := slog.LevelDebug
-	if l.first(key) {
-		level = slog.LevelError
-	}
-	log.LogAttrs(context.Background(), level, "read failed, answering EIO", attrs...)
+		slog.Any("err", err))
 }

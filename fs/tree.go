@@ -20,9 +20,9 @@ func NewTree(img *iso9660view.Image, opts *Options) *FS {
 		bs = 2048
 	}
 	f := newFS(opts, bs, info.VolumeBlocks)
-	root := img.Root()
-	f.root = &treeNode{fs: f, e: root}
-	f.rootIno = stableIno(root.Inode())
+	root := newTreeNode(f, img.Root())
+	f.root = root
+	f.rootIno = root.attr.ino
 	return f
 }
 
@@ -30,14 +30,12 @@ func NewTree(img *iso9660view.Image, opts *Options) *FS {
 // device. Hard links are one treeNode reached by several names, because
 // go-fuse merges nodes with equal inode numbers.
 type treeNode struct {
-	fusefs.Inode
-	fs *FS
-	e  *iso9660view.Entry
+	node
+	e *iso9660view.Entry
 }
 
-func (n *treeNode) attr() attrInput {
-	e := n.e
-	return attrInput{
+func newTreeNode(f *FS, e *iso9660view.Entry) *treeNode {
+	return &treeNode{node: node{fs: f, attr: attrInput{
 		ino:   stableIno(e.Inode()),
 		mode:  unixMode(e.Mode()),
 		size:  e.Size(),
@@ -48,24 +46,16 @@ func (n *treeNode) attr() attrInput {
 		atime: e.AccessTime(),
 		mtime: e.ModTime(),
 		ctime: e.ChangeTime(),
-	}
-}
-
-func (n *treeNode) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	if errno := n.fs.enter(ctx); errno != 0 {
-		return errno
-	}
-	n.fs.fillAttr(n.attr(), &out.Attr)
-	return 0
+	}}, e: e}
 }
 
 func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, xOK); errno != 0 {
 		return nil, errno
 	}
 	if ch := n.GetChild(name); ch != nil {
 		if tn, ok := ch.Operations().(*treeNode); ok {
-			n.fs.fillAttr(tn.attr(), &out.Attr)
+			n.fs.fillAttr(tn.attr, &out.Attr)
 			return ch, 0
 		}
 	}
@@ -73,16 +63,15 @@ func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 	if err != nil {
 		return nil, n.fs.treeErrno(n, err)
 	}
-	child := &treeNode{fs: n.fs, e: e}
-	a := child.attr()
-	n.fs.fillAttr(a, &out.Attr)
-	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: a.mode & syscall.S_IFMT, Ino: a.ino}), 0
+	child := newTreeNode(n.fs, e)
+	n.fs.fillAttr(child.attr, &out.Attr)
+	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: n.fs.present(child.attr.mode) & syscall.S_IFMT, Ino: child.attr.ino}), 0
 }
 
 // OpendirHandle lists the directory once per open from the parsed tree and
 // lets the kernel cache the listing (FOPEN_CACHE_DIR).
 func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, rOK); errno != 0 {
 		return nil, 0, errno
 	}
 	list, err := n.e.ReadDir()
@@ -101,7 +90,7 @@ func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.File
 	for _, e := range list {
 		ents = append(ents, fuse.DirEntry{
 			Name: e.Name(),
-			Mode: unixMode(e.Mode()) & syscall.S_IFMT,
+			Mode: n.fs.present(unixMode(e.Mode())) & syscall.S_IFMT,
 			Ino:  stableIno(e.Inode()),
 		})
 	}
@@ -109,34 +98,26 @@ func (n *treeNode) OpendirHandle(ctx context.Context, flags uint32) (fusefs.File
 }
 
 func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
-	if errno := n.fs.enter(ctx); errno != 0 {
+	if errno := n.fs.admit(ctx, &n.node, 0); errno != 0 {
 		return nil, errno
 	}
 	return []byte(n.e.Target()), 0
 }
 
-func (n *treeNode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
-	return n.fs.open(ctx, flags)
-}
-
-func (n *treeNode) Flush(ctx context.Context, fh fusefs.FileHandle) syscall.Errno {
-	return syscall.ENOSYS // see FS.open
-}
-
 // Read serves a read of a regular file. There is no file handle (see
 // [FS.open]); opening an entry's reader is cheap (a zisofs file's block
-// table is parsed once per entry).
+// table is parsed once per entry). A device node shown as an empty file
+// (see guard.go) reads as empty.
 func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	n.fs.touch()
+	if n.attr.mode&syscall.S_IFMT != syscall.S_IFREG {
+		return fuse.ReadResultData(nil), 0
+	}
 	r, err := n.e.Open()
 	if err != nil {
 		return nil, n.fs.treeErrno(n, err)
 	}
 	return n.fs.readAt(n.EmbeddedInode(), r, n.e.Size(), dest, off)
-}
-
-func (n *treeNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
-	return n.fs.Statfs(ctx, out)
 }
 
 // treeErrno maps an iso9660view error for node n to an errno: a missing name

@@ -106,7 +106,7 @@ func TestDesktop(t *testing.T) {
 	if filepath.Dir(mp) != "/media" || !strings.HasPrefix(filepath.Base(mp), "ISZMOUNT_SAMPLE") {
 		t.Errorf("mounted on %s, want /media/ISZMOUNT_SAMPLE (the volume label)", mp)
 	}
-	if e, ok := mountAt(mp); !ok || e.fstype != "fuse.iszmount" {
+	if e, ok := mountAt(mp); !ok || e.FSType != "fuse.iszmount" {
 		t.Fatalf("the file manager was sent to %s, which is not an iszmount mount (%+v)", mp, e)
 	}
 	if got, err := os.ReadFile(filepath.Join(mp, "docs/hello.txt")); err != nil || len(got) == 0 {
@@ -129,7 +129,7 @@ func TestDesktop(t *testing.T) {
 	// idle=: a mount of the default form goes away by itself, directory
 	// and all.
 	mp = inEnv(t, env, iszmount, "-o", "idle=1s", disc)
-	if e, ok := mountAt(mp); !ok || e.fstype != "fuse.iszmount" {
+	if e, ok := mountAt(mp); !ok || e.FSType != "fuse.iszmount" {
 		t.Fatalf("iszmount IMAGE printed %q, which is not mounted", mp)
 	}
 	start := time.Now()

@@ -178,7 +178,7 @@ func TestInstallDeb(t *testing.T) {
 		t.Fatalf("mount -t fuse.iszmount: %v\n%s", err, out)
 	}
 	e, ok := mountAt(mp)
-	if !ok || e.fstype != "fuse.iszmount" {
+	if !ok || e.FSType != "fuse.iszmount" {
 		t.Fatalf("mount -t fuse.iszmount exited 0, but %s shows %+v", mp, e)
 	}
 	pid := daemonOf(mp)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/internal/mountinfo"
 	"github.com/iszmount/iszmount/internal/testutil"
 )
 
@@ -118,50 +119,25 @@ func leftovers() string {
 func mountsUnder(dir string) []string {
 	var out []string
 	for _, m := range readMountinfo() {
-		if m.point == dir || strings.HasPrefix(m.point, dir+"/") {
-			out = append(out, m.point)
+		if m.Point == dir || strings.HasPrefix(m.Point, dir+"/") {
+			out = append(out, m.Point)
 		}
 	}
 	return out
 }
 
-type mountEntry struct {
-	point, fstype, source, opts string
-	dev                         string // MAJOR:MINOR of the superblock
-}
-
-func readMountinfo() []mountEntry {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+// readMountinfo lists the mounts this process sees.
+func readMountinfo() []mountinfo.Mount {
+	mounts, err := mountinfo.Read()
 	if err != nil {
 		panic(err)
 	}
-	var out []mountEntry
-	for _, line := range strings.Split(string(data), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f) < 6 || len(g) < 2 {
-			continue
-		}
-		out = append(out, mountEntry{dev: f[2], point: unescape(f[4]), opts: f[5], fstype: g[0], source: unescape(g[1])})
-	}
-	return out
-}
-
-func unescape(s string) string {
-	r := strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
-	return r.Replace(s)
+	return mounts
 }
 
 // mountAt returns the topmost mount at dir, if any.
-func mountAt(dir string) (mountEntry, bool) {
-	var found mountEntry
-	ok := false
-	for _, m := range readMountinfo() {
-		if m.point == dir {
-			found, ok = m, true
-		}
-	}
-	return found, ok
+func mountAt(dir string) (mountinfo.Mount, bool) {
+	return mountinfo.At(readMountinfo(), dir)
 }
 
 // ourProcesses lists live (not zombie) processes running a built binary.
@@ -256,7 +232,7 @@ func mountDaemon(t *testing.T, binary, image string, opts ...string) *mnt {
 	if err != nil {
 		t.Fatalf("iszmount %q: %v\n%s", args, err, out)
 	}
-	if e, ok := mountAt(m.dir); !ok || e.fstype != "fuse.iszmount" {
+	if e, ok := mountAt(m.dir); !ok || e.FSType != "fuse.iszmount" {
 		t.Fatalf("iszmount exited 0 but %s is not mounted (%+v)", m.dir, e)
 	}
 	if m.pid = daemonFor(m.dir); m.pid == 0 {
@@ -342,12 +318,12 @@ func mountForeground(t *testing.T, binary, image string, opts ...string) *mnt {
 func checkReadAhead(t *testing.T, dir string) {
 	t.Helper()
 	e, _ := mountAt(dir)
-	data, err := os.ReadFile("/sys/class/bdi/" + e.dev + "/read_ahead_kb")
+	data, err := os.ReadFile("/sys/class/bdi/" + e.Dev() + "/read_ahead_kb")
 	if err != nil {
 		t.Fatalf("readahead of %s: %v", dir, err)
 	}
 	if got, want := strings.TrimSpace(string(data)), strconv.Itoa(fs.ReadAhead>>10); got != want {
-		t.Errorf("read_ahead_kb of %s (bdi %s) is %s, want %s", dir, e.dev, got, want)
+		t.Errorf("read_ahead_kb of %s (bdi %s) is %s, want %s", dir, e.Dev(), got, want)
 	}
 }
 

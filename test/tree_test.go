@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
 
@@ -210,7 +211,7 @@ func TestRawFallback(t *testing.T) {
 	}
 	// The output is copied from a pipe: wait for it.
 	waitFor(t, "the raw mode notice", func() bool { return strings.Contains(m.logText(), "mounting in raw mode") })
-	if log := m.logText(); strings.Count(log, "\n") != 1 {
-		t.Errorf("want one notice line about raw mode, got:\n%s", log)
+	if log := m.logText(); strings.Count(log, "\n") != 1 || !strings.Contains(log, iso9660view.ErrNotISO9660.Error()) || !strings.Contains(log, "as blob.iso") {
+		t.Errorf("want one notice line about raw mode saying why, got:\n%s", log)
 	}
 }

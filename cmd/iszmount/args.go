@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 type config struct {
 	image, mountPoint string
 	foreground, debug bool
+	singleThread      bool // -s: serve one request at a time
 	help, version     bool
 
 	mode               string // "" (tree if possible), "raw" or "tree"
@@ -24,6 +27,7 @@ type config struct {
 	idle               time.Duration
 	verify             bool
 	logFile            string
+	autoUnmount        bool
 
 	allowOther, allowRoot bool
 	uid, gid              *uint32
@@ -74,6 +78,8 @@ func parseArgs(args []string) (*config, error) {
 			c.foreground = true
 		case a == "-d" || a == "--debug":
 			c.debug, c.foreground = true, true
+		case a == "-s":
+			c.singleThread = true
 		case a == "-h" || a == "--help":
 			c.help = true
 		case a == "-V" || a == "--version":
@@ -228,6 +234,9 @@ func (c *config) setOption(o string) error {
 		if err != nil {
 			return usageErr("option cache=%s: %v", val, err)
 		}
+		if ram := physicalRAM(); ram > 0 && n > ram {
+			return usageErr("option cache=%s: more than this machine's memory (%d MiB)", val, ram>>20)
+		}
 		c.cacheSize = n
 	case key == "password":
 		if !hasVal {
@@ -255,13 +264,39 @@ func (c *config) setOption(o string) error {
 	case key == "verify":
 		c.verify = true
 		return noVal()
+	case key == "debug": // libfuse's -o debug, the same as -d
+		c.debug, c.foreground = true, true
+		return noVal()
+	case key == "auto_unmount":
+		c.autoUnmount = true
+		return noVal()
 	case key == "logfile":
 		c.logFile = val
 		return needVal()
 	default:
+		if near := cliutil.Suggest(key, optionNames()); near != "" {
+			return usageErr("unknown option %q: did you mean %q? (see iszmount --help)", o, near)
+		}
 		return usageErr("unknown option %q (see iszmount --help)", o)
 	}
 	return nil
+}
+
+// knownOptions are the options setOption understands besides
+// ignoredOptions, for "did you mean" (TestOptionNames keeps the two in step).
+var knownOptions = []string{
+	"mode", "cache", "password", "passfile", "norock", "nojoliet", "idle",
+	"verify", "logfile", "auto_unmount", "debug", "allow_other", "allow_root",
+	"uid", "gid", "umask", "fmask", "dmask", "fsname", "subtype", "noexec",
+}
+
+// optionNames are all the option names -o accepts, ours first.
+func optionNames() []string {
+	names := slices.Clone(knownOptions)
+	for _, k := range slices.Sorted(maps.Keys(ignoredOptions)) {
+		names = append(names, k)
+	}
+	return names
 }
 
 // parseID reads uid=/gid= as a number or a user/group name.
@@ -296,6 +331,9 @@ func parseID(key, val string) (uint32, error) {
 // the given absolute paths, since the child runs in /.
 func (c *config) childArgs(image, mountPoint string) []string {
 	args := []string{"-f"}
+	if c.singleThread {
+		args = append(args, "-s")
+	}
 	var opts []string
 	for _, o := range c.opts {
 		key, _, _ := strings.Cut(o, "=")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/mountinfo"
 )
 
 func u32(v uint32) *uint32 { return &v }
@@ -43,12 +45,18 @@ func TestParseArgs(t *testing.T) {
 			want: config{image: "a", mountPoint: "b"}},
 		{name: "empty items skipped", args: []string{"a", "b", "-o", ",ro,,"},
 			want: config{image: "a", mountPoint: "b"}},
+		{name: "libfuse habits: -s, -o debug, -o auto_unmount", args: []string{"-s", "a", "b", "-o", "debug,auto_unmount"},
+			want: config{image: "a", mountPoint: "b", singleThread: true, debug: true, foreground: true, autoUnmount: true}},
 		{name: "help needs no positionals", args: []string{"--help"}, want: config{help: true}},
+		{name: "-h", args: []string{"-h"}, want: config{help: true}},
 		{name: "version", args: []string{"-V"}, want: config{version: true}},
 
 		{name: "unknown option named", args: []string{"a", "b", "-o", "ro,frobnicate=3"}, err: `unknown option "frobnicate=3"`},
 		{name: "rw from mount(8) accepted", args: []string{"a", "b", "-o", "rw"},
 			want: config{image: "a", mountPoint: "b"}},
+		{name: "mistyped option suggested", args: []string{"a", "b", "-o", "ro,norok"}, err: `unknown option "norok": did you mean "norock"?`},
+		{name: "mistyped value option suggested", args: []string{"a", "b", "-o", "chache=1G"}, err: `did you mean "cache"?`},
+		{name: "cache beyond RAM", args: []string{"a", "b", "-o", "cache=999T"}, err: "more than this machine's memory"},
 		{name: "bad mode", args: []string{"a", "b", "-o", "mode=iso"}, err: "mode=raw or mode=tree"},
 		{name: "bad cache", args: []string{"a", "b", "-o", "cache=lots"}, err: "cache=lots"},
 		{name: "bad idle", args: []string{"a", "b", "-o", "idle=-3s"}, err: "positive duration"},
@@ -124,13 +132,17 @@ func TestRawName(t *testing.T) {
 	}
 }
 
-func TestParseMountinfo(t *testing.T) {
+func TestIszmountAt(t *testing.T) {
 	const text = `22 27 0:21 / /proc rw,relatime - proc proc rw
 90 27 0:50 / /mnt/my\040disc rw - autofs systemd-1 rw,fd=1
 91 90 0:51 / /mnt/my\040disc ro,nosuid,nodev - fuse.iszmount /srv/a\040b.isz ro,user_id=0
 92 27 0:52 / /mnt/other ro - fuse.sshfs host:/ ro
 93 27 0:53 / /mnt/auto rw - autofs systemd-1 rw
 `
+	mounts, err := mountinfo.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		mp, src string
 		ok      bool
@@ -140,9 +152,9 @@ func TestParseMountinfo(t *testing.T) {
 		{"/mnt/auto", "systemd-1", false},
 		{"/mnt/none", "", false},
 	} {
-		src, ok := parseMountinfo(text, tc.mp)
-		if ok != tc.ok || (ok && src != tc.src) {
-			t.Errorf("parseMountinfo(%q) = %q, %v; want %q, %v", tc.mp, src, ok, tc.src, tc.ok)
+		m, ok := iszmountAt(mounts, tc.mp)
+		if ok != tc.ok || (ok && m.Source != tc.src) {
+			t.Errorf("iszmountAt(%q) = %q, %v; want %q, %v", tc.mp, m.Source, ok, tc.src, tc.ok)
 		}
 	}
 }
@@ -166,5 +178,24 @@ func TestUserAllowOther(t *testing.T) {
 	}
 	if userAllowOther(dir + "/missing") {
 		t.Error("a missing fuse.conf allows user_allow_other")
+	}
+}
+
+// TestOptionNames keeps knownOptions (the "did you mean" candidates) in
+// step with setOption: every name is accepted, with a value where it needs one.
+func TestOptionNames(t *testing.T) {
+	values := map[string]string{
+		"mode": "raw", "cache": "1M", "password": "x", "passfile": "/p", "idle": "1m",
+		"logfile": "/l", "uid": "0", "gid": "0", "umask": "22", "fmask": "22",
+		"dmask": "22", "fsname": "x", "subtype": "x",
+	}
+	for _, name := range optionNames() {
+		o := name
+		if v, ok := values[name]; ok {
+			o += "=" + v
+		}
+		if err := (&config{}).setOption(o); err != nil {
+			t.Errorf("option %q from optionNames: %v", o, err)
+		}
 	}
 }

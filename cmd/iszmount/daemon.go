@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -83,11 +84,29 @@ func daemonize(cfg *config) int {
 	if password != "" {
 		cmd.Env = append(cmd.Env, cliutil.PasswordEnv+"="+password)
 	}
+	// A signal to us while the child starts (Ctrl-C on a mount that hangs
+	// opening a FIFO, say) goes to the child too: it runs in its own
+	// session, and would be left behind, blocked, with no one waiting.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return fail(err)
 	}
 	notifyW.Close()
 	errW.Close()
+	started := make(chan struct{})
+	defer close(started)
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				cmd.Process.Signal(sig)
+			case <-started:
+				return
+			}
+		}
+	}()
 
 	copied := make(chan struct{})
 	go func() {

@@ -68,9 +68,11 @@ func rawName(path string) string {
 }
 
 // newFS chooses the mode and builds the file system: the ISO 9660 tree when
-// there is one (unless mode=raw), else the raw image with a notice. Asking
-// for mode=tree when there is no tree, or giving a plain file that is no ISO
-// 9660 at all, is an error.
+// there is one (unless mode=raw), else the raw image with a notice that says
+// why. Asking for mode=tree when there is no tree, giving a
+// plain file that is no ISO 9660 at all, or an image whose descriptors
+// cannot be read (a damaged chunk: that is a broken image, not one without
+// a tree) is an error.
 func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.FS, error) {
 	raw := func() *ifs.FS { return ifs.NewRaw(rawName(img.path), img.src, img.modTime, fopts) }
 	if cfg.mode == "raw" {
@@ -80,7 +82,11 @@ func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.
 	if err == nil {
 		return ifs.NewTree(view, fopts), nil
 	}
+	verdict := errors.Is(err, iso9660view.ErrNotISO9660) || errors.Is(err, iso9660view.ErrUDFOnly) ||
+		errors.Is(err, iso9660view.ErrFormat) || errors.Is(err, iso9660view.ErrUnsupported)
 	switch {
+	case !verdict:
+		return nil, fmt.Errorf("%s is damaged: cannot read its ISO 9660 descriptors: %w", img.path, err)
 	case cfg.mode == "tree":
 		return nil, fmt.Errorf("%s has no usable ISO 9660 tree (mode=raw serves the image as one file): %w", img.path, err)
 	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):

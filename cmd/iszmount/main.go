@@ -26,7 +26,12 @@ func run(args []string) int {
 		cfg, err = parseArgs(args)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "iszmount: %v\nTry 'iszmount --help'.\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		// One line, like every other error, pointing at --help.
+		msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+		if !strings.Contains(msg, "--help") {
+			msg += " (see iszmount --help)"
+		}
+		fmt.Fprintf(os.Stderr, "iszmount: %s\n", msg)
 		return exitCode(err)
 	}
 	switch {
@@ -59,12 +64,18 @@ func foreground(cfg *config, notify *os.File) int {
 		level.Set(slog.LevelDebug)
 	}
 	out := newSwitchHandler(textHandler(os.Stderr, level, false))
-	if cfg.logFile != "" && notify == nil {
-		h, err := daemonLog(cfg, level)
+	// logfile= is opened before mounting, so that a bad one is refused
+	// rather than discovered by a daemon with nowhere to say so.
+	var fileLog slog.Handler
+	if cfg.logFile != "" {
+		h, err := openLogFile(cfg.logFile, level)
 		if err != nil {
-			return fail(withCode(exitUsage, fmt.Errorf("logfile: %w", err)))
+			return fail(withCode(exitUsage, fmt.Errorf("logfile=%s: %w", cfg.logFile, err)))
 		}
-		out.set(h)
+		fileLog = h
+		if notify == nil {
+			out.set(h)
+		}
 	}
 	log := slog.New(out)
 	s, err := setup(cfg, log)
@@ -72,12 +83,14 @@ func foreground(cfg *config, notify *os.File) int {
 		return fail(err)
 	}
 	if notify != nil {
-		// Daemon child: from now on log to syslog or logfile=, hand the
+		// Daemon child: from now on log to logfile= or syslog, hand the
 		// caller its answer, and let go of its terminal or pipes.
-		h, err := daemonLog(cfg, level)
-		if err != nil {
-			log.Error("cannot open the log", "err", err)
-			h = out.cur()
+		h := fileLog
+		if h == nil {
+			if h, err = openSyslog(level); err != nil {
+				log.Warn("no syslog socket (/dev/log): the daemon's messages are discarded from now on; -o logfile=FILE keeps them")
+				h = slog.DiscardHandler
+			}
 		}
 		out.set(h)
 		notify.WriteString(readyMsg)

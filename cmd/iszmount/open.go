@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 
+	ifs "github.com/iszmount/iszmount/fs"
+	"github.com/iszmount/iszmount/internal/mountinfo"
 	"github.com/iszmount/iszmount/iso9660view"
 )
 
@@ -224,13 +226,17 @@ func unmountTarget(target string) error {
 	if err != nil {
 		return err
 	}
+	mounts, err := mountinfo.Read()
+	if err != nil {
+		return err
+	}
 	var mps []string
-	if _, ok := iszmountAt(abs); ok {
+	if _, ok := iszmountAt(mounts, abs); ok {
 		mps = append(mps, abs)
 	} else if ents, err := os.ReadDir(base); err == nil {
 		for _, e := range ents {
 			mp := filepath.Join(base, e.Name())
-			if src, ok := iszmountAt(mp); ok && src == abs {
+			if m, ok := iszmountAt(mounts, mp); ok && m.Source == abs {
 				mps = append(mps, mp)
 			}
 		}
@@ -239,7 +245,7 @@ func unmountTarget(target string) error {
 		return withCode(exitMountPoint, fmt.Errorf("%s is not an iszmount mount point, nor an image mounted in %s", target, base))
 	}
 	for _, mp := range mps {
-		if err := lazyUnmount(mp); err != nil {
+		if err := ifs.Unmount(mp, true); err != nil {
 			return withCode(exitMountPoint, fmt.Errorf("cannot unmount %s: %w", mp, err))
 		}
 		if filepath.Dir(mp) == base {

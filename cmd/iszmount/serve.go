@@ -2,23 +2,24 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"log/syslog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/cliutil"
+	"github.com/iszmount/iszmount/internal/mountinfo"
 	"github.com/iszmount/iszmount/isz"
 )
 
@@ -29,7 +30,7 @@ type session struct {
 	mp     string // absolute mount point (or /dev/fd/N)
 	img    *image
 	fsys   *ifs.FS
-	server *fuse.Server
+	server *ifs.Server
 	sigs   chan os.Signal // SIGINT, SIGTERM, SIGHUP from just before mounting on
 }
 
@@ -37,8 +38,9 @@ type session struct {
 const fuseConf = "/etc/fuse.conf"
 
 // setup checks what can be checked without touching the mount point (it may
-// be an autofs trigger), opens the image and mounts it. Errors carry their
-// exit code.
+// be an autofs trigger; only one that mountinfo shows as an iszmount mount
+// is examined, to clear it if dead), opens the image and mounts it. Errors
+// carry their exit code.
 func setup(cfg *config, log *slog.Logger) (*session, error) {
 	s := &session{cfg: cfg, log: log, mp: cfg.mountPoint}
 	if !ifs.IsDevFD(s.mp) {
@@ -56,8 +58,11 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		return nil, withCode(exitFUSE, fmt.Errorf("%s is refused for users other than root unless %s has a line user_allow_other", opt, fuseConf))
 	}
 	if !ifs.IsDevFD(s.mp) {
-		if src, ok := iszmountAt(s.mp); ok {
-			return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s); unmount it first", s.mp, src))
+		mounts, _ := mountinfo.Read() // never touches s.mp
+		if m, ok := iszmountAt(mounts, s.mp); ok {
+			if err := clearDead(s.mp, log); err != nil {
+				return nil, withCode(exitMountPoint, fmt.Errorf("%s is already an iszmount mount point (of %s): %w", s.mp, m.Source, err))
+			}
 		}
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
@@ -71,6 +76,13 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		return nil, err
 	}
 	fopts := &ifs.Options{UID: cfg.uid, GID: cfg.gid, Umask: cfg.umask, Fmask: cfg.fmask, Dmask: cfg.dmask, Logger: log}
+	if os.Geteuid() != 0 {
+		// A user's mount shows the user's files, as fuse-archive does:
+		// the disc's owners are other uids, often root with 0600 files.
+		me, myGroup := uint32(os.Getuid()), uint32(os.Getgid())
+		fopts.UID = cmp.Or(fopts.UID, &me)
+		fopts.GID = cmp.Or(fopts.GID, &myGroup)
+	}
 	if cfg.allowRoot {
 		me := uint32(os.Getuid())
 		fopts.Permit = func(uid uint32) bool { return uid == 0 || uid == me }
@@ -88,17 +100,23 @@ func setup(cfg *config, log *slog.Logger) (*session, error) {
 		fsName, _ = filepath.Abs(cfg.image)
 	}
 	s.server, err = s.fsys.Mount(s.mp, &ifs.MountOptions{
-		FsName:     fsName,
-		Subtype:    cfg.subtype,
-		AllowOther: cfg.allowOther || cfg.allowRoot,
-		NoExec:     cfg.noExec,
-		Debug:      cfg.debug,
+		FsName:         fsName,
+		Subtype:        cfg.subtype,
+		AllowOther:     cfg.allowOther || cfg.allowRoot,
+		NoExec:         cfg.noExec,
+		Debug:          cfg.debug,
+		AutoUnmount:    cfg.autoUnmount,
+		SingleThreaded: cfg.singleThread,
 	})
 	if err != nil {
 		signal.Stop(s.sigs)
 		s.img.Close()
-		if strings.Contains(err.Error(), "fusermount exited") {
-			err = fmt.Errorf("%w (fusermount3 printed why above)", err)
+		var fe *ifs.FusermountError
+		switch {
+		case errors.Is(err, ifs.ErrNoFusermount):
+			return nil, withCode(exitFUSE, err)
+		case errors.As(err, &fe) && fe.NoDevice():
+			return nil, withCode(exitFUSE, fmt.Errorf("FUSE is not usable: %w", err))
 		}
 		return nil, withCode(mountErrCode(err), fmt.Errorf("cannot mount on %s: %w", s.mp, err))
 	}
@@ -164,7 +182,7 @@ func (s *session) watch(done <-chan struct{}) {
 			if err := s.server.Unmount(); err == nil {
 				continue
 			}
-			if err := lazyUnmount(s.mp); err != nil {
+			if err := s.server.Detach(); err != nil {
 				s.log.Error("cannot unmount", "mountpoint", s.mp, "err", err)
 				continue
 			}
@@ -182,25 +200,6 @@ func (s *session) watch(done <-chan struct{}) {
 			s.log.Info("unmounted after being idle", "idle", s.cfg.idle.String(), "mountpoint", s.mp)
 		}
 	}
-}
-
-// lazyUnmount detaches a busy mount point (umount -l); the kernel keeps the
-// file system until its last user is gone, then the server loop ends.
-func lazyUnmount(mp string) error {
-	if os.Geteuid() == 0 {
-		return unix.Unmount(mp, unix.MNT_DETACH)
-	}
-	bin, err := exec.LookPath("fusermount3")
-	if err != nil {
-		if bin, err = exec.LookPath("fusermount"); err != nil {
-			return err
-		}
-	}
-	out, err := exec.Command(bin, "-u", "-z", mp).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s -u -z: %v: %s", bin, err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }
 
 // verify checks the image's checksums in the background (verify option).
@@ -237,48 +236,27 @@ func userAllowOther(path string) bool {
 	return false
 }
 
-// iszmountAt reports whether the topmost mount at mp is an iszmount one,
-// and its source. It reads /proc/self/mountinfo and never touches mp.
-func iszmountAt(mp string) (source string, ok bool) {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return "", false
+// clearDead unmounts the iszmount mount at mp if it is dead: its daemon
+// ended without unmounting (kill -9), so the mount point answers ENOTCONN
+// ("transport endpoint is not connected"). A live mount is left alone;
+// the error says what to do.
+func clearDead(mp string, log *slog.Logger) error {
+	var st unix.Statfs_t // statfs always reaches the daemon; stat may be cached
+	if err := unix.Statfs(mp, &st); !errors.Is(err, unix.ENOTCONN) {
+		return errors.New("unmount it first")
 	}
-	return parseMountinfo(string(data), mp)
+	if err := ifs.Unmount(mp, false); err != nil {
+		return fmt.Errorf("its daemon has ended, and clearing the dead mount failed (%v); clear it with: fusermount3 -u %s", err, mp)
+	}
+	log.Info("cleared a dead iszmount mount whose daemon had ended", "mountpoint", mp)
+	return nil
 }
 
-// parseMountinfo finds the last (topmost) mount at mp in mountinfo text and
-// reports its source if its type is fuse.iszmount.
-func parseMountinfo(text, mp string) (source string, ok bool) {
-	for _, line := range strings.Split(text, "\n") {
-		pre, post, found := strings.Cut(line, " - ")
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if !found || len(f) < 5 || len(g) < 2 || unescapeMountinfo(f[4]) != mp {
-			continue
-		}
-		source, ok = unescapeMountinfo(g[1]), g[0] == "fuse.iszmount"
-	}
-	return source, ok
+// iszmountAt returns the topmost mount at mp if it is an iszmount one.
+func iszmountAt(mounts []mountinfo.Mount, mp string) (mountinfo.Mount, bool) {
+	m, found := mountinfo.At(mounts, mp)
+	return m, found && m.FSType == "fuse.iszmount"
 }
-
-// unescapeMountinfo undoes the kernel's octal escapes (\040 for a space).
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
 // sdNotify sends a state line to systemd when NOTIFY_SOCKET is set
 // (Type=notify units): READY=1 once mounted, STOPPING=1 when unmounting.
@@ -298,19 +276,21 @@ func sdNotify(state string) error {
 	return unix.Sendto(fd, []byte(state), 0, &unix.SockaddrUnix{Name: addr})
 }
 
-// daemonLog is where a daemon logs once it is detached: the logfile= file,
-// else syslog (the journal under systemd), else nowhere.
-func daemonLog(cfg *config, level slog.Leveler) (slog.Handler, error) {
-	if cfg.logFile != "" {
-		f, err := os.OpenFile(cfg.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		return textHandler(f, level, true), nil
+// openLogFile opens logfile= for appending, with timestamps on its lines.
+func openLogFile(name string, level slog.Leveler) (slog.Handler, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, err
 	}
+	return textHandler(f, level, true), nil
+}
+
+// openSyslog logs to syslog (the journal under systemd), if there is
+// one listening.
+func openSyslog(level slog.Leveler) (slog.Handler, error) {
 	w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "iszmount")
 	if err != nil {
-		return slog.DiscardHandler, nil
+		return nil, err
 	}
 	return &syslogHandler{w: w, level: level}, nil
 }
