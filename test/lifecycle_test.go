@@ -233,8 +233,8 @@ func TestDamagedChunkZero(t *testing.T) {
 	f.Close()
 	mp := newMountPoint(t)
 	code, out := runStatus(t, bin, p, mp)
-	if code != 5 || !strings.Contains(out, "damaged") || !strings.Contains(out, "chunk 0") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
-		t.Errorf("exit %d, %q; want 5 and one line naming chunk 0", code, out)
+	if code != 4 || !strings.Contains(out, "damaged") || !strings.Contains(out, "chunk 0") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Errorf("exit %d, %q; want 4 (corrupt data) and one line naming chunk 0", code, out)
 	}
 	if mounts := mountsUnder(filepath.Dir(mp)); len(mounts) > 0 {
 		t.Errorf("left mounted: %v", mounts)

@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
 )
 
@@ -211,7 +210,7 @@ func TestRawFallback(t *testing.T) {
 	}
 	// The output is copied from a pipe: wait for it.
 	waitFor(t, "the raw mode notice", func() bool { return strings.Contains(m.logText(), "mounting in raw mode") })
-	if log := m.logText(); strings.Count(log, "\n") != 1 || !strings.Contains(log, iso9660view.ErrNotISO9660.Error()) || !strings.Contains(log, "as blob.iso") {
+	if log := m.logText(); strings.Count(log, "\n") != 1 || !strings.Contains(log, `reason="no ISO 9660 file system"`) || !strings.Contains(log, "file=blob.iso") {
 		t.Errorf("want one notice line about raw mode saying why, got:\n%s", log)
 	}
 }

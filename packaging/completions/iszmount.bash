@@ -15,7 +15,7 @@ _iszmount() {
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '-f --foreground -d --debug -o --options --open -u --unmount -h --help -V --version' -- "$cur"))
+        COMPREPLY=($(compgen -W '-f --foreground -d --debug -s -o --options --open -u --unmount -h --help -V --version' -- "$cur"))
     fi
 }
 complete -o default -F _iszmount iszmount
@@ -31,7 +31,7 @@ __iszmount_options() {
     logfile=*) COMPREPLY=($(compgen -P "${head}logfile=" -f -- "${item#*=}")) ;;
     *=*) ;;
     *)
-        COMPREPLY=($(compgen -P "$head" -W 'mode= cache= passfile= password= norock nojoliet idle= verify logfile= allow_other allow_root uid= gid= umask= fmask= dmask= fsname= subtype= noexec ro rw' -- "$item"))
+        COMPREPLY=($(compgen -P "$head" -W 'mode= cache= passfile= password= norock nojoliet idle= verify logfile= auto_unmount debug allow_other allow_root uid= gid= umask= fmask= dmask= fsname= subtype= noexec ro rw' -- "$item"))
         compopt -o nospace 2>/dev/null ;;
     esac
     # readline replaces only the part after the last "=" or ":" of the word.
