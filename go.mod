@@ -10,5 +10,3 @@ require (
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 )
-
-require github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect

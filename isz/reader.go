@@ -137,23 +137,55 @@ func Open(name string, opts *Options) (*Reader, error) {
 	return r, nil
 }
 
-// openSegment opens one file and parses its header.
+// openSegment opens one file and parses its header. Only regular files
+// are opened: opening a named pipe for reading would block until a writer
+// came, so the file is checked before it is opened (and the open file
+// checked to be the one that was), and anything else is refused.
 func openSegment(name string) (*segment, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(name, st)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
+	fst, err := f.Stat()
+	if err == nil && !os.SameFile(st, fst) {
+		err = notRegular(name, fst)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	s := &segment{name: name, r: f, size: st.Size(), c: f}
+	s := &segment{name: name, r: f, size: fst.Size(), c: f}
 	if err := s.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return s, nil
+}
+
+// notRegular is the error for a file that is not a regular file (or was
+// replaced between the check and the open).
+func notRegular(name string, st fs.FileInfo) error {
+	kind := "not a regular file"
+	switch t := st.Mode().Type(); {
+	case t&fs.ModeNamedPipe != 0:
+		kind = "a named pipe, not a regular file"
+	case t&fs.ModeDevice != 0:
+		kind = "a device, not a regular file"
+	case t&fs.ModeSocket != 0:
+		kind = "a socket, not a regular file"
+	case t&fs.ModeDir != 0:
+		kind = "a directory, not a regular file"
+	case t == 0:
+		kind = "replaced while being opened"
+	}
+	return fmt.Errorf("%w: %s is %s", ErrUnsupported, name, kind)
 }
 
 // openMember opens segment k of a set and checks that it belongs to it.
