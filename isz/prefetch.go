@@ -268,7 +268,12 @@ func (r *chunkReader) worker() {
 		if r.closed {
 			return
 		}
-		r.cache.claim(e)
+		if !r.cache.claim(e, e.ahead != nil) {
+			// No buffer within the budget: a reader's chunk is left to
+			// its reader, a prefetch is given up.
+			r.cache.release(e, false)
+			continue
+		}
 		r.mu.Unlock()
 		err := r.cfg.Decode(e.chunk, e.buf)
 		r.mu.Lock()

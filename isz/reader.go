@@ -17,7 +17,7 @@ import (
 // Options for Open and NewReader. The zero value (or nil) is usable.
 type Options struct {
 	Password  string // for encrypted images
-	CacheSize int64  // decoded-chunk cache budget in bytes; 0 = DefaultCacheSize()
+	CacheSize int64  // bound on the decoded-chunk buffers (and Verify's), in bytes, at least one chunk; 0 = DefaultCacheSize()
 	Workers   int    // parallel decode workers for prefetch; 0 = GOMAXPROCS, 1 = no parallel prefetch
 
 	// Inspect opens an encrypted image without a password, for its header,
@@ -51,6 +51,7 @@ func (z ZeroRule) String() string {
 // except Close.
 type Reader struct {
 	hdr     Header
+	chunks  chunkLayout // how the image divides into chunks; shared with cr
 	segs    []*segment
 	geom    []SegmentInfo
 	entries []entry
@@ -294,7 +295,11 @@ func newReader(first *segment, openSeg func(k int) (*segment, error), opts *Opti
 	if err := h.validate(); err != nil {
 		return nil, err
 	}
-	r := &Reader{hdr: h, segs: []*segment{first}}
+	chunks, err := newChunkLayout(int(h.numChunks()), int(h.ChunkSize), h.ImageSize())
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{hdr: h, chunks: chunks, segs: []*segment{first}}
 	if err := r.readTables(openSeg); err != nil {
 		return nil, err
 	}
@@ -306,9 +311,7 @@ func newReader(first *segment, openSeg func(k int) (*segment, error), opts *Opti
 		return nil, err
 	}
 	r.cr = newChunkReader(chunkReaderConfig{
-		NumChunks: len(r.entries),
-		ChunkSize: int(h.ChunkSize),
-		Size:      h.ImageSize(),
+		Layout:    r.chunks,
 		Decode:    r.decode,
 		IsZero:    func(i int) bool { return r.entries[i].typ == ChunkZero },
 		CacheSize: opts.CacheSize,
@@ -404,9 +407,9 @@ func (r *Reader) readTables(openSeg func(k int) (*segment, error)) error {
 // image, which bounds the allocation.
 func (r *Reader) rawEntries() {
 	r.raw = true
-	r.entries = make([]entry, r.hdr.numChunks())
+	r.entries = make([]entry, r.chunks.numChunks)
 	for i := range r.entries {
-		r.entries[i] = entry{typ: ChunkData, blkLen: uint32(r.chunkLen(i))}
+		r.entries[i] = entry{typ: ChunkData, blkLen: uint32(r.chunks.chunkLen(i))}
 	}
 }
 
@@ -491,7 +494,7 @@ func maxCompressed(usize int) int64 { return int64(usize) + int64(usize)/8 + 102
 // checkEntries checks each chunk table entry against its chunk's size.
 func (r *Reader) checkEntries() error {
 	for i, e := range r.entries {
-		usize := r.chunkLen(i)
+		usize := r.chunks.chunkLen(i)
 		switch {
 		case e.typ == ChunkData && int(e.blkLen) != usize:
 			return r.chunkErr(i, formatErr("DATA chunk of %d bytes stores %d", usize, e.blkLen))
@@ -624,7 +627,7 @@ func (r *Reader) checkPassword() error {
 	if firstOK < 0 {
 		return nil
 	}
-	buf := make([]byte, r.chunkLen(firstOK))
+	buf := make([]byte, r.chunks.chunkLen(firstOK))
 	return r.decode(firstOK, buf)
 }
 
@@ -640,18 +643,12 @@ func plausibleStream(t ChunkType, b []byte) bool {
 	return b[3] >= '1' && b[3] <= '9' && (m == block || m == eos)
 }
 
-// chunkLen is the uncompressed size of chunk i (the last one may be short).
-func (r *Reader) chunkLen(i int) int {
-	bs := int64(r.hdr.ChunkSize)
-	return int(min(bs, r.hdr.ImageSize()-int64(i)*bs))
-}
-
 // stored is the number of stored bytes of chunk i.
 func (r *Reader) stored(i int) int64 { return r.pos[i+1] - r.pos[i] }
 
 // chunkErr wraps err in a *ChunkError for chunk i.
 func (r *Reader) chunkErr(i int, err error) error {
-	ce := &ChunkError{Chunk: i, Offset: int64(i) * int64(r.hdr.ChunkSize), Err: err}
+	ce := &ChunkError{Chunk: i, Offset: r.chunks.chunkOffset(i), Err: err}
 	if r.pos != nil && r.pieces != nil {
 		if p, ok := r.findPiece(r.pos[i]); ok {
 			ce.File = r.segs[p.seg].name
@@ -709,8 +706,8 @@ func (r *Reader) decode(i int, dst []byte) error {
 	if i < 0 || i >= len(r.entries) {
 		return fmt.Errorf("isz: decode chunk %d of %d: out of range", i, len(r.entries))
 	}
-	if len(dst) != r.chunkLen(i) {
-		return r.chunkErr(i, fmt.Errorf("isz: decode of a %d-byte chunk into %d bytes", r.chunkLen(i), len(dst)))
+	if len(dst) != r.chunks.chunkLen(i) {
+		return r.chunkErr(i, fmt.Errorf("isz: decode of a %d-byte chunk into %d bytes", r.chunks.chunkLen(i), len(dst)))
 	}
 	e := r.entries[i]
 	if e.typ == ChunkZero {
@@ -763,16 +760,20 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p
 // SetCacheSize changes the decoded-chunk cache budget while the Reader is
 // in use (Options.CacheSize sets the first one). Shrinking evicts at once,
 // and prefetched chunks beyond the new prefetch budget (half the cache) are
-// given back; chunks being decoded or read leave when that is done. A long-running program can give memory back this way when
+// given back; chunks being decoded or read leave when that is done. A
+// long-running program can give memory back this way when
 // something else it holds grows: cmd/iszmount shrinks the cache as the
 // directory tree it serves grows, so that the two together stay within
 // one budget.
 func (r *Reader) SetCacheSize(bytes int64) { r.cr.setBudget(bytes) }
 
 // CacheMemory is the memory the cache's chunk buffers take now, in bytes:
-// those holding chunks and those kept for reuse. It stays within the budget
-// except for the chunks of reads in progress (at most a quarter of the
-// first budget or two per worker, for each concurrent ReadAt).
+// those holding chunks, being decoded into or read from, and those kept for
+// reuse. It stays within the budget (at least one chunk) however many
+// readers there are: a read that needs a buffer when all are in use waits
+// for one. Only after SetCacheSize shrinks the budget may it stay above
+// until the reads in progress end. Each decode in progress (at most one per
+// buffer) also holds the chunk's stored bytes.
 func (r *Reader) CacheMemory() int64 { return r.cr.memory() }
 
 // Size is the size of the decompressed image in bytes.
