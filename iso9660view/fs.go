@@ -124,8 +124,8 @@ func (im *Image) ReadLink(name string) (string, error) {
 	if e.mode&fs.ModeSymlink == 0 {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
-	if e.err != nil { // e.g. a broken continuation area cut the target
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: e.err}
+	if err := e.fault(); err != nil { // e.g. a broken continuation area cut the target
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
 	}
 	return e.Target(), nil
 }

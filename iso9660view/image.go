@@ -36,6 +36,9 @@ type Image struct {
 
 	zisofsSeen atomic.Bool
 
+	dirsMu    sync.Mutex
+	dirBlocks map[int64]*Entry // block number -> the directory listing it (see claimDir)
+
 	linksOnce sync.Once
 	links     map[uint64]uint32 // non-directory inode -> number of names
 }
@@ -136,8 +139,8 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 		}
 	}
 	im.root = im.newRoot(&rootRec, &dot)
-	if im.root.err != nil {
-		return nil, im.root.err
+	if err := im.root.fault(); err != nil {
+		return nil, err
 	}
 	if ds.bootCat >= 0 {
 		im.info.Boot, im.bootErr = parseBootCatalog(r, size, ds.bootCat)
