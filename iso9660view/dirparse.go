@@ -16,11 +16,11 @@ type rawEntry struct {
 	unitSize byte      // the first record's interleaving unit, 0 if contiguous
 	date     time.Time // the first record's recording date
 	isoName  []byte
-	rr      *rrInfo
-	rrErr   error
-	extents []extent
-	size    int64
-	badData error
+	rr       *rrInfo
+	rrErr    error
+	extents  []extent
+	size     int64
+	badData  error
 }
 
 // slab hands out pointers to T from chunks, so that parsing a directory

@@ -45,12 +45,21 @@ type Image struct {
 
 // VolumeInfo describes the volume.
 type VolumeInfo struct {
-	VolumeID, SystemID, PublisherID, ApplicationID string
-	Created, Modified                              time.Time // zero if not recorded
-	BlockSize                                      int
-	VolumeBlocks                                   int64 // size in BlockSize units
-	RockRidge, Joliet, ZisofsSeen                  bool  // extensions found (ZisofsSeen: among directories read so far)
-	UDF                                            bool  // a UDF descriptor sequence was found
+	VolumeID, SystemID, PublisherID, ApplicationID string // of the descriptor whose tree is shown
+
+	// Label is the volume label as blkid reports it (and desktops show):
+	// with Joliet, the Joliet volume ID completed by the primary one where
+	// the 16-character Joliet ID is a cut form of the 32-character primary
+	// ID (Joliet "Naïve and very l" and primary
+	// "NA_VE AND VERY LOOOOOOOONG_LABEL" give "Naïve and very
+	// lOOOOOOOONG_LABEL"); else the primary volume ID.
+	Label string
+
+	Created, Modified             time.Time // zero if not recorded
+	BlockSize                     int
+	VolumeBlocks                  int64 // size in BlockSize units
+	RockRidge, Joliet, ZisofsSeen bool  // extensions found (ZisofsSeen: among directories read so far)
+	UDF                           bool  // a UDF descriptor sequence was found
 
 	RockRidgeVersion string      // "1.09", "1.10" or "1.12" from the ER entry, "" if unknown
 	JolietLevel      int         // 1-3, 0 without Joliet
@@ -82,6 +91,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	im.info = VolumeInfo{
 		SystemID:      pvd.identifier(8, 40),
 		VolumeID:      pvd.identifier(40, 72),
+		Label:         volumeLabel(pvd, ds.joliet),
 		PublisherID:   pvd.identifier(318, 446),
 		ApplicationID: pvd.identifier(574, 702),
 		Created:       decDateTime(pvd.raw[813:830]),

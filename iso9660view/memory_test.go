@@ -152,4 +152,3 @@ func TestDirectoryDAG(t *testing.T) {
 	_, err = e.ReadDir()
 	wantFormatErr(t, "OUTER", err, `with directory "/INNER"`)
 }
-
