@@ -90,12 +90,19 @@ type cacheEntry struct {
 	cached bool          // in chunkCache.entries, counted in used
 	freq   uint8         // reads since it entered its queue, saturating at 3
 	toMain bool          // a ghost hit: goes to main when ready
-	ahead  *stream       // prefetched for this stream and not read yet
+	ahead  *owner        // prefetched for this owner (a stream) and not read yet
 	byPre  bool          // added by prefetch
 
 	q          *fifo // small, main or nil
 	prev, next *cacheEntry
 }
+
+// owner is a holder of prefetched entries: a stream of the prefetcher. The
+// cache protects an owner's entries from eviction until it releases them
+// (releaseAhead, or release when a reader reaches one), and counts them in
+// held, which only the cache changes; the owner reads it to know whether it
+// holds anything.
+type owner struct{ held int }
 
 // chunkCache is the bookkeeping of the cache. It has no lock of its own:
 // the chunkReader holds its mutex around every call.
@@ -187,7 +194,7 @@ func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {
 // A prefetch (ahead != nil) gets nil when the prefetch budget is spent or
 // room could only be made by evicting from the main queue; a reader always
 // gets its entry, over budget if everything else is protected.
-func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
+func (c *chunkCache) add(i int, ahead *owner) *cacheEntry {
 	if ahead != nil && c.aheadBytes+c.unit > c.aheadLimit {
 		return nil
 	}
@@ -210,7 +217,7 @@ func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
 	c.st.peakUsed = max(c.st.peakUsed, c.used)
 	if ahead != nil {
 		c.aheadBytes += c.unit
-		ahead.owned++
+		ahead.held++
 		c.st.prefetched++
 		c.st.peakAhead = max(c.st.peakAhead, c.aheadBytes)
 	}
@@ -270,7 +277,7 @@ func (c *chunkCache) drop(e *cacheEntry) {
 	}
 	if e.ahead != nil {
 		c.aheadBytes -= c.unit
-		e.ahead.owned--
+		e.ahead.held--
 		e.ahead = nil
 	}
 	delete(c.entries, e.chunk)
@@ -349,6 +356,27 @@ func (c *chunkCache) enqueue(e *cacheEntry) {
 	c.roomMade()
 }
 
+// has reports whether chunk i has an entry (cached or on its way).
+func (c *chunkCache) has(i int) bool { return c.entries[i] != nil }
+
+// aheadChunks is the prefetch budget in chunks.
+func (c *chunkCache) aheadChunks() int64 { return c.aheadLimit / c.unit }
+
+// overAhead reports whether prefetched entries hold more than the prefetch
+// budget (after it shrank).
+func (c *chunkCache) overAhead() bool { return c.aheadBytes > c.aheadLimit }
+
+// releaseAhead releases o's entries among chunks [from, to): those from
+// used on were reached by a reader, the others were jumped over or given
+// up (see release).
+func (c *chunkCache) releaseAhead(o *owner, from, to, used int) {
+	for j := from; j < to && o.held > 0; j++ {
+		if e := c.entries[j]; e != nil && e.ahead == o {
+			c.release(e, j >= used)
+		}
+	}
+}
+
 // release ends the protection of a prefetched entry: a reader reached it
 // (used) or its stream is gone. A queued entry of a gone stream is
 // cancelled, a decoded one becomes an ordinary cold entry.
@@ -357,7 +385,7 @@ func (c *chunkCache) release(e *cacheEntry, used bool) {
 		return
 	}
 	c.aheadBytes -= c.unit
-	e.ahead.owned--
+	e.ahead.held--
 	e.ahead = nil
 	if !used && e.state == stateQueued {
 		c.drop(e)
@@ -405,7 +433,7 @@ func (c *chunkCache) maybeRecycle(e *cacheEntry) {
 func (c *chunkCache) clear() {
 	for _, e := range c.entries {
 		if e.ahead != nil {
-			e.ahead.owned--
+			e.ahead.held--
 			e.ahead = nil
 		}
 		e.cached = false

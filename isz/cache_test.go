@@ -396,7 +396,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	}
 
 	// Prefetch may evict what was read once, never what is read again.
-	s := &stream{}
+	s := &owner{}
 	e := c.add(50, s)
 	if e == nil {
 		t.Fatal("prefetch found no room although the small queue holds chunks read once")

@@ -229,7 +229,7 @@ func (r *chunkReader) setBudget(bytes int64) {
 		return
 	}
 	r.cache.resize(bytes)
-	if r.cache.aheadBytes > r.cache.aheadLimit {
+	if r.cache.overAhead() {
 		for _, s := range r.streams {
 			r.dropStream(s)
 			s.sched = s.next
