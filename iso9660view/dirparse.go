@@ -209,11 +209,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 			badData:  bad,
 		}
 		if im.rock {
-			r.rr = rrs.next()
-			r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), im.suspSkip, func(e suspEntry) bool {
-				r.rr.add(e)
-				return true
-			})
+			readRockRidge(w, r, rrs.next(), &rec, im.suspSkip)
 		}
 		pending = nil
 		if rec.flags&flagMulti != 0 && rec.flags&flagDir == 0 {
@@ -259,6 +255,17 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	return nil
 }
 
+// readRockRidge reads the Rock Ridge entries of record rec's system use
+// area (after skip bytes) into rr, and makes rr r's, with the error met
+// reading them (a broken continuation area).
+func readRockRidge(w *suspWalker, r *rawEntry, rr *rrInfo, rec *dirRecord, skip int) {
+	r.rr = rr
+	r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), skip, func(e suspEntry) bool {
+		rr.add(e)
+		return true
+	})
+}
+
 // recordExtent returns the data extent of a record, and an error if it does
 // not lie inside the image.
 func (im *Image) recordExtent(rec *dirRecord) (extent, error) {
@@ -297,11 +304,7 @@ func (im *Image) newRoot(rec, dot *dirRecord) *Entry {
 	x, err := im.recordExtent(rec)
 	r.extents, r.size, r.badData = []extent{x}, x.length, err
 	if im.rock {
-		r.rr = &rrInfo{}
-		r.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, 0, func(e suspEntry) bool {
-			r.rr.add(e)
-			return true
-		})
+		readRockRidge(newSUSPWalker(im), r, &rrInfo{}, dot, 0) // the root's "." holds SP itself: no skip
 	}
 	e := im.newEntry(nil, r)
 	e.name = "."
@@ -325,7 +328,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 	fail := func(err error) *Entry {
 		e := im.newEntry(parent, r)
 		e.name, e.mode = name, fs.ModeDir|0o555
-		e.extra().err = withPath(err, pathJoin(parent.Path(), name))
+		e.extra().err = withPath(err, childPath(parent, name))
 		e.dir = &dirState{}
 		return e
 	}
@@ -339,21 +342,10 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 	rd := &rawEntry{off: dot.off, flags: dot.flags | flagDir, unitSize: dot.unitSize, date: dot.date}
 	x, err := im.recordExtent(&dot)
 	rd.extents, rd.size, rd.badData = []extent{x}, x.length, err
-	rd.rr = &rrInfo{}
-	rd.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, im.suspSkip, func(e suspEntry) bool {
-		rd.rr.add(e)
-		return true
-	})
+	readRockRidge(newSUSPWalker(im), rd, &rrInfo{}, &dot, im.suspSkip)
 	e := im.newEntry(parent, rd)
 	e.name = name
 	return e
-}
-
-func pathJoin(dir, name string) string {
-	if dir == "" {
-		return name
-	}
-	return dir + "/" + name
 }
 
 // chooseName picks Rock Ridge, Joliet or ISO 9660 names, in that order of
@@ -450,16 +442,9 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 		err = r.rrErr
 	}
 	if err != nil {
-		e.extra().err = withPath(err, pathJoin(parentPath(parent), e.name))
+		e.extra().err = withPath(err, childPath(parent, e.name))
 	}
 	return e
-}
-
-func parentPath(p *Entry) string {
-	if p == nil {
-		return ""
-	}
-	return p.Path()
 }
 
 // isLoop reports whether a directory's extent is one of its ancestors'.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"time"
 )
 
 // Compile-time checks of the io/fs interfaces Image implements.
@@ -129,16 +128,6 @@ func (im *Image) ReadLink(name string) (string, error) {
 	}
 	return e.Target(), nil
 }
-
-// fileInfo is an Entry seen as an fs.FileInfo.
-type fileInfo struct{ e *Entry }
-
-func (fi fileInfo) Name() string       { return fi.e.name }
-func (fi fileInfo) Size() int64        { return fi.e.Size() }
-func (fi fileInfo) Mode() fs.FileMode  { return fi.e.mode }
-func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
-func (fi fileInfo) IsDir() bool        { return fi.e.IsDir() }
-func (fi fileInfo) Sys() any           { return fi.e }
 
 // dirEntry is an Entry seen as an fs.DirEntry.
 type dirEntry struct{ e *Entry }

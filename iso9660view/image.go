@@ -216,19 +216,6 @@ func (im *Image) rripVersion(dot dirRecord) (version string) {
 	return version
 }
 
-// readFull reads exactly len(buf) bytes at off; a short read is a
-// *FormatError (the image is shorter than its structures say).
-func readFull(r io.ReaderAt, buf []byte, off int64) error {
-	n, err := r.ReadAt(buf, off)
-	if n == len(buf) {
-		return nil
-	}
-	if err == nil || errors.Is(err, io.EOF) {
-		return formatErr(off+int64(n), "image ends %d bytes into a %d-byte read", n, len(buf))
-	}
-	return fmt.Errorf("iso9660view: reading %d bytes at byte %d: %w", len(buf), off, err)
-}
-
 func (im *Image) readFull(buf []byte, off int64) error { return readFull(im.r, buf, off) }
 
 // checkRange checks that length bytes at image offset off lie inside the

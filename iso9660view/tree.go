@@ -314,3 +314,18 @@ func (e *Entry) load() (*dirState, error) {
 	}
 	return d, nil
 }
+
+// fileInfo is an Entry seen as an fs.FileInfo.
+type fileInfo struct{ e *Entry }
+
+func (fi fileInfo) Name() string { return fi.e.name }
+
+func (fi fileInfo) Size() int64 { return fi.e.Size() }
+
+func (fi fileInfo) Mode() fs.FileMode { return fi.e.mode }
+
+func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
+
+func (fi fileInfo) IsDir() bool { return fi.e.IsDir() }
+
+func (fi fileInfo) Sys() any { return fi.e }
