@@ -102,17 +102,20 @@ func (im *Image) forEachRecord(start, length int64, fn func(rec dirRecord) error
 	return nil
 }
 
-// claimDir records that directory dir lists the blocks of extent x, and
-// refuses when another directory already lists one of them: directories
-// sharing extents (siblings pointing at one directory, a directory
-// starting inside another) would list the same records again and again,
-// exponentially many times in a chain of such levels. So each record is
-// listed once, and the entries of all the directories listed number at
-// most the image size divided by the smallest record (34 bytes). The first
-// path through which a directory is listed keeps it; another path to it is
-// a directory that cannot be read (ErrFormat). Loops (a directory pointing
-// at an ancestor) are refused earlier, when listing the parent.
-func (im *Image) claimDir(dir *Entry, x extent) error {
+// claimDir records that directory dir, whose record is at image offset
+// from, lists the blocks of extent x; it is called when dir's entry is
+// built, as its parent is listed. It refuses when another directory
+// already lists one of those blocks: directories sharing extents (siblings
+// pointing at one directory, a directory starting inside another) would
+// list the same records again and again, exponentially many times in a
+// chain of such levels. So each record is listed once, and the entries of
+// all the directories listed number at most the image size divided by the
+// smallest record (34 bytes). The first directory met keeps the blocks
+// (in the order directories are listed, records in on-disc order); any
+// other is a directory that cannot be read (ErrFormat), with an inode
+// number of its own. Loops (a directory pointing at an ancestor) are
+// reported as such before this check.
+func (im *Image) claimDir(dir *Entry, x extent, from int64) error {
 	bs := im.blockSize
 	first, end := x.start/bs, (x.start+x.length+bs-1)/bs
 	im.dirsMu.Lock()
@@ -122,7 +125,7 @@ func (im *Image) claimDir(dir *Entry, x extent) error {
 	}
 	for b := first; b < end; b++ {
 		if other, ok := im.dirBlocks[b]; ok && other != dir {
-			return formatErr(x.start, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, quotePath(other.Path()))
+			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, quotePath(other.Path()))
 		}
 	}
 	for b := first; b < end; b++ {
@@ -161,9 +164,6 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		return &FormatError{Offset: dir.extents[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
 	}
 	x := dir.extents[0]
-	if err := im.claimDir(dir, x); err != nil {
-		return withPath(err, dir.Path())
-	}
 	if x.length/drMinLen > maxDirEntries {
 		// Count before building anything: a directory refused for its
 		// size must not cost the memory of the entries it would make.
@@ -424,6 +424,8 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 			err = formatErr(r.off, "directory of zero length")
 		} else if parent != nil && e.isLoop() {
 			err = formatErr(r.off, "directory loop: extent at byte %d is an ancestor's", r.extents[0].start)
+		} else if err = im.claimDir(e, r.extents[0], r.off); err != nil {
+			e.ino = uint64(r.off) // not the inode of the directory listing those blocks
 		}
 	case e.mode.IsRegular() && r.size > 0:
 		e.ino = uint64(r.extents[0].start)

@@ -88,9 +88,10 @@
 // point at each other: no two directories may list the same blocks.
 // Directories sharing an extent (a DAG of siblings pointing at one
 // directory, whose paths would double at each level) or overlapping ones
-// are listed through the first path that reaches them; any other path to
-// them is a directory whose ReadDir fails with ErrFormat, naming the path
-// that lists it. So every record is listed at most once, and all the
+// are listed through the first directory record met that points there (in
+// the order directories are listed); any other is a directory of its own
+// inode number whose ReadDir fails with ErrFormat, naming the path that
+// lists those blocks. So every record is listed at most once, and all the
 // entries of an image number at most its size divided by 34 (the smallest
 // record). An entry kept for a listed directory takes about 190 bytes
 // (Entry is packed: what only some entries have, such as a symlink target

@@ -115,7 +115,8 @@ func dagImage(levels int) []byte {
 
 // TestDirectoryDAG: directories sharing an extent are listed once, through
 // the first path that reaches them; the others are directories that cannot
-// be read, with an ErrFormat naming the path that lists it. A walk of a
+// be read, with an ErrFormat naming the path that lists it, and inode
+// numbers of their own (a FUSE mount must not see one directory twice). A walk of a
 // 30-level DAG (a billion paths) visits each directory once.
 func TestDirectoryDAG(t *testing.T) {
 	const levels = 30
@@ -133,6 +134,9 @@ func TestDirectoryDAG(t *testing.T) {
 	}
 	_, err = b.ReadDir()
 	wantFormatErr(t, "B", err, `with directory "/A", listed first`)
+	if a.Inode() == b.Inode() {
+		t.Errorf("A and B share inode %d", a.Inode())
+	}
 	// exercise lists every path twice (Entry API, then fs.WalkDir, which
 	// also counts each unreadable B): a few entries per level.
 	if n, want := exercise(t, im, 1_000_000, 1<<20), 6*levels; n > want {
@@ -145,10 +149,13 @@ func TestDirectoryDAG(t *testing.T) {
 	), cat(dirRec("\x00", 19, 2*sectorSize, flagDir, nil), dirRec("\x01", 18, sectorSize, flagDir, nil)),
 		cat(dirRec("\x00", 20, sectorSize, flagDir, nil), dirRec("\x01", 18, sectorSize, flagDir, nil), dirRec("F;1", 0, 0, 0, nil)))
 	im = openBytes(t, over)
-	if _, err := im.ReadDir("INNER"); err != nil {
-		t.Fatalf("INNER: %v", err)
+	if _, err := im.ReadDir("OUTER"); err != nil {
+		t.Fatalf("OUTER: %v", err)
 	}
-	e, _ := im.Lookup("OUTER")
+	e, _ := im.Lookup("INNER")
 	_, err = e.ReadDir()
-	wantFormatErr(t, "OUTER", err, `with directory "/INNER"`)
+	wantFormatErr(t, "INNER", err, `with directory "/OUTER"`)
+	if outer, _ := im.Lookup("OUTER"); e.Inode() == outer.Inode() || e.Inode() == 20*sectorSize {
+		t.Errorf("the refused directory has inode %d, OUTER %d: want one of its own", e.Inode(), outer.Inode())
+	}
 }
