@@ -29,7 +29,8 @@ func bigDirImage(n int) []byte {
 }
 
 // heapDuring returns the bytes allocated while fn runs, and those still
-// live after it (after a collection).
+// live after it (after a collection): what fn keeps, if the caller keeps
+// its results alive past the call.
 func heapDuring(fn func()) (allocated, retained uint64) {
 	runtime.GC()
 	var before, after runtime.MemStats
