@@ -16,6 +16,9 @@ step "gofmt: every file formatted"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 
+step "go.mod tidy: no unused or missing requirement"
+go mod tidy -diff
+
 step "go vet"
 go vet ./...
 

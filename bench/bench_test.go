@@ -42,11 +42,8 @@ func TestQuantile(t *testing.T) {
 	}
 }
 
-func TestSpreadAndCell(t *testing.T) {
+func TestTimeCell(t *testing.T) {
 	s := ms(90, 100, 120)
-	if got := s.spread(); got < 0.299 || got > 0.301 {
-		t.Errorf("spread = %v, want 0.3", got)
-	}
 	if got, want := s.timeCell(), "100 ms (90 ms–120 ms)"; got != want {
 		t.Errorf("timeCell = %q, want %q", got, want)
 	}

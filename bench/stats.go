@@ -32,16 +32,6 @@ func (s series) median() time.Duration { return s.quantile(0.5) }
 func (s series) min() time.Duration    { return s.quantile(0) }
 func (s series) max() time.Duration    { return s.quantile(1) }
 
-// spread is (max-min)/median: how far apart the repetitions were, as a
-// fraction of the value reported.
-func (s series) spread() float64 {
-	m := s.median()
-	if m <= 0 {
-		return 0
-	}
-	return float64(s.max()-s.min()) / float64(m)
-}
-
 // timeCell formats a series of wall times as "median (min-max)".
 func (s series) timeCell() string {
 	if len(s) == 0 {

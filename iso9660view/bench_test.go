@@ -202,26 +202,24 @@ func BenchmarkEntryMemory(b *testing.B) {
 // retainedPerEntry parses the big directory and stats every entry, and
 // returns the heap held by the result per entry.
 func retainedPerEntry(tb testing.TB, f io.ReaderAt, size int64) float64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	im, err := Open(f, size, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d, err := im.Lookup("big")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	kids, err := d.children()
-	if err != nil || len(kids) != bigDirFiles {
-		tb.Fatal(len(kids), err)
-	}
-	for _, k := range kids {
-		_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	var im *Image
+	_, retained := heapDuring(func() {
+		var err error
+		if im, err = Open(f, size, nil); err != nil {
+			tb.Fatal(err)
+		}
+		d, err := im.Lookup("big")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		kids, err := d.children()
+		if err != nil || len(kids) != bigDirFiles {
+			tb.Fatal(len(kids), err)
+		}
+		for _, k := range kids {
+			_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
+		}
+	})
 	runtime.KeepAlive(im)
-	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / bigDirFiles
+	return float64(retained) / bigDirFiles
 }

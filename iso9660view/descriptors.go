@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf16"
 )
 
 // Volume descriptors start at sector 16 (the 32 KiB before are the system
@@ -31,7 +30,6 @@ import (
 //	813    17     volume creation date (dec-datetime)
 //	830    17     volume modification date
 const (
-	sectorSize       = 2048
 	firstDescriptor  = 16
 	maxDescriptors   = 64 // sectors scanned for descriptors; real discs use < 8
 	vdTypeBoot       = 0
@@ -209,25 +207,4 @@ func decDateTime(b []byte) time.Time {
 		return time.Time{}
 	}
 	return time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], v[6]*10_000_000, gmtOffset(b[16])).UTC()
-}
-
-// gmtOffset turns the signed offset byte (15-minute units, -48..+52) into a
-// zone; out-of-range values are treated as GMT.
-func gmtOffset(b byte) *time.Location {
-	q := int(int8(b))
-	if q < -48 || q > 52 || q == 0 {
-		return time.UTC
-	}
-	return time.FixedZone("", q*15*60)
-}
-
-// decodeUCS2 decodes big-endian UCS-2 (Joliet). Surrogate pairs, which
-// Windows writes for characters outside the BMP, are joined; a trailing odd
-// byte is ignored.
-func decodeUCS2(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.BigEndian.Uint16(b[2*i:])
-	}
-	return string(utf16.Decode(u))
 }

@@ -11,15 +11,16 @@ import (
 // rawEntry is a directory record (or a run of multi-extent records) as read,
 // before names are made unique.
 type rawEntry struct {
-	off     int64 // offset of the (first) record
-	flags   byte
-	rec     dirRecord // first record; name and su are not valid after the walk
-	isoName []byte
-	rr      *rrInfo
-	rrErr   error
-	extents []extent
-	size    int64
-	badData error
+	off      int64 // offset of the (first) record
+	flags    byte
+	unitSize byte      // the first record's interleaving unit, 0 if contiguous
+	date     time.Time // the first record's recording date
+	isoName  []byte
+	rr       *rrInfo
+	rrErr    error
+	extents  []extent
+	size     int64
+	badData  error
 }
 
 // slab hands out pointers to T from chunks, so that parsing a directory
@@ -101,15 +102,75 @@ func (im *Image) forEachRecord(start, length int64, fn func(rec dirRecord) error
 	return nil
 }
 
+// claimDir records that directory dir, whose record is at image offset
+// from, lists the blocks of extent x; it is called when dir's entry is
+// built, as its parent is listed. It refuses when another directory
+// already lists one of those blocks: directories sharing extents (siblings
+// pointing at one directory, a directory starting inside another) would
+// list the same records again and again, exponentially many times in a
+// chain of such levels. So each record is listed once, and the entries of
+// all the directories listed number at most the image size divided by the
+// smallest record (34 bytes). The first directory met keeps the blocks
+// (in the order directories are listed, records in on-disc order); any
+// other is a directory that cannot be read (ErrFormat), with an inode
+// number of its own. Loops (a directory pointing at an ancestor) are
+// reported as such before this check.
+func (im *Image) claimDir(dir *Entry, x extent, from int64) error {
+	bs := im.blockSize
+	first, end := x.start/bs, (x.start+x.length+bs-1)/bs
+	im.dirsMu.Lock()
+	defer im.dirsMu.Unlock()
+	if im.dirBlocks == nil {
+		im.dirBlocks = make(map[int64]*Entry)
+	}
+	for b := first; b < end; b++ {
+		if other, ok := im.dirBlocks[b]; ok && other != dir {
+			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, quotePath(other.Path()))
+		}
+	}
+	for b := first; b < end; b++ {
+		im.dirBlocks[b] = dir
+	}
+	return nil
+}
+
+// countRecords fails when the directory of extent x holds more than
+// maxDirEntries records, reading it without keeping anything.
+func (im *Image) countRecords(x extent) error {
+	count := 0
+	return im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
+		if rec.isDot() {
+			return nil
+		}
+		return countEntry(&count, rec.off)
+	})
+}
+
+// countEntry counts one more record of a directory (the one at off),
+// refusing more than maxDirEntries.
+func countEntry(count *int, off int64) error {
+	if *count++; *count > maxDirEntries {
+		return unsupportedErr(off, "directory with more than %d entries", maxDirEntries)
+	}
+	return nil
+}
+
 // parseDir reads directory dir into d.
 func (im *Image) parseDir(dir *Entry, d *dirState) error {
-	if dir.err != nil {
-		return dir.err
+	if err := dir.fault(); err != nil {
+		return err
 	}
 	if dir.depth >= maxDepth {
 		return &FormatError{Offset: dir.extents[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
 	}
 	x := dir.extents[0]
+	if x.length/drMinLen > maxDirEntries {
+		// Count before building anything: a directory refused for its
+		// size must not cost the memory of the entries it would make.
+		if err := im.countRecords(x); err != nil {
+			return withPath(err, dir.Path())
+		}
+	}
 	w := newSUSPWalker(im)
 	var raws slab[rawEntry]
 	var rrs slab[rrInfo]
@@ -120,8 +181,8 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		if rec.isDot() {
 			return nil
 		}
-		if count++; count > maxDirEntries {
-			return unsupportedErr(rec.off, "directory with more than %d entries", maxDirEntries)
+		if err := countEntry(&count, rec.off); err != nil {
+			return err
 		}
 		x, bad := im.recordExtent(&rec)
 		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
@@ -138,21 +199,17 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		}
 		r := raws.next()
 		*r = rawEntry{
-			off:     rec.off,
-			flags:   rec.flags,
-			rec:     rec,
-			isoName: bytes.Clone(rec.name),
-			extents: exts.one(x),
-			size:    x.length,
-			badData: bad,
+			off:      rec.off,
+			flags:    rec.flags,
+			unitSize: rec.unitSize,
+			date:     rec.date,
+			isoName:  bytes.Clone(rec.name),
+			extents:  exts.one(x),
+			size:     x.length,
+			badData:  bad,
 		}
-		r.rec.name, r.rec.su = nil, nil
 		if im.rock {
-			r.rr = rrs.next()
-			r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), im.suspSkip, func(e suspEntry) bool {
-				r.rr.add(e)
-				return true
-			})
+			readRockRidge(w, r, rrs.next(), &rec, im.suspSkip)
 		}
 		pending = nil
 		if rec.flags&flagMulti != 0 && rec.flags&flagDir == 0 {
@@ -198,16 +255,27 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	return nil
 }
 
+// readRockRidge reads the Rock Ridge entries of record rec's system use
+// area (after skip bytes) into rr, and makes rr r's, with the error met
+// reading them (a broken continuation area).
+func readRockRidge(w *suspWalker, r *rawEntry, rr *rrInfo, rec *dirRecord, skip int) {
+	r.rr = rr
+	r.rrErr = w.walk(rec.su, rec.off+int64(len(rec.name)), skip, func(e suspEntry) bool {
+		rr.add(e)
+		return true
+	})
+}
+
 // recordExtent returns the data extent of a record, and an error if it does
 // not lie inside the image.
 func (im *Image) recordExtent(rec *dirRecord) (extent, error) {
 	x := extent{
 		start:  (rec.extent + rec.earLen) * im.blockSize,
 		length: rec.size,
-		bs:     im.blockSize,
+		bs:     uint16(im.blockSize),
 	}
 	if rec.unitSize != 0 {
-		x.unitSize, x.gapSize = int64(rec.unitSize), int64(rec.gapSize)
+		x.unitSize, x.gapSize = rec.unitSize, rec.gapSize
 	}
 	if x.length == 0 {
 		return x, nil
@@ -232,15 +300,11 @@ func (im *Image) isRelocationDir(k *Entry) bool {
 // newRoot builds the root entry from its record in the volume descriptor
 // and its "." record.
 func (im *Image) newRoot(rec, dot *dirRecord) *Entry {
-	r := &rawEntry{off: dot.off, flags: rec.flags, rec: *dot}
+	r := &rawEntry{off: dot.off, flags: rec.flags, unitSize: dot.unitSize, date: dot.date}
 	x, err := im.recordExtent(rec)
 	r.extents, r.size, r.badData = []extent{x}, x.length, err
 	if im.rock {
-		r.rr = &rrInfo{}
-		r.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, 0, func(e suspEntry) bool {
-			r.rr.add(e)
-			return true
-		})
+		readRockRidge(newSUSPWalker(im), r, &rrInfo{}, dot, 0) // the root's "." holds SP itself: no skip
 	}
 	e := im.newEntry(nil, r)
 	e.name = "."
@@ -263,7 +327,8 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 	start := r.rr.cl * im.blockSize
 	fail := func(err error) *Entry {
 		e := im.newEntry(parent, r)
-		e.name, e.mode, e.err = name, fs.ModeDir|0o555, withPath(err, pathJoin(parent.Path(), name))
+		e.name, e.mode = name, fs.ModeDir|0o555
+		e.extra().err = withPath(err, childPath(parent, name))
 		e.dir = &dirState{}
 		return e
 	}
@@ -274,24 +339,13 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 	if err != nil {
 		return fail(err)
 	}
-	rd := &rawEntry{off: dot.off, flags: dot.flags | flagDir, rec: dot}
+	rd := &rawEntry{off: dot.off, flags: dot.flags | flagDir, unitSize: dot.unitSize, date: dot.date}
 	x, err := im.recordExtent(&dot)
 	rd.extents, rd.size, rd.badData = []extent{x}, x.length, err
-	rd.rr = &rrInfo{}
-	rd.rrErr = newSUSPWalker(im).walk(dot.su, dot.off+1, im.suspSkip, func(e suspEntry) bool {
-		rd.rr.add(e)
-		return true
-	})
+	readRockRidge(newSUSPWalker(im), rd, &rrInfo{}, &dot, im.suspSkip)
 	e := im.newEntry(parent, rd)
 	e.name = name
 	return e
-}
-
-func pathJoin(dir, name string) string {
-	if dir == "" {
-		return name
-	}
-	return dir + "/" + name
 }
 
 // chooseName picks Rock Ridge, Joliet or ISO 9660 names, in that order of
@@ -314,9 +368,8 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 		im:      im,
 		parent:  parent,
 		extents: r.extents,
-		size:    r.size,
 	}
-	mt, at, ct := r.rec.date, time.Time{}, time.Time{}
+	mt, at, ct := r.date, time.Time{}, time.Time{}
 	if parent != nil {
 		e.depth = parent.depth + 1 // parseDir stops at maxDepth
 		e.name = im.chooseName(r)
@@ -360,22 +413,25 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	e.times.set(atime, at)
 	e.times.set(ctime, ct)
 
+	var err error
 	switch {
 	case e.IsDir():
 		e.ino = uint64(r.extents[0].start)
 		e.dir = &dirState{}
 		if r.badData != nil {
-			e.err = r.badData
+			err = r.badData
 		} else if r.size == 0 {
-			e.err = formatErr(r.off, "directory of zero length")
+			err = formatErr(r.off, "directory of zero length")
 		} else if parent != nil && e.isLoop() {
-			e.err = formatErr(r.off, "directory loop: extent at byte %d is an ancestor's", r.extents[0].start)
+			err = formatErr(r.off, "directory loop: extent at byte %d is an ancestor's", r.extents[0].start)
+		} else if err = im.claimDir(e, r.extents[0], r.off); err != nil {
+			e.ino = uint64(r.off) // not the inode of the directory listing those blocks
 		}
 	case e.mode.IsRegular() && r.size > 0:
 		e.ino = uint64(r.extents[0].start)
-		e.err = r.badData
-		if r.rec.unitSize != 0 && e.zisofs() != nil {
-			e.err = unsupportedErr(r.off, "interleaved zisofs file")
+		err = r.badData
+		if r.unitSize != 0 && e.zisofs() != nil {
+			err = unsupportedErr(r.off, "interleaved zisofs file")
 		}
 	default:
 		e.ino = uint64(r.off)
@@ -383,21 +439,14 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	if e.ino == 0 {
 		e.ino = uint64(r.off)
 	}
-	if e.err == nil && r.rrErr != nil && !e.IsDir() {
+	if err == nil && r.rrErr != nil && !e.IsDir() {
 		// A broken continuation area may have cut a name or link target.
-		e.err = r.rrErr
+		err = r.rrErr
 	}
-	if e.err != nil {
-		e.err = withPath(e.err, pathJoin(parentPath(parent), e.name))
+	if err != nil {
+		e.extra().err = withPath(err, childPath(parent, e.name))
 	}
 	return e
-}
-
-func parentPath(p *Entry) string {
-	if p == nil {
-		return ""
-	}
-	return p.Path()
 }
 
 // isLoop reports whether a directory's extent is one of its ancestors'.

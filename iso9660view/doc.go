@@ -76,13 +76,26 @@
 // Every structure is checked before it is used: extents against the image
 // size, record lengths against their sector, continuation-area chains for
 // loops and length (at most 64 hops and 256 KiB per record), directory
-// nesting (1,024 levels), directory size (1,048,576 entries), directory
-// loops (a subdirectory pointing at an ancestor), zisofs block pointers.
-// Problems give a *FormatError wrapping ErrFormat or ErrUnsupported that
-// says what is wrong and at which byte offset; an entry whose data is
-// damaged is still listed, and the error comes back from Open or ReadDir.
-// Nothing on the disc can make the package panic or allocate more than a
-// small multiple of what it reads.
+// nesting (1,024 levels), directory size (1,048,576 entries, counted before
+// any entry is built), directory loops (a subdirectory pointing at an
+// ancestor), zisofs block pointers. Problems give a *FormatError wrapping
+// ErrFormat or ErrUnsupported that says what is wrong and at which byte
+// offset; an entry whose data is damaged is still listed, and the error
+// comes back from Open or ReadDir. Nothing on the disc can make the package
+// panic or allocate more than a small multiple of what it reads.
+//
+// Memory follows from what the image holds, not from how its directories
+// point at each other: no two directories may list the same blocks.
+// Directories sharing an extent (a DAG of siblings pointing at one
+// directory, whose paths would double at each level) or overlapping ones
+// are listed through the first directory record met that points there (in
+// the order directories are listed); any other is a directory of its own
+// inode number whose ReadDir fails with ErrFormat, naming the path that
+// lists those blocks. So every record is listed at most once, and all the
+// entries of an image number at most its size divided by 34 (the smallest
+// record). An entry kept for a listed directory takes about 190 bytes
+// (Entry is packed: what only some entries have, such as a symlink target
+// or an error, lives in a side structure).
 //
 // # UDF
 //

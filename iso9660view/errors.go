@@ -67,6 +67,10 @@ func unsupportedErr(off int64, format string, args ...any) *FormatError {
 	return &FormatError{Offset: off, What: fmt.Sprintf(format, args...), Err: ErrUnsupported}
 }
 
+// Path decoration, all of it here: an error found while reading an entry
+// (its directory listing, its data, its record) gets the entry's path
+// through withPath, the path of a child being built through childPath.
+
 // withPath returns err with the path filled in if it is a *FormatError
 // without one.
 func withPath(err error, path string) error {
@@ -77,4 +81,13 @@ func withPath(err error, path string) error {
 		return &c
 	}
 	return err
+}
+
+// childPath is the path of the entry named name in directory parent (nil
+// for the root's own entry), before that entry exists.
+func childPath(parent *Entry, name string) string {
+	if parent == nil || parent.parent == nil {
+		return name
+	}
+	return parent.Path() + "/" + name
 }

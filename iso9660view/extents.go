@@ -9,13 +9,15 @@ import (
 // files of 4 GiB and more are stored). An extent may be interleaved: it then
 // alternates unitSize blocks of data with gapSize blocks of something else.
 
-// extent is one run of file data.
+// extent is one run of file data. Every entry of a listed directory keeps
+// one, so it is packed into 24 bytes: the on-disc fields it comes from are
+// a 32-bit length, one-byte interleave sizes and a 16-bit block size.
 type extent struct {
-	start    int64 // image byte offset of the first data byte
-	length   int64 // bytes of file data
-	unitSize int64 // interleaving: data blocks per unit, 0 if contiguous
-	gapSize  int64 // interleaving: blocks skipped after each unit
-	bs       int64 // logical block size
+	start    int64  // image byte offset of the first data byte
+	length   int64  // bytes of file data
+	bs       uint16 // logical block size
+	unitSize uint8  // interleaving: data blocks per unit, 0 if contiguous
+	gapSize  uint8  // interleaving: blocks skipped after each unit
 }
 
 // span maps the offset off within the extent (0 <= off < length) to an image
@@ -24,9 +26,10 @@ func (x extent) span(off int64) (pos, n int64) {
 	if x.unitSize == 0 {
 		return x.start + off, x.length - off
 	}
-	unit := x.unitSize * x.bs
+	bs := int64(x.bs)
+	unit := int64(x.unitSize) * bs
 	k, within := off/unit, off%unit
-	pos = x.start + k*(unit+x.gapSize*x.bs) + within
+	pos = x.start + k*(unit+int64(x.gapSize)*bs) + within
 	return pos, min(unit-within, x.length-off)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"time"
 )
 
 // Compile-time checks of the io/fs interfaces Image implements.
@@ -124,21 +123,11 @@ func (im *Image) ReadLink(name string) (string, error) {
 	if e.mode&fs.ModeSymlink == 0 {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
-	if e.err != nil { // e.g. a broken continuation area cut the target
-		return "", &fs.PathError{Op: "readlink", Path: name, Err: e.err}
+	if err := e.fault(); err != nil { // e.g. a broken continuation area cut the target
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
 	}
 	return e.Target(), nil
 }
-
-// fileInfo is an Entry seen as an fs.FileInfo.
-type fileInfo struct{ e *Entry }
-
-func (fi fileInfo) Name() string       { return fi.e.name }
-func (fi fileInfo) Size() int64        { return fi.e.Size() }
-func (fi fileInfo) Mode() fs.FileMode  { return fi.e.mode }
-func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
-func (fi fileInfo) IsDir() bool        { return fi.e.IsDir() }
-func (fi fileInfo) Sys() any           { return fi.e }
 
 // dirEntry is an Entry seen as an fs.DirEntry.
 type dirEntry struct{ e *Entry }

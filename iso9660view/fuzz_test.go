@@ -20,7 +20,7 @@ func fuzzWalk(t *testing.T, img []byte) {
 			checkErr(t, "Open", err)
 			return
 		}
-		exercise(im, 2000, 256<<10)
+		exercise(t, im, 2000, 256<<10)
 	}
 }
 
@@ -81,6 +81,20 @@ func FuzzDirectory(f *testing.F) {
 		dirRec("L;1", 0, 0, 0, cat(nmEntry(0, "link"), pxEntry(0o120777), suEntry("SL", 0, 0, 3, 'a', 'b', 'c'))),
 		dirRec("CL;1", 0, 0, 0, cat(nmEntry(0, "moved"), clEntry(19))),
 	))
+	// A DAG: siblings sharing one directory extent, which (being these
+	// records again) holds two more.
+	f.Add(cat(
+		dirRec("A", 19, sectorSize, flagDir, nmEntry(0, "a")),
+		dirRec("B", 19, sectorSize, flagDir, nmEntry(0, "b")),
+		dirRec("C", 20, sectorSize, flagDir, nmEntry(0, "c")),
+	))
+	// Overlapping directories, and a directory as dense as records go
+	// (34-byte records) spanning two sectors of them.
+	dense := cat(dirRec("BIG", 19, 2*sectorSize, flagDir, nil), dirRec("IN", 20, sectorSize, flagDir, nil))
+	for len(dense)+34 <= sectorSize-128 {
+		dense = append(dense, dirRec(string(rune('a'+len(dense)%26)), 21, 0, 0, nil)...)
+	}
+	f.Add(dense)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > sectorSize-128 { // room for "." (with SP) and ".."
 			return

@@ -90,7 +90,7 @@ func TestDirectoryLoops(t *testing.T) {
 		_, err = e.ReadDir()
 		wantFormatErr(t, name, err, "loop")
 	}
-	if n := exercise(im, 1000, 1<<20); n > 10 {
+	if n := exercise(t, im, 1000, 1<<20); n > 10 {
 		t.Errorf("walk visited %d entries", n)
 	}
 }

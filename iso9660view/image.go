@@ -36,18 +36,30 @@ type Image struct {
 
 	zisofsSeen atomic.Bool
 
+	dirsMu    sync.Mutex
+	dirBlocks map[int64]*Entry // block number -> the directory listing it (see claimDir)
+
 	linksOnce sync.Once
 	links     map[uint64]uint32 // non-directory inode -> number of names
 }
 
 // VolumeInfo describes the volume.
 type VolumeInfo struct {
-	VolumeID, SystemID, PublisherID, ApplicationID string
-	Created, Modified                              time.Time // zero if not recorded
-	BlockSize                                      int
-	VolumeBlocks                                   int64 // size in BlockSize units
-	RockRidge, Joliet, ZisofsSeen                  bool  // extensions found (ZisofsSeen: among directories read so far)
-	UDF                                            bool  // a UDF descriptor sequence was found
+	VolumeID, SystemID, PublisherID, ApplicationID string // of the descriptor whose tree is shown
+
+	// Label is the volume label as blkid reports it (and desktops show):
+	// with Joliet, the Joliet volume ID completed by the primary one where
+	// the 16-character Joliet ID is a cut form of the 32-character primary
+	// ID (Joliet "Naïve and very l" and primary
+	// "NA_VE AND VERY LOOOOOOOONG_LABEL" give "Naïve and very
+	// lOOOOOOOONG_LABEL"); else the primary volume ID.
+	Label string
+
+	Created, Modified             time.Time // zero if not recorded
+	BlockSize                     int
+	VolumeBlocks                  int64 // size in BlockSize units
+	RockRidge, Joliet, ZisofsSeen bool  // extensions found (ZisofsSeen: among directories read so far)
+	UDF                           bool  // a UDF descriptor sequence was found
 
 	RockRidgeVersion string      // "1.09", "1.10" or "1.12" from the ER entry, "" if unknown
 	JolietLevel      int         // 1-3, 0 without Joliet
@@ -79,6 +91,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	im.info = VolumeInfo{
 		SystemID:      pvd.identifier(8, 40),
 		VolumeID:      pvd.identifier(40, 72),
+		Label:         volumeLabel(pvd, ds.joliet),
 		PublisherID:   pvd.identifier(318, 446),
 		ApplicationID: pvd.identifier(574, 702),
 		Created:       decDateTime(pvd.raw[813:830]),
@@ -136,8 +149,8 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 		}
 	}
 	im.root = im.newRoot(&rootRec, &dot)
-	if im.root.err != nil {
-		return nil, im.root.err
+	if err := im.root.fault(); err != nil {
+		return nil, err
 	}
 	if ds.bootCat >= 0 {
 		im.info.Boot, im.bootErr = parseBootCatalog(r, size, ds.bootCat)
@@ -201,19 +214,6 @@ func (im *Image) rripVersion(dot dirRecord) (version string) {
 		return false
 	})
 	return version
-}
-
-// readFull reads exactly len(buf) bytes at off; a short read is a
-// *FormatError (the image is shorter than its structures say).
-func readFull(r io.ReaderAt, buf []byte, off int64) error {
-	n, err := r.ReadAt(buf, off)
-	if n == len(buf) {
-		return nil
-	}
-	if err == nil || errors.Is(err, io.EOF) {
-		return formatErr(off+int64(n), "image ends %d bytes into a %d-byte read", n, len(buf))
-	}
-	return fmt.Errorf("iso9660view: reading %d bytes at byte %d: %w", len(buf), off, err)
 }
 
 func (im *Image) readFull(buf []byte, off int64) error { return readFull(im.r, buf, off) }

@@ -34,7 +34,6 @@ type Entry struct {
 	im     *Image
 	parent *Entry // nil for the root
 	name   string
-	size   int64 // stored size; for zisofs see zf
 	ino    uint64
 
 	times    stamps // 36 bytes, then mode fills the word
@@ -42,10 +41,9 @@ type Entry struct {
 	uid, gid uint32
 	depth    uint16 // < maxDepth
 	hasOwner bool
-	x        *entryExtra // symlinks, devices and zisofs files only
+	x        *entryExtra // symlinks, devices, zisofs files and damaged entries only
 
 	extents []extent // data (files) or the directory's own extent
-	err     error    // why the entry cannot be read, found while listing its parent
 
 	dir *dirState // directories only
 }
@@ -56,6 +54,16 @@ type entryExtra struct {
 	target string      // symlinks
 	rdev   uint64      // devices
 	zf     *zisofsFile // zisofs-compressed regular files
+	err    error       // why the entry cannot be read, found while listing its parent
+}
+
+// fault is why the entry cannot be read (its data or listing), found while
+// listing its parent; nil for a sound entry.
+func (e *Entry) fault() error {
+	if e.x == nil {
+		return nil
+	}
+	return e.x.err
 }
 
 // extra returns e.x, allocating it on first use (while building e).
@@ -109,7 +117,7 @@ func (e *Entry) Size() int64 {
 	case e.mode&fs.ModeSymlink != 0:
 		return int64(len(e.Target()))
 	case e.mode.IsRegular() || e.IsDir():
-		return e.size
+		return e.dataSize()
 	}
 	return 0
 }
@@ -200,7 +208,18 @@ func (e *Entry) Path() string {
 func (e *Entry) Parent() *Entry { return e.parent }
 
 // hasData reports whether the entry is a regular file with stored data.
-func (e *Entry) hasData() bool { return e.mode.IsRegular() && e.size > 0 }
+func (e *Entry) hasData() bool { return e.mode.IsRegular() && e.dataSize() > 0 }
+
+// dataSize is the stored size: the length of the entry's extents (a
+// directory has one; a multi-extent file several). It is summed rather
+// than kept, to keep entries small.
+func (e *Entry) dataSize() int64 {
+	var n int64
+	for _, x := range e.extents {
+		n += x.length
+	}
+	return n
+}
 
 // ReadDir lists a directory, sorted by name (parsed on first call, then
 // cached). Names are unique within the directory and never "", ".", ".."
@@ -241,13 +260,13 @@ func (e *Entry) Lookup(name string) (*Entry, error) {
 // Open returns a reader over a regular file's contents (zisofs decoded),
 // safe for concurrent use. The reader also implements FileReader.
 func (e *Entry) Open() (io.ReaderAt, error) {
-	if e.err != nil {
-		return nil, e.err
+	if err := e.fault(); err != nil {
+		return nil, err
 	}
 	if !e.mode.IsRegular() {
 		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
 	}
-	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.size}
+	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.dataSize()}
 	z := e.zisofs()
 	if z == nil {
 		return raw, nil
@@ -295,3 +314,18 @@ func (e *Entry) load() (*dirState, error) {
 	}
 	return d, nil
 }
+
+// fileInfo is an Entry seen as an fs.FileInfo.
+type fileInfo struct{ e *Entry }
+
+func (fi fileInfo) Name() string { return fi.e.name }
+
+func (fi fileInfo) Size() int64 { return fi.e.Size() }
+
+func (fi fileInfo) Mode() fs.FileMode { return fi.e.mode }
+
+func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
+
+func (fi fileInfo) IsDir() bool { return fi.e.IsDir() }
+
+func (fi fileInfo) Sys() any { return fi.e }

@@ -36,12 +36,12 @@ func TestExtentSpan(t *testing.T) {
 		}
 	}
 	// Sweep: map every byte through a model of the layout.
-	for unit := int64(0); unit <= 3; unit++ {
-		for gap := int64(0); gap <= 2; gap++ {
+	for unit := uint8(0); unit <= 3; unit++ {
+		for gap := uint8(0); gap <= 2; gap++ {
 			x := extent{start: 7 * 512, length: 9*512 + 13, unitSize: unit, gapSize: gap, bs: 512}
 			var model []int64
 			for p := x.start; int64(len(model)) < x.length; p++ {
-				if unit == 0 || ((p-x.start)/512)%(unit+gap) < unit {
+				if unit == 0 || ((p-x.start)/512)%int64(unit+gap) < int64(unit) {
 					model = append(model, p)
 				}
 			}

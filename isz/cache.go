@@ -13,22 +13,36 @@ package isz
 //
 // # Memory
 //
-// The budget is counted in whole buffers of ChunkSize bytes: every entry in
-// the cache, whatever its state, counts, so the decoded data never exceeds
-// the budget whatever the image size. Readers may overshoot it only by the
-// chunks they are reading right now (a batch per ReadAt, at most a quarter
-// of the budget or two chunks per worker, see readBatch), when everything
-// else is protected; prefetch never overshoots.
+// The budget is counted in whole buffers of ChunkSize bytes (at least one),
+// and it is a bound on memory, not a target: the buffers the cache owns
+// (holding a chunk, being decoded into, pinned by readers after eviction,
+// or free) never outnumber what the budget holds, however many readers
+// there are and whatever the image. A buffer is taken only when a decode
+// starts (takeBuf): from the free list, new while under the budget, else
+// by evicting. When every buffer is pinned, being decoded into or
+// prefetched, a reader that needs one waits until one is freed, and a
+// worker leaves the chunk to its reader (or gives up a prefetch).
+//
+// Waiting cannot deadlock: a reader about to wait first gives up its pins
+// on the chunks after the one it needs (they are re-pinned after), so no
+// waiting reader holds a buffer; decodes never wait once started; and
+// prefetched chunks hold at most half the budget. So some buffer always
+// comes free: a decode ends and its entry becomes evictable, or a reader
+// copies out and unpins.
+//
+// Entries count against the budget too, whatever their state (used), so
+// that eviction keeps the cache's index within it; a reader may add its
+// entries over it when everything else is protected (a batch per ReadAt,
+// see readBatch), which costs only the bookkeeping: an entry waiting to be
+// decoded has no buffer.
 //
 // Buffers are reused, and reuse is made safe by pinning: an entry's refs
 // counts the readers copying out of it and the goroutine decoding into it.
 // Evicting a pinned entry only takes it out of the index; its buffer goes
-// back to the free list when the last pin goes. Every buffer the cache lets
-// go of is kept for reuse while the buffers it owns (cached, pinned after
-// eviction, and free) number no more than the budget holds; only the ones
-// beyond, left by a reader's overshoot, go to the garbage collector. So the
-// buffers never outnumber the budget plus the overshoot, and a stream of any
-// length allocates nothing once the cache has filled. Immutable buffers left to
+// back to the free list when the last pin goes. Only buffers beyond the
+// budget, left after the budget shrank (SetCacheSize), go to the garbage
+// collector. So a stream of any length allocates nothing once the cache has
+// filled. Immutable buffers left to
 // the garbage collector would be simpler, but at several hundred MB/s of
 // decoded data they turn the cache budget into a soft limit and make the
 // collector run all the time; the pins are a few lines, checked by -race
@@ -76,12 +90,19 @@ type cacheEntry struct {
 	cached bool          // in chunkCache.entries, counted in used
 	freq   uint8         // reads since it entered its queue, saturating at 3
 	toMain bool          // a ghost hit: goes to main when ready
-	ahead  *stream       // prefetched for this stream and not read yet
+	ahead  *owner        // prefetched for this owner (a stream) and not read yet
 	byPre  bool          // added by prefetch
 
 	q          *fifo // small, main or nil
 	prev, next *cacheEntry
 }
+
+// owner is a holder of prefetched entries: a stream of the prefetcher. The
+// cache protects an owner's entries from eviction until it releases them
+// (releaseAhead, or release when a reader reaches one), and counts them in
+// held, which only the cache changes; the owner reads it to know whether it
+// holds anything.
+type owner struct{ held int }
 
 // chunkCache is the bookkeeping of the cache. It has no lock of its own:
 // the chunkReader holds its mutex around every call.
@@ -101,6 +122,7 @@ type chunkCache struct {
 	bufs        int      // buffers owned: in entries (cached or pinned) or free
 	maxBufs     int      // the budget in buffers: owned ones beyond are let go
 	closed      bool     // cleared by Close: recycle nothing more
+	onRoom      func()   // called when a buffer is freed or an entry becomes evictable
 
 	st cacheStats
 }
@@ -172,7 +194,7 @@ func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {
 // A prefetch (ahead != nil) gets nil when the prefetch budget is spent or
 // room could only be made by evicting from the main queue; a reader always
 // gets its entry, over budget if everything else is protected.
-func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
+func (c *chunkCache) add(i int, ahead *owner) *cacheEntry {
 	if ahead != nil && c.aheadBytes+c.unit > c.aheadLimit {
 		return nil
 	}
@@ -195,7 +217,7 @@ func (c *chunkCache) add(i int, ahead *stream) *cacheEntry {
 	c.st.peakUsed = max(c.st.peakUsed, c.used)
 	if ahead != nil {
 		c.aheadBytes += c.unit
-		ahead.owned++
+		ahead.held++
 		c.st.prefetched++
 		c.st.peakAhead = max(c.st.peakAhead, c.aheadBytes)
 	}
@@ -255,7 +277,7 @@ func (c *chunkCache) drop(e *cacheEntry) {
 	}
 	if e.ahead != nil {
 		c.aheadBytes -= c.unit
-		e.ahead.owned--
+		e.ahead.held--
 		e.ahead = nil
 	}
 	delete(c.entries, e.chunk)
@@ -266,19 +288,43 @@ func (c *chunkCache) drop(e *cacheEntry) {
 }
 
 // claim moves a queued entry to loading for the caller, who must then
-// decode into e.buf and call finish. The entry stays pinned until finish.
-func (c *chunkCache) claim(e *cacheEntry) {
+// decode into e.buf and call finish; the entry stays pinned until finish.
+// It reports false, leaving e queued, when no buffer can be had within the
+// budget (see takeBuf).
+func (c *chunkCache) claim(e *cacheEntry, coldOnly bool) bool {
+	buf := c.takeBuf(coldOnly)
+	if buf == nil {
+		return false
+	}
 	e.state = stateLoading
 	e.refs++
 	c.st.decodes++
-	if n := len(c.free); n > 0 {
-		e.buf = c.free[n-1][:c.layout.chunkLen(e.chunk)]
-		c.free = c.free[:n-1]
-	} else {
-		e.buf = make([]byte, c.layout.chunkLen(e.chunk), c.unit)
-		c.bufs++
-		c.st.allocs++
-		c.st.peakBufs = max(c.st.peakBufs, c.bufs)
+	e.buf = buf[:c.layout.chunkLen(e.chunk)]
+	return true
+}
+
+// takeBuf returns a buffer of cap unit: a free one, else a new one while
+// the buffers owned number fewer than the budget holds, else one freed by
+// evicting (with coldOnly, only cold entries, as prefetch does). It returns
+// nil when none can be had: every buffer is pinned, being decoded into or
+// prefetched. The caller then waits for one (a reader) or gives up (a
+// worker), so the buffers never outnumber the budget.
+func (c *chunkCache) takeBuf(coldOnly bool) []byte {
+	for {
+		if n := len(c.free); n > 0 {
+			b := c.free[n-1]
+			c.free = c.free[:n-1]
+			return b
+		}
+		if c.bufs < c.maxBufs || c.closed {
+			c.bufs++
+			c.st.allocs++
+			c.st.peakBufs = max(c.st.peakBufs, c.bufs)
+			return make([]byte, c.unit)
+		}
+		if !c.evictOne(coldOnly) {
+			return nil
+		}
 	}
 }
 
@@ -295,7 +341,8 @@ func (c *chunkCache) finish(e *cacheEntry, err error) {
 	c.unpin(e)
 }
 
-// enqueue puts a ready, cached entry that no stream holds ahead in its queue.
+// enqueue puts a ready, cached entry that no stream holds ahead in its
+// queue, where it can be evicted: room for a waiting reader.
 func (c *chunkCache) enqueue(e *cacheEntry) {
 	if !e.cached || e.ahead != nil || e.state != stateReady || e.q != nil {
 		return
@@ -305,6 +352,28 @@ func (c *chunkCache) enqueue(e *cacheEntry) {
 		c.main.pushHead(e)
 	} else {
 		c.small.pushHead(e)
+	}
+	c.roomMade()
+}
+
+// has reports whether chunk i has an entry (cached or on its way).
+func (c *chunkCache) has(i int) bool { return c.entries[i] != nil }
+
+// aheadChunks is the prefetch budget in chunks.
+func (c *chunkCache) aheadChunks() int64 { return c.aheadLimit / c.unit }
+
+// overAhead reports whether prefetched entries hold more than the prefetch
+// budget (after it shrank).
+func (c *chunkCache) overAhead() bool { return c.aheadBytes > c.aheadLimit }
+
+// releaseAhead releases o's entries among chunks [from, to): those from
+// used on were reached by a reader, the others were jumped over or given
+// up (see release).
+func (c *chunkCache) releaseAhead(o *owner, from, to, used int) {
+	for j := from; j < to && o.held > 0; j++ {
+		if e := c.entries[j]; e != nil && e.ahead == o {
+			c.release(e, j >= used)
+		}
 	}
 }
 
@@ -316,7 +385,7 @@ func (c *chunkCache) release(e *cacheEntry, used bool) {
 		return
 	}
 	c.aheadBytes -= c.unit
-	e.ahead.owned--
+	e.ahead.held--
 	e.ahead = nil
 	if !used && e.state == stateQueued {
 		c.drop(e)
@@ -325,14 +394,27 @@ func (c *chunkCache) release(e *cacheEntry, used bool) {
 	c.enqueue(e)
 }
 
+// unpin drops one pin of e. An entry still queued that nobody pins or
+// prefetches any more (a reader gave it up to wait for room, or failed
+// before reaching it) leaves the cache: nobody would ever decode it.
 func (c *chunkCache) unpin(e *cacheEntry) {
 	e.refs--
+	if e.refs == 0 && e.state == stateQueued && e.ahead == nil {
+		c.drop(e)
+	}
 	c.maybeRecycle(e)
+}
+
+// roomMade tells a reader waiting for a buffer (see takeBuf) to try again.
+func (c *chunkCache) roomMade() {
+	if c.onRoom != nil {
+		c.onRoom()
+	}
 }
 
 // maybeRecycle returns e's buffer to the free list once nothing can read it:
 // it has left the cache and nobody holds a pin. A buffer beyond the budget
-// (a reader's overshoot) goes to the garbage collector instead.
+// (left after the budget shrank) goes to the garbage collector instead.
 func (c *chunkCache) maybeRecycle(e *cacheEntry) {
 	if e.cached || e.refs > 0 || e.buf == nil {
 		return
@@ -343,6 +425,7 @@ func (c *chunkCache) maybeRecycle(e *cacheEntry) {
 		c.bufs--
 	}
 	e.buf = nil
+	c.roomMade()
 }
 
 // clear empties the cache for Close. Pinned entries finish normally; their
@@ -350,7 +433,7 @@ func (c *chunkCache) maybeRecycle(e *cacheEntry) {
 func (c *chunkCache) clear() {
 	for _, e := range c.entries {
 		if e.ahead != nil {
-			e.ahead.owned--
+			e.ahead.held--
 			e.ahead = nil
 		}
 		e.cached = false

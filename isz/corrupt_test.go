@@ -79,6 +79,7 @@ func TestCorruption(t *testing.T) {
 		{"sect_size 0", set(func(b []byte) { le.PutUint16(b[10:], 0) }), "", atOpen, ErrFormat, -1},
 		{"block_size not sectors", set(func(b []byte) { le.PutUint32(b[29:], testChunk+1) }), "", atOpen, ErrFormat, -1},
 		{"block_size 1 GiB", set(func(b []byte) { le.PutUint32(b[29:], 1<<30) }), "", atOpen, ErrUnsupported, -1},
+		{"block_size 64 MiB (above MaxChunkSize)", set(func(b []byte) { le.PutUint32(b[29:], 64<<20) }), "", atOpen, ErrUnsupported, -1},
 		{"nblocks too small", set(func(b []byte) { le.PutUint32(b[25:], 4) }), "", atOpen, ErrFormat, -1},
 		{"total_sectors huge", set(func(b []byte) { le.PutUint32(b[12:], 1<<31) }), "", atOpen, ErrFormat, -1},
 		{"total_sectors and nblocks huge", set(func(b []byte) { le.PutUint32(b[12:], 1<<31); le.PutUint32(b[25:], 1<<27) }), "", atOpen, ErrTruncated, -1},

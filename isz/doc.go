@@ -5,7 +5,10 @@
 // only the chunks a read touches, keeps decoded chunks in one cache,
 // bounded in bytes ([Options].CacheSize, changeable later with
 // [Reader.SetCacheSize]), that all goroutines reading the image share, and
-// decodes ahead on all cores when reads are sequential. zlib chunks are
+// decodes ahead on all cores when reads are sequential. The bound is hard:
+// however many goroutines read at once, the cache's chunk buffers never
+// outnumber what the budget holds (a read waits for a buffer instead), and
+// chunks are at most [MaxChunkSize] (4 MiB). zlib chunks are
 // decoded whole into their cache buffer by the module's own DEFLATE
 // decoder, bzip2 chunks by github.com/dsnet/compress. [Create] and [Write]
 // make images.
@@ -22,7 +25,7 @@
 //	(optional)      trailer: a copy of the header and its size
 //
 // The image is cut into chunks of block_size bytes (128 KiB in UltraISO
-// files; the last chunk is shorter when the image is not a multiple of
+// files, at most MaxChunkSize here; the last chunk is shorter when the image is not a multiple of
 // it). Each chunk table entry holds the chunk's type in its top two bits
 // and its stored length (blk_len) in the others:
 //

@@ -3,6 +3,7 @@ package isz
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Sentinel errors. Every error returned by this package unwraps (errors.Is)
@@ -13,7 +14,9 @@ var (
 	// offsets outside the file, counts that contradict each other).
 	ErrFormat = errors.New("isz: malformed image")
 	// ErrUnsupported: a valid but unsupported feature (version > 1,
-	// encryption type 1, ptr_len > 4, chunk size above MaxChunkSize).
+	// encryption type 1, ptr_len > 4, chunk size above MaxChunkSize), or
+	// a file of the image that is not a regular file (a named pipe, a
+	// device), which Open refuses before opening it.
 	ErrUnsupported = errors.New("isz: unsupported feature")
 	// ErrTruncated: the file (or a segment file) ends before the data its
 	// header and tables describe.
@@ -46,6 +49,19 @@ func (e *ChunkError) Error() string {
 
 // Unwrap returns the underlying error, which unwraps to a sentinel.
 func (e *ChunkError) Unwrap() error { return e.Err }
+
+// LogValue makes a ChunkError a structured log value (slog.LogValuer): a
+// group of chunk, image_offset, segment and segment_offset (when the file
+// is known) and err, so that a caller logging the error it got from ReadAt
+// (slog.Any("err", err) after errors.As) gets the chunk's position as
+// fields without knowing this package.
+func (e *ChunkError) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.Int("chunk", e.Chunk), slog.Int64("image_offset", e.Offset)}
+	if e.File != "" {
+		attrs = append(attrs, slog.String("segment", e.File), slog.Int64("segment_offset", e.FileOffset))
+	}
+	return slog.GroupValue(append(attrs, slog.Any("err", e.Err))...)
+}
 
 // formatErr wraps ErrFormat with a message.
 func formatErr(format string, a ...any) error {

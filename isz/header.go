@@ -12,9 +12,14 @@ const (
 	HeaderSize     = 64
 )
 
-// MaxChunkSize is the largest chunk (block) size this package accepts. It
-// bounds every buffer the reader allocates from a header field.
-const MaxChunkSize = 64 << 20
+// MaxChunkSize is the largest chunk (block) size this package reads and
+// writes: 4 MiB, 32 times the 128 KiB UltraISO uses. It bounds every buffer
+// allocated from a header field, and the smallest cache: one decoded chunk
+// (the cache holds at least one, see Options.CacheSize). The format's
+// usual 3-byte chunk table entries store lengths below 4 MiB, so no known
+// writer goes beyond it; a larger block size is refused with
+// ErrUnsupported at Open, and by Create.
+const MaxChunkSize = 4 << 20
 
 // signature is "IsZ!", the first four bytes of every ISZ file, including
 // each continuation file of a split set.

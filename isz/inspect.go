@@ -1,7 +1,5 @@
 package isz
 
-import "io"
-
 // Info summarises an open image for inspection (`isz info`).
 type Info struct {
 	Header    Header
@@ -43,8 +41,8 @@ func (r *Reader) NumChunks() int { return len(r.entries) }
 func (r *Reader) Chunk(i int) ChunkInfo {
 	e := r.entries[i]
 	return ChunkInfo{
-		Type: e.typ, Size: r.chunkLen(i), Stored: r.stored(i), BlkLen: e.blkLen,
-		ImageOffset: int64(i) * int64(r.hdr.ChunkSize), StreamOff: r.pos[i],
+		Type: e.typ, Size: r.chunks.chunkLen(i), Stored: r.stored(i), BlkLen: e.blkLen,
+		ImageOffset: r.chunks.chunkOffset(i), StreamOff: r.pos[i],
 	}
 }
 
@@ -59,34 +57,4 @@ func (r *Reader) Info() Info {
 		in.Stored[e.typ] += r.stored(i)
 	}
 	return in
-}
-
-// SeekData returns the first offset >= off that is not in a ZERO chunk,
-// like lseek(2) SEEK_DATA. Past the end, or with no data after off, it
-// returns io.EOF.
-func (r *Reader) SeekData(off int64) (int64, error) {
-	return r.seek(off, false)
-}
-
-// SeekHole returns the first offset >= off in a ZERO chunk, or the image
-// size (the implicit hole at the end), like lseek(2) SEEK_HOLE. Past the
-// end it returns io.EOF.
-func (r *Reader) SeekHole(off int64) (int64, error) {
-	return r.seek(off, true)
-}
-
-func (r *Reader) seek(off int64, hole bool) (int64, error) {
-	if off < 0 || off >= r.Size() {
-		return 0, io.EOF
-	}
-	bs := int64(r.hdr.ChunkSize)
-	for i := int(off / bs); i < len(r.entries); i++ {
-		if (r.entries[i].typ == ChunkZero) == hole {
-			return max(off, int64(i)*bs), nil
-		}
-	}
-	if hole {
-		return r.Size(), nil
-	}
-	return 0, io.EOF
 }

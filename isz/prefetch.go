@@ -1,6 +1,7 @@
 package isz
 
-// Sequential prefetch and the decode worker pool.
+// Sequential prefetch: finding the sequential readers and queueing the
+// chunks ahead of them for the decode workers (workers.go).
 //
 // # Streams
 //
@@ -37,16 +38,6 @@ package isz
 // candidate slots (least recently used first) and never pushes out a
 // confirmed stream; the least recently used of maxConfirmed confirmed
 // streams makes way when another is confirmed.
-//
-// # Workers
-//
-// Workers goroutines (started on first use, stopped by Close) decode queued
-// entries: first the chunks a ReadAt needs right now beyond the one its
-// own goroutine decodes (so one large read decodes in parallel), then
-// prefetch. A reader that reaches a chunk still waiting in the queue claims
-// and decodes it itself instead of waiting behind other jobs. With
-// Workers == 1 there is no pool and no prefetch: each reader decodes what
-// it needs.
 
 import (
 	"time"
@@ -70,35 +61,8 @@ type stream struct {
 	window  int   // chunks to keep ready after next; 0 for a candidate
 	hits    int   // advances so far, up to confirmAfter
 	lastUse time.Time
-	owned   int // entries prefetched for this stream and not read yet
+	own     owner // the cache's count of the entries prefetched for it and not read yet
 }
-
-// jobQueue is a FIFO of entries waiting for a worker.
-type jobQueue struct {
-	q    []*cacheEntry
-	head int
-}
-
-func (j *jobQueue) push(e *cacheEntry) { j.q = append(j.q, e) }
-
-func (j *jobQueue) pop() *cacheEntry {
-	if j.head == len(j.q) {
-		return nil
-	}
-	e := j.q[j.head]
-	j.q[j.head] = nil
-	j.head++
-	if j.head == len(j.q) {
-		j.q, j.head = j.q[:0], 0
-	} else if j.head > len(j.q)/2 {
-		n := copy(j.q, j.q[j.head:])
-		clear(j.q[n:])
-		j.q, j.head = j.q[:n], 0
-	}
-	return e
-}
-
-func (j *jobQueue) clear() { *j = jobQueue{} }
 
 // observe matches a read of n > 0 bytes at off against the stream table,
 // updates the table, and returns the read's stream, or nil when the read
@@ -147,11 +111,7 @@ func (r *chunkReader) observe(off int64, n int, now time.Time) *stream {
 	if b+1 > s.next {
 		// Chunks prefetched for s that this read jumped over will not be
 		// read by it; the ones it reads now are its to take.
-		for j := s.next; j <= b && s.owned > 0; j++ {
-			if e := r.cache.entries[j]; e != nil && e.ahead == s {
-				r.cache.release(e, j >= a)
-			}
-		}
+		r.cache.releaseAhead(&s.own, s.next, b+1, a)
 		s.next = b + 1
 		s.sched = max(s.sched, s.next)
 	}
@@ -175,7 +135,7 @@ func (r *chunkReader) windowCap() int {
 			confirmed++
 		}
 	}
-	share := int(r.cache.aheadLimit / r.cache.unit / int64(max(confirmed, 1)))
+	share := int(r.cache.aheadChunks() / int64(max(confirmed, 1)))
 	return max(1, min(r.maxWindow, share))
 }
 
@@ -219,11 +179,7 @@ func (r *chunkReader) confirm() {
 
 // dropStream releases what s prefetched; the caller takes it out of the table.
 func (r *chunkReader) dropStream(s *stream) {
-	for j := s.next; j < s.sched && s.owned > 0; j++ {
-		if e := r.cache.entries[j]; e != nil && e.ahead == s {
-			r.cache.release(e, false)
-		}
-	}
+	r.cache.releaseAhead(&s.own, s.next, s.sched, s.sched)
 }
 
 // prefetch queues the chunks of s's window that are not cached yet, as far
@@ -232,58 +188,13 @@ func (r *chunkReader) prefetch(s *stream) {
 	end := min(s.next+s.window, r.layout.numChunks)
 	for ; s.sched < end; s.sched++ {
 		j := s.sched
-		if r.isZero(j) || r.cache.entries[j] != nil {
+		if r.isZero(j) || r.cache.has(j) {
 			continue
 		}
-		e := r.cache.add(j, s)
+		e := r.cache.add(j, &s.own)
 		if e == nil {
 			return // budget spent: try again on the stream's next read
 		}
 		r.submit(&r.aheadJobs, e)
 	}
-}
-
-// submit queues e for a worker, starting one if fewer than Workers run.
-func (r *chunkReader) submit(q *jobQueue, e *cacheEntry) {
-	q.push(e)
-	if r.started < r.workers {
-		r.started++
-		r.wg.Add(1)
-		go r.worker()
-	}
-	r.work.Signal()
-}
-
-// worker decodes queued entries until Close.
-func (r *chunkReader) worker() {
-	defer r.wg.Done()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		e := r.nextJob()
-		for e == nil && !r.closed {
-			r.work.Wait()
-			e = r.nextJob()
-		}
-		if r.closed {
-			return
-		}
-		r.cache.claim(e)
-		r.mu.Unlock()
-		err := r.cfg.Decode(e.chunk, e.buf)
-		r.mu.Lock()
-		r.cache.finish(e, err)
-	}
-}
-
-// nextJob pops the next entry still waiting, readers' needs first.
-func (r *chunkReader) nextJob() *cacheEntry {
-	for _, q := range []*jobQueue{&r.urgentJobs, &r.aheadJobs} {
-		for e := q.pop(); e != nil; e = q.pop() {
-			if e.state == stateQueued && e.cached {
-				return e
-			}
-		}
-	}
-	return nil
 }

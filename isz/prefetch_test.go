@@ -18,7 +18,7 @@ func checkInvariants(t *testing.T, r *chunkReader) {
 	defer r.mu.Unlock()
 	c := r.cache
 	ahead, inQueues := 0, 0
-	owned := map[*stream]int{}
+	owned := map[*owner]int{}
 	for i, e := range c.entries {
 		if e.chunk != i || !e.cached {
 			t.Fatalf("entry of chunk %d: chunk %d, cached %v", i, e.chunk, e.cached)
@@ -46,11 +46,11 @@ func checkInvariants(t *testing.T, r *chunkReader) {
 	if inQueues != c.small.n+c.main.n {
 		t.Fatalf("%d entries in queues, queues hold %d", inQueues, c.small.n+c.main.n)
 	}
-	live := map[*stream]bool{}
+	live := map[*owner]bool{}
 	for _, s := range r.streams {
-		live[s] = true
-		if s.owned != owned[s] {
-			t.Fatalf("stream %+v owns %d entries, counts %d", *s, owned[s], s.owned)
+		live[&s.own] = true
+		if s.own.held != owned[&s.own] {
+			t.Fatalf("stream %+v owns %d entries, counts %d", *s, owned[&s.own], s.own.held)
 		}
 	}
 	for s := range owned {

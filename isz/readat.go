@@ -12,9 +12,7 @@ import (
 // chunkReaderConfig is what the format code hands to newChunkReader: the
 // geometry of the image and how to get one chunk.
 type chunkReaderConfig struct {
-	NumChunks int
-	ChunkSize int                           // uncompressed size of every chunk but the last
-	Size      int64                         // image size in bytes
+	Layout    chunkLayout                   // the image's chunks (checked by newChunkLayout)
 	Decode    func(i int, dst []byte) error // fill dst (len == size of chunk i) with chunk i; safe for concurrent calls
 	IsZero    func(i int) bool              // ZERO chunk: served as zeros, never decoded
 	CacheSize int64                         // bytes; 0 = DefaultCacheSize()
@@ -28,7 +26,6 @@ type chunkReaderConfig struct {
 type chunkReader struct {
 	cfg        chunkReaderConfig
 	layout     chunkLayout
-	err        error // the configuration is inconsistent: every read fails with it
 	workers    int
 	batch      int // chunks one ReadAt pins and queues at a time (see newChunkReader)
 	initWindow int // prefetch window of a newly confirmed stream, in chunks
@@ -37,6 +34,7 @@ type chunkReader struct {
 
 	mu         sync.Mutex
 	work       sync.Cond // signalled when a job is queued or on Close; L = &mu
+	room       sync.Cond // broadcast when a buffer may be had (see chunkCache.takeBuf) or on Close; L = &mu
 	closed     bool
 	cache      *chunkCache
 	streams    []*stream
@@ -47,7 +45,7 @@ type chunkReader struct {
 }
 
 func newChunkReader(cfg chunkReaderConfig) *chunkReader {
-	l, err := newChunkLayout(cfg.NumChunks, cfg.ChunkSize, cfg.Size)
+	l := cfg.Layout
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -59,23 +57,25 @@ func newChunkReader(cfg chunkReaderConfig) *chunkReader {
 	r := &chunkReader{
 		cfg:        cfg,
 		layout:     l,
-		err:        err,
 		workers:    workers,
-		batch:      readBatch(workers, budget, cfg.ChunkSize),
+		batch:      readBatch(workers, budget, l.chunkSize),
 		initWindow: max(2, workers),
-		maxWindow:  max(4*workers, maxAheadBytes/max(cfg.ChunkSize, 1)),
+		maxWindow:  max(4*workers, maxAheadBytes/max(l.chunkSize, 1)),
 		cache:      newChunkCache(l, budget),
 		now:        time.Now,
 	}
 	r.work.L = &r.mu
+	r.room.L = &r.mu
+	r.cache.onRoom = r.room.Broadcast
 	return r
 }
 
 // readBatch is how many chunks one ReadAt pins and hands to the workers at
 // once: all the chunks of a large read (isz extract reads 4 MiB at a time)
 // decode in parallel without waiting at batch boundaries, up to a quarter
-// of the cache and 64 chunks, so that a few large concurrent reads cannot
-// push the cache far over its budget; at least two per worker.
+// of the cache and 64 chunks, so that one large read does not take every
+// buffer from the other readers; at least two per worker. The entries of a
+// batch hold no buffer until their decode starts (see chunkCache.takeBuf).
 func readBatch(workers int, budget int64, chunkSize int) int {
 	return max(2*workers, int(min(64, budget/4/int64(max(chunkSize, 1)))))
 }
@@ -86,9 +86,6 @@ var errReaderClosed = fmt.Errorf("isz: read after Close: %w", fs.ErrClosed)
 // that fails to decode ends the read with Decode's error, after the bytes
 // of the chunks before it.
 func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
 	if off < 0 {
 		return 0, fmt.Errorf("isz: ReadAt at negative offset %d", off)
 	}
@@ -102,7 +99,7 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 	if len(spans) > 0 && !r.closed {
 		s = r.observe(off, n, r.now())
 	}
-	for start := 0; start < len(spans); start += r.batch {
+	for start := 0; start < len(spans); {
 		if r.closed {
 			r.mu.Unlock()
 			return spans[start].dst, errReaderClosed
@@ -112,20 +109,21 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 		if start == 0 && s != nil && r.workers > 1 {
 			r.prefetch(s)
 		}
-		r.mu.Unlock()
 		for k, sp := range batch {
-			if err := r.fill(pinned[k], p[sp.dst:sp.dst+sp.n], sp.off); err != nil {
-				r.mu.Lock()
-				for _, e := range pinned[k+1:] {
-					if e != nil {
-						r.cache.unpin(e)
-					}
+			gaveUp, err := r.fill(pinned[k], pinned[k+1:], p[sp.dst:sp.dst+sp.n], sp.off)
+			if err != nil {
+				if !gaveUp {
+					r.unpinAll(pinned[k+1:])
 				}
 				r.mu.Unlock()
 				return sp.dst, err
 			}
+			if gaveUp { // pin the rest of the batch again
+				batch = batch[:k+1]
+				break
+			}
 		}
-		r.mu.Lock()
+		start += len(batch)
 	}
 	r.mu.Unlock()
 	if short {
@@ -163,25 +161,52 @@ func (r *chunkReader) pin(dst []*cacheEntry, spans []chunkSpan, reuse bool) []*c
 	return dst
 }
 
+// unpinAll drops the caller's pins on es (nil entries are ZERO chunks).
+// Called with r.mu held.
+func (r *chunkReader) unpinAll(es []*cacheEntry) {
+	for _, e := range es {
+		if e != nil {
+			r.cache.unpin(e)
+		}
+	}
+}
+
 // fill copies the chunk bytes [off, off+len(dst)) of the pinned entry e
 // into dst (zeros for nil) and unpins e. If e is still queued, the caller
-// decodes it; if another goroutine is decoding it, the caller waits.
-func (r *chunkReader) fill(e *cacheEntry, dst []byte, off int) error {
+// decodes it; if another goroutine is decoding it, the caller waits. When
+// no buffer can be had to decode into, the caller gives up its pins on
+// rest (the entries of its batch after e), so that it holds no buffer
+// while it waits for one, and fill reports gaveUp: the caller pins them
+// again. Called with r.mu held, which fill releases while it decodes,
+// waits and copies.
+func (r *chunkReader) fill(e *cacheEntry, rest []*cacheEntry, dst []byte, off int) (gaveUp bool, err error) {
 	if e == nil {
 		clear(dst)
-		return nil
+		return false, nil
 	}
-	r.mu.Lock()
-	if e.state == stateQueued {
-		r.cache.claim(e)
-		r.mu.Unlock()
+	decode := false
+	for e.state == stateQueued {
+		if decode = r.cache.claim(e, false); decode {
+			break
+		}
+		if r.closed {
+			r.cache.unpin(e)
+			return gaveUp, errReaderClosed
+		}
+		if !gaveUp {
+			r.unpinAll(rest)
+			gaveUp = true
+		}
+		r.room.Wait()
+	}
+	r.mu.Unlock()
+	if decode {
 		err := r.cfg.Decode(e.chunk, e.buf)
 		r.mu.Lock()
 		r.cache.finish(e, err)
+		r.mu.Unlock()
 	}
-	r.mu.Unlock()
 	<-e.done // state, err and buf are final once done is closed
-	var err error
 	if e.state == stateFailed {
 		err = e.err
 	} else {
@@ -189,8 +214,7 @@ func (r *chunkReader) fill(e *cacheEntry, dst []byte, off int) error {
 	}
 	r.mu.Lock()
 	r.cache.unpin(e)
-	r.mu.Unlock()
-	return err
+	return gaveUp, err
 }
 
 // setBudget changes the cache budget (see chunkCache.resize). Prefetched
@@ -205,13 +229,20 @@ func (r *chunkReader) setBudget(bytes int64) {
 		return
 	}
 	r.cache.resize(bytes)
-	if r.cache.aheadBytes > r.cache.aheadLimit {
+	if r.cache.overAhead() {
 		for _, s := range r.streams {
 			r.dropStream(s)
 			s.sched = s.next
 		}
 		r.cache.resize(bytes)
 	}
+}
+
+// budget is the cache budget now, in bytes.
+func (r *chunkReader) budget() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cache.budget
 }
 
 // memory is the bytes of chunk buffers the cache holds: cached, pinned
@@ -242,6 +273,7 @@ func (r *chunkReader) Close() {
 	}
 	r.closed = true
 	r.work.Broadcast()
+	r.room.Broadcast()
 	r.mu.Unlock()
 	r.wg.Wait()
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"runtime"
-	"sync"
 )
 
 // Verify decodes every chunk, in parallel on all cores, and checks
@@ -17,82 +16,39 @@ import (
 // The first chunk that fails to decode is returned as a *ChunkError; a
 // checksum mismatch unwraps to ErrChecksum. An image with a 48-byte header
 // has no checksums: Verify then only checks that every chunk decodes.
-// Verify does not go through (or disturb) the chunk cache.
+// Verify does not go through (or disturb) the chunk cache, but it keeps
+// its own buffers within the cache budget (Options.CacheSize), at least two
+// chunks' worth.
 func (r *Reader) Verify(ctx context.Context, progress func(done, total int64)) error {
 	if r.noKey {
 		return ErrNeedPassword
 	}
-	type job struct {
-		i             int
-		raw, tmp, out []byte
-		err           error
-		done          chan struct{}
-	}
+	type slot struct{ raw, tmp, out []byte }
 	w := runtime.GOMAXPROCS(0)
-	free := make(chan *job, 2*w)
-	for range 2 * w {
-		free <- &job{
-			raw:  make([]byte, r.maxIn),
-			tmp:  make([]byte, r.maxIn),
-			out:  make([]byte, min(int64(r.hdr.ChunkSize), r.Size())),
-			done: make(chan struct{}, 1),
-		}
+	slots := make([]*slot, verifySlots(w, r.cr.budget(), r.maxIn, r.chunks.chunkLen(0)))
+	for k := range slots {
+		slots[k] = &slot{raw: make([]byte, r.maxIn), tmp: make([]byte, r.maxIn), out: make([]byte, r.chunks.chunkLen(0))}
 	}
-	// order and work never block: only 2*w jobs exist.
-	order, work, stop := make(chan *job, 2*w), make(chan *job, 2*w), make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1 + w)
-	go func() {
-		defer wg.Done()
-		defer close(order)
-		defer close(work)
-		for i := range r.entries {
-			var j *job
-			select {
-			case j = <-free:
-			case <-stop:
-				return
-			}
-			j.i = i
-			order <- j
-			work <- j
-		}
-	}()
-	for range w {
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				j.err = r.verifyChunk(j.i, j.raw, j.tmp, j.out)
-				j.done <- struct{}{}
-			}
-		}()
-	}
-	defer func() {
-		close(stop)
-		wg.Wait()
-	}()
-
 	var crc1, crc2 uint32
 	var done int64
 	total := r.Size()
-	for j := range order {
-		<-j.done
-		if j.err != nil {
-			return j.err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		size := r.chunkLen(j.i)
-		crc1 = crc32.Update(crc1, crc32.IEEETable, j.out[:size])
-		if r.entries[j.i].typ != ChunkZero {
-			crc2 = crc32.Update(crc2, crc32.IEEETable, j.raw[:r.stored(j.i)])
-		}
-		done += int64(size)
-		if progress != nil {
-			progress(done, total)
-		}
-		free <- j
+	err := ordered(ctx, len(r.entries), w, slots,
+		func(int, *slot) error { return nil },
+		func(i int, s *slot) error { return r.verifyChunk(i, s.raw, s.tmp, s.out) },
+		func(i int, s *slot) error {
+			size := r.chunks.chunkLen(i)
+			crc1 = crc32.Update(crc1, crc32.IEEETable, s.out[:size])
+			if r.entries[i].typ != ChunkZero {
+				crc2 = crc32.Update(crc2, crc32.IEEETable, s.raw[:r.stored(i)])
+			}
+			done += int64(size)
+			if progress != nil {
+				progress(done, total)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
 	}
 	if !r.hdr.HasChecksums() {
 		return nil
@@ -107,10 +63,19 @@ func (r *Reader) Verify(ctx context.Context, progress func(done, total int64)) e
 	return errors.Join(errs...)
 }
 
+// verifySlots is how many chunks Verify keeps in flight: two per worker,
+// so that the workers never wait for the checksum, but no more than the
+// cache budget holds (each takes a decoded chunk and two copies of its
+// stored bytes), and at least two.
+func verifySlots(workers int, budget int64, maxIn, chunk int) int {
+	per := int64(2*maxIn + chunk)
+	return int(max(2, min(int64(2*workers), budget/max(per, 1))))
+}
+
 // verifyChunk reads chunk i's stored bytes into raw (kept intact for
 // checksum2) and decodes a copy of them in tmp into out.
 func (r *Reader) verifyChunk(i int, raw, tmp, out []byte) error {
-	out = out[:r.chunkLen(i)]
+	out = out[:r.chunks.chunkLen(i)]
 	t := r.entries[i].typ
 	if t == ChunkZero {
 		clear(out)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/zlib"
-	"golang.org/x/sync/errgroup"
 )
 
 // Codec selects how the writer compresses chunks.
@@ -236,11 +235,10 @@ func MinSplitSize(blockSize int) int64 { return 3*int64(blockSize) + 2*HeaderSiz
 
 // chunkJob carries one chunk through the compression pipeline.
 type chunkJob struct {
-	i    int
-	in   []byte       // uncompressed chunk
-	out  bytes.Buffer // stored bytes
-	e    entry
-	done chan struct{}
+	i   int
+	in  []byte       // uncompressed chunk
+	out bytes.Buffer // stored bytes
+	e   entry
 }
 
 // compressor is one worker's codec state, reused for every chunk.
@@ -327,23 +325,18 @@ func write(ctx context.Context, src io.Reader, size int64, opts *WriterOptions, 
 	if err != nil {
 		return nil, err
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	free := make(chan *chunkJob, 2*p.workers)
-	for range 2 * p.workers {
-		free <- &chunkJob{in: make([]byte, p.o.BlockSize), done: make(chan struct{}, 1)}
+	jobs := make([]*chunkJob, 2*p.workers)
+	for k := range jobs {
+		jobs[k] = &chunkJob{in: make([]byte, p.o.BlockSize)}
 	}
-	// Only 2*workers jobs exist, so sends on order and work never block.
-	order, work := make(chan *chunkJob, 2*p.workers), make(chan *chunkJob, 2*p.workers)
-	g.Go(func() error {
-		defer close(order)
-		defer close(work)
-		for i := 0; i < p.n; i++ {
-			var j *chunkJob
-			select {
-			case j = <-free:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	comps := make(chan *compressor, p.workers) // one codec state per worker
+	for range p.workers {
+		comps <- &compressor{p: p}
+	}
+	l := &layouter{p: p, create: create}
+	var done int64
+	err = ordered(ctx, p.n, p.workers, jobs,
+		func(i int, j *chunkJob) error {
 			j.i = i
 			j.in = j.in[:min(int64(p.o.BlockSize), size-int64(i)*int64(p.o.BlockSize))]
 			if _, err := io.ReadFull(src, j.in); err != nil {
@@ -352,33 +345,14 @@ func write(ctx context.Context, src io.Reader, size int64, opts *WriterOptions, 
 				}
 				return err
 			}
-			order <- j
-			work <- j
-		}
-		return nil
-	})
-	for range p.workers {
-		g.Go(func() error {
-			c := &compressor{p: p}
-			for j := range work {
-				if err := c.compress(j); err != nil {
-					return err
-				}
-				j.done <- struct{}{}
-			}
 			return nil
-		})
-	}
-	var sizes []int64
-	g.Go(func() error {
-		l := &layouter{p: p, create: create}
-		var done int64
-		for j := range order {
-			select {
-			case <-j.done:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		},
+		func(_ int, j *chunkJob) error {
+			c := <-comps
+			defer func() { comps <- c }()
+			return c.compress(j)
+		},
+		func(_ int, j *chunkJob) error {
 			if err := l.place(j); err != nil {
 				return err
 			}
@@ -386,16 +360,12 @@ func write(ctx context.Context, src io.Reader, size int64, opts *WriterOptions, 
 			if p.o.Progress != nil {
 				p.o.Progress(done, size)
 			}
-			free <- j
-		}
-		var err error
-		sizes, err = l.finish()
-		return err
-	})
-	if err := g.Wait(); err != nil {
+			return nil
+		})
+	if err != nil {
 		return nil, err
 	}
-	return sizes, nil
+	return l.finish()
 }
 
 // layouter places compressed chunks in order over the output files.

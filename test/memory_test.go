@@ -80,19 +80,7 @@ func TestMemoryBudget(t *testing.T) {
 			t.Fatalf("find saw %s entries, want %d", strings.TrimSpace(string(out)), 1+dirs+dirs*perDir+1)
 		}
 	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hwm int64
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			hwm, _ = strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		}
-	}
-	if hwm == 0 {
-		t.Fatalf("no VmHWM in /proc/%d/status", m.pid)
-	}
+	hwm := peakRSS(t, m.pid) >> 10 // KiB
 	t.Logf("peak RSS %d MiB for cache=%d MiB", hwm>>10, budget>>20)
 	if limit := int64(budget+64<<20) >> 10; hwm > limit {
 		t.Errorf("peak RSS %d MiB, want at most cache + 64 MiB = %d MiB", hwm>>10, limit>>10)
