@@ -16,13 +16,15 @@ type Page struct {
 	// Description is the first prose section; Sections follow the flags,
 	// options and commands, in order.
 	Description []Block
-	Flags       []Flag
-	Options     []Option // -o mount options (iszmount)
-	Ignored     []string // -o options accepted and ignored
-	Commands    []Command
-	Sections    []Section
-	Exits       []Exit
-	SeeAlso     []string // "mount(8)", ...
+	// Flags are the command's flags; on a page with Commands, the flags
+	// every command takes, before or after its name (-h, -V).
+	Flags    []Flag
+	Options  []Option // -o mount options (iszmount)
+	Ignored  []string // -o options accepted and ignored
+	Commands []Command
+	Sections []Section
+	Exits    []Exit
+	SeeAlso  []string // "mount(8)", ...
 }
 
 // Section is a titled part of the man page. Help sections also appear in
@@ -99,6 +101,12 @@ func (p *Page) Command(name string) *Command {
 		}
 	}
 	return nil
+}
+
+// commandFlags are the flags command c takes: its own, then those of the
+// page, which every command takes.
+func (p *Page) commandFlags(c *Command) []Flag {
+	return append(c.Flags[:len(c.Flags):len(c.Flags)], p.Flags...)
 }
 
 // term is how a flag is written in help and man text: "-f, --foreground".
