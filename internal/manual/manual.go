@@ -1,7 +1,6 @@
 package manual
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/iszmount/iszmount/internal/exitcode"
@@ -81,11 +80,9 @@ type Exit struct {
 // exits is the exit-code table both commands share (internal/exitcode), in
 // the order of the codes.
 func exits() []Exit {
-	rows := slices.Clone(exitcode.Table)
-	slices.SortFunc(rows, func(a, b exitcode.Row) int { return a.Code - b.Code })
-	out := make([]Exit, len(rows))
-	for i, r := range rows {
-		out[i] = Exit{r.Code, strings.ReplaceAll(r.Meaning, "`", "")}
+	var out []Exit
+	for _, r := range exitcode.Sorted() {
+		out = append(out, Exit{r.Code, strings.ReplaceAll(r.Meaning, "`", "")})
 	}
 	return out
 }
