@@ -85,7 +85,7 @@ func TestManHelpAgrees(t *testing.T) {
 			terms = append(terms, c.Name, c.Summary)
 			flags = append(flags, c.Flags...)
 			ch := flatten(p.CommandHelp(c.Name))
-			for _, f := range c.Flags {
+			for _, f := range p.commandFlags(&c) {
 				for _, n := range f.names() {
 					if !strings.Contains(ch, n) {
 						t.Errorf("isz %s -h does not mention %s", c.Name, n)
