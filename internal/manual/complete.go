@@ -169,7 +169,14 @@ func (p *Page) Zsh() string {
 			fmt.Fprintf(&b, "  '%s:%s'\n", c.Name, zq(c.Summary))
 		}
 		b.WriteString("  'help:describe the commands or one command'\n  'version:print the version'\n)\n")
-		b.WriteString("if (( CURRENT == 2 )); then\n  _describe -t commands 'isz command' commands\n  return\nfi\n")
+		b.WriteString("local -a flags\nflags=(\n")
+		for _, f := range p.Flags {
+			for _, n := range f.names() {
+				fmt.Fprintf(&b, "  '%s:%s'\n", n, zq(f.Text))
+			}
+		}
+		b.WriteString(")\n")
+		b.WriteString("if (( CURRENT == 2 )); then\n  if [[ $PREFIX == -* ]]; then\n    _describe -t flags 'isz flag' flags\n  else\n    _describe -t commands 'isz command' commands\n  fi\n  return\nfi\n")
 		b.WriteString("local cmd=$words[2]\nshift words\n(( CURRENT-- ))\ncase $cmd in\n")
 		b.WriteString("  help) _describe -t commands 'isz command' commands ;;\n")
 		for _, c := range p.Commands {

@@ -2,10 +2,12 @@ package manual
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -253,5 +255,50 @@ func TestManZshCompletion(t *testing.T) {
 		"zsh", abs, filepath.Join(t.TempDir(), "zcompdump")).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "_isz _iszmount" {
 		t.Errorf("compinit with packaging/completions: %v: %q, want \"_isz _iszmount\"", err, out)
+	}
+}
+
+// zshCapture types a command line and TAB into an interactive zsh (under
+// zpty) that has the completion functions of $1 in its fpath and a compadd
+// that also appends every candidate to the file $3.
+const zshCapture = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1=''; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $3.dump"
+zpty -w z 'compadd () { local -a hits; builtin compadd -O hits "$@"; (( $#hits )) && print -l -- $hits >>'$3'; builtin compadd "$@" }'
+zpty -w -n z "$2"$'\t'
+for i in {1..50}; do [[ -s $3 ]] && break; sleep 0.1; done
+sleep 0.5
+zpty -d z
+`
+
+// TestManZshCompletionWords asks zsh itself what the generated functions
+// complete.
+func TestManZshCompletionWords(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join(root, "packaging/completions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"isz cr", []string{"create"}},
+		{"isz -", []string{"-h", "--help", "-V", "--version"}},
+		{"isz create --co", []string{"--codec"}},
+		{"isz ls --re", []string{"--recursive"}},
+		{"iszmount --fo", []string{"--foreground"}},
+	} {
+		hits := filepath.Join(t.TempDir(), fmt.Sprint("hits", i))
+		if out, err := exec.Command("zsh", "-f", "-c", zshCapture, "zsh", dir, tc.line, hits).CombinedOutput(); err != nil {
+			t.Fatalf("zsh completing %q: %v\n%s", tc.line, err, out)
+		}
+		data, _ := os.ReadFile(hits)
+		got := strings.Fields(string(data))
+		sort.Strings(got)
+		got = slices.Compact(got)
+		sort.Strings(tc.want)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("zsh completes %q to %q, want %q", tc.line, got, tc.want)
+		}
 	}
 }
