@@ -288,17 +288,21 @@ func TestManZshCompletionWords(t *testing.T) {
 		{"isz ls --re", []string{"--recursive"}},
 		{"iszmount --fo", []string{"--foreground"}},
 	} {
-		hits := filepath.Join(t.TempDir(), fmt.Sprint("hits", i))
-		if out, err := exec.Command("zsh", "-f", "-c", zshCapture, "zsh", dir, tc.line, hits).CombinedOutput(); err != nil {
-			t.Fatalf("zsh completing %q: %v\n%s", tc.line, err, out)
-		}
-		data, _ := os.ReadFile(hits)
-		got := strings.Fields(string(data))
-		sort.Strings(got)
-		got = slices.Compact(got)
-		sort.Strings(tc.want)
-		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("zsh completes %q to %q, want %q", tc.line, got, tc.want)
-		}
+		// Each case mostly waits for zsh: run them side by side.
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			hits := filepath.Join(t.TempDir(), "hits")
+			if out, err := exec.Command("zsh", "-f", "-c", zshCapture, "zsh", dir, tc.line, hits).CombinedOutput(); err != nil {
+				t.Fatalf("zsh completing %q: %v\n%s", tc.line, err, out)
+			}
+			data, _ := os.ReadFile(hits)
+			got := strings.Fields(string(data))
+			sort.Strings(got)
+			got = slices.Compact(got)
+			sort.Strings(tc.want)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("zsh completes %q to %q, want %q", tc.line, got, tc.want)
+			}
+		})
 	}
 }
