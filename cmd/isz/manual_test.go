@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -137,4 +138,38 @@ func blocksText(blocks []manual.Block) string {
 		}
 	}
 	return b.String()
+}
+
+// TestManualREADME: the list of short flags and their long names in the
+// README's isz section ("`-b/--block-size`, ...") is the manual's, no pair
+// more or less.
+func TestManualREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## The `isz` command\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	inREADME := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(-[A-Za-z]/--[a-z-]+)`").FindAllStringSubmatch(section, -1) {
+		inREADME[m[1]] = true
+	}
+	inManual := map[string]bool{}
+	for _, c := range manual.Isz.Commands {
+		for _, f := range append(slices.Clone(c.Flags), manual.Isz.Flags...) {
+			if f.Short != "" {
+				inManual["-"+f.Short+"/--"+f.Long] = true
+			}
+		}
+	}
+	for pair := range inManual {
+		if !inREADME[pair] {
+			t.Errorf("README.md does not list `%s`", pair)
+		}
+	}
+	for pair := range inREADME {
+		if !inManual[pair] {
+			t.Errorf("README.md lists `%s`, which no isz command has", pair)
+		}
+	}
 }
