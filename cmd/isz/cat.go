@@ -14,15 +14,7 @@ import (
 )
 
 var catCmd = &command{
-	name:     "cat",
-	synopsis: "IMAGE PATH...",
-	summary:  "write files of an ISZ or ISO image to standard output",
-	help: `
-Writes the contents of the regular files PATH... in the image's ISO 9660
-tree to standard output, one after the other (zisofs files decoded).
-Symlinks are followed inside the image. Every PATH is looked up before
-anything is written, so a mistyped one writes nothing. A progress bar is
-drawn on stderr only when stderr is a terminal and standard output is not.`,
+	name: "cat",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags
 		tf.register(fs)

@@ -14,30 +14,7 @@ import (
 )
 
 var createCmd = &command{
-	name:     "create",
-	synopsis: "[-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256 [--passfile F]] [--zero-chunks] [-j N] IN.iso OUT.isz",
-	summary:  "compress an ISO image into an ISZ image",
-	help: `
-Compresses IN.iso (a file or block device) into OUT.isz, on all cores. Each
-block is stored compressed, or as is when compressing does not make it
-smaller. The output is deterministic: the same input file and options give
-the same bytes (the volume serial number is the input's modification time).
-
-With --split SIZE the image is cut into files of at most SIZE bytes:
-OUT.isz, OUT.i01, OUT.i02, ... (UltraISO's naming).
-
-Encryption (AES, UltraISO's scheme) is switched on by --aes, --password or
---passfile; --aes alone takes the password from --passfile or
-$ISZ_PASSWORD, and a password without --aes means AES-256. ISZ_PASSWORD
-alone does not encrypt. Note that ISZ encryption is weak (ECB mode, the
-password is the key): do not rely on it for secrets.
-
-An existing OUT.isz is replaced only with --force (-f), and so are the
-.i01, .i02, ... files of an earlier split set of the same name, which
-would otherwise be taken for part of the new image. The output is written
-to a temporary directory next to it and renamed into place when complete:
-on failure or interrupt (a full disk, Ctrl-C) whatever was there before is
-left as it was.`,
+	name: "create",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var o createOpts
 		o.register(fs)
@@ -67,14 +44,14 @@ type createOpts struct {
 }
 
 func (o *createOpts) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&o.block, "block-size", "b", "128K", "block (chunk) `SIZE`, a multiple of 2048")
-	fs.StringVarP(&o.codec, "codec", "c", "zlib", "compression `CODEC`: zlib, bzip2 or store")
-	fs.IntVarP(&o.level, "level", "l", 0, "compression `LEVEL` 1 (fast) to 9 (small); 0 = the codec's default")
-	fs.StringVar(&o.split, "split", "", "split the output into files of at most `SIZE` bytes")
-	fs.IntVar(&o.aes, "aes", 0, "encrypt with AES of this many `BITS` (128, 192 or 256)")
-	fs.BoolVar(&o.zeroChunks, "zero-chunks", false, "store all-zero blocks as ZERO chunks (smaller; older readers may not support them)")
-	fs.IntVarP(&o.workers, "jobs", "j", 0, "compress with `N` parallel workers (0: one per core)")
-	fs.BoolVarP(&o.force, "force", "f", false, "replace an existing OUT.isz and remove the other files of an earlier split set of that name")
+	fs.StringVarP(&o.block, "block-size", "b", "128K", "")
+	fs.StringVarP(&o.codec, "codec", "c", "zlib", "")
+	fs.IntVarP(&o.level, "level", "l", 0, "")
+	fs.StringVar(&o.split, "split", "", "")
+	fs.IntVar(&o.aes, "aes", 0, "")
+	fs.BoolVar(&o.zeroChunks, "zero-chunks", false, "")
+	fs.IntVarP(&o.workers, "jobs", "j", 0, "")
+	fs.BoolVarP(&o.force, "force", "f", false, "")
 	o.pw.register(fs)
 }
 

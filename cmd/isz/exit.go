@@ -16,7 +16,7 @@ var errNotInImage = exitcode.With(exitcode.NotFound, errors.New("no such file in
 // usageError is a command-line mistake; its message is shown as is and the
 // exit code is exitcode.Usage. A hint (a "did you mean", "give --force",
 // "are the arguments swapped?") says what to do in its one line: no
-// synopsis line follows it.
+// usage lines follow it.
 type usageError struct {
 	msg  string
 	hint bool

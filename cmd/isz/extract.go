@@ -18,39 +18,14 @@ import (
 )
 
 var extractCmd = &command{
-	name:     "extract",
-	synopsis: "[-f] [-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-\n       isz extract [-p] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
-	summary:  "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
-	help: `
-The first form writes the whole decompressed image to OUT.iso ("-" writes
-to standard output, unless that is a terminal). Chunks are decoded in parallel on all cores ahead of
-the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes
-(a sparse file); the bytes read back are the same. The CRC-32 of the
-output is checked against the header as it streams: a mismatch exits 4
-(on standard output, after the bytes went out). An existing OUT.iso is
-replaced only with --force (-f); the image is written to a temporary file
-next to it and renamed into place when complete, so on failure or
-interrupt whatever was at OUT.iso is left as it was (a symlink there is
-replaced, never followed).
-
-The second form (--files) copies files out of the ISO 9660 tree of an ISZ
-image or a plain .iso into DESTDIR, creating it if needed: the whole tree,
-or only the given PATHs (files or directories, with their contents). Modes,
-modification times, symlinks, hard links and FIFOs are restored; ownership
-is not, and device nodes and sockets are skipped with a warning. Setuid and
-setgid bits are dropped unless -p is given: the files belong to whoever
-extracts them, and a setuid program from an untrusted disc extracted by
-root would otherwise run as root.
-Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or
-made by the extraction are never followed to outside it, and an existing
-file is replaced rather than written through.`,
+	name: "extract",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags // --norock and --nojoliet matter only with --files
 		tf.register(fs)
-		dest := fs.String("files", "", "copy files out of the image's tree into `DESTDIR` instead of writing the raw image")
-		workers := fs.IntP("jobs", "j", 0, "decode with `N` parallel workers (0: one per core)")
-		force := fs.BoolP("force", "f", false, "replace an existing OUT.iso")
-		keepSetID := fs.BoolP("preserve-setid", "p", false, "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)")
+		dest := fs.String("files", "", "")
+		workers := fs.IntP("jobs", "j", 0, "")
+		force := fs.BoolP("force", "f", false, "")
+		keepSetID := fs.BoolP("preserve-setid", "p", false, "")
 		return func(ctx context.Context, args []string) error {
 			if *dest != "" {
 				if len(args) < 1 {

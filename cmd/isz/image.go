@@ -17,8 +17,8 @@ import (
 type passwordFlags struct{ value, file string }
 
 func (p *passwordFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&p.value, "password", "", "password `P` (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)")
-	fs.StringVar(&p.file, "passfile", "", "read the password from the first line of `FILE` (\"-\" = stdin)")
+	fs.StringVar(&p.value, "password", "", "")
+	fs.StringVar(&p.file, "passfile", "", "")
 }
 
 // get applies the project's password rule (cliutil.ReadPassword).

@@ -18,29 +18,11 @@ import (
 )
 
 var infoCmd = &command{
-	name:     "info",
-	synopsis: "[--json] [--password P|--passfile F] IMAGE",
-	summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
-	help: `
-For an ISZ image, prints the header fields, the number and stored size of
-the chunks of each type, the compression ratio, the segment files of a
-split image, the encryption and the checksums. Then, for ISZ and plain ISO
-images alike, the ISO 9660 volume: identifiers, dates, size, the name
-extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot
-entries, and a line saying so when the disc is UDF-only or a UDF bridge
-disc (whose ISO 9660 side may hold only a README), since isz reads only
-the ISO 9660 side.
-
-An encrypted image's header is shown without a password; its volume needs
-the password. info reads no chunk data beyond the volume descriptors: use
-verify to check the checksums.
-
-With --json, the same facts are printed as one JSON object for scripts;
-its fields are documented in the README and keep their names and meaning.`,
+	name: "info",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
-		asJSON := fs.Bool("json", false, "print one JSON object (fields documented in the README) instead of text")
+		asJSON := fs.Bool("json", false, "")
 		return func(ctx context.Context, args []string) error {
 			if len(args) != 1 {
 				return usagef("want one IMAGE, got %d arguments", len(args))

@@ -19,26 +19,12 @@ import (
 )
 
 var lsCmd = &command{
-	name:     "ls",
-	synopsis: "[-l] [-R] IMAGE [PATH]",
-	summary:  "list files in the ISO 9660 tree of an ISZ or ISO image",
-	help: `
-Lists the directory PATH (default: the root) of the image's ISO 9660 tree,
-sorted by name. When PATH is not a directory, or is a symlink, ls shows
-that one entry. Symlinks in the middle of PATH are followed inside the image.
-
-With -R, every entry below PATH is listed as its path relative to PATH,
-parents before their contents, like find(1). With -l, each line shows the
-mode, link count, owner, group, size, modification time (local time zone)
-and name, and "-> TARGET" for symlinks.
-
-Names holding control characters (newlines, tabs, ...) are printed in Go's
-double-quoted form so that each entry stays on one line.`,
+	name: "ls",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var tf treeFlags
 		tf.register(fs)
-		long := fs.BoolP("long", "l", false, "long listing: mode, links, owner, group, size, time")
-		recursive := fs.BoolP("recursive", "R", false, "list the whole subtree, one relative path per line")
+		long := fs.BoolP("long", "l", false, "")
+		recursive := fs.BoolP("recursive", "R", false, "")
 		return func(ctx context.Context, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return usagef("want IMAGE and an optional PATH, got %d arguments", len(args))

@@ -2,19 +2,22 @@
 // (UltraISO's compressed ISO format) without mounting them; plain .iso files
 // work too wherever a file tree is read.
 //
-//	isz create [-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes BITS] [--zero-chunks] [-j N] IN.iso OUT.isz
-//	isz info [--json] IMAGE
+//	isz create IN.iso OUT.isz
+//	isz info IMAGE
 //	isz verify IMAGE.isz
-//	isz extract [-f] [-j N] IMAGE.isz OUT.iso|-
-//	isz ls [-l] [-R] IMAGE [PATH]
+//	isz extract IMAGE.isz OUT.iso|-
+//	isz ls IMAGE [PATH]
 //	isz cat IMAGE PATH...
-//	isz extract [-p] IMAGE --files DESTDIR [PATH...]
+//	isz extract IMAGE --files DESTDIR [PATH...]
 //
 // Every command that reads an encrypted image takes --password or
 // --passfile, or reads $ISZ_PASSWORD, or asks on a terminal. Flags follow
-// the GNU conventions (spf13/pflag). The help text of each command lives
-// in its command value; "isz help" has the whole story. Errors become exit
-// codes in one place, internal/exitcode, shared with iszmount.
+// the GNU conventions (spf13/pflag). Every text a user reads about the
+// commands, their flags included, is in internal/manual, which also
+// renders the man page and the shell completions; a command value here
+// has only its name and flags, and TestManual keeps the two in step.
+// Errors become exit codes in one place, internal/exitcode, shared with
+// iszmount.
 package main
 
 import (
@@ -33,12 +36,10 @@ import (
 	"github.com/iszmount/iszmount/internal/manual"
 )
 
-// command is one subcommand of isz.
+// command is one subcommand of isz. Its synopsis, description and flag
+// texts are in internal/manual, under the same name.
 type command struct {
-	name     string
-	synopsis string // arguments after "isz NAME"
-	summary  string // one line for "isz help"
-	help     string // the rest of "isz NAME -h"
+	name string
 	// flags declares the command's flags on fs and returns the function
 	// that runs the command with the positional arguments.
 	flags func(fs *pflag.FlagSet) func(ctx context.Context, args []string) error
@@ -66,7 +67,7 @@ func main() {
 func run(ctx context.Context, args []string) int {
 	stdout, stderr := os.Stdout, os.Stderr
 	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage())
+		fmt.Fprint(stderr, manual.Isz.Usage())
 		return exitcode.Usage
 	}
 	switch name := args[0]; name {
@@ -77,10 +78,10 @@ func run(ctx context.Context, args []string) int {
 				fmt.Fprintf(stderr, "isz: help: %s\n", unknownCommand(args[1]))
 				return exitcode.Usage
 			}
-			fmt.Fprint(stdout, commandHelp(c))
+			fmt.Fprint(stdout, manual.Isz.CommandHelp(c.name))
 			return exitcode.OK
 		}
-		fmt.Fprint(stdout, mainHelp())
+		fmt.Fprint(stdout, manual.Isz.Help())
 		return exitcode.OK
 	case "version", "-V", "--version":
 		fmt.Fprintln(stdout, cliutil.Version("isz"))
@@ -95,7 +96,7 @@ func run(ctx context.Context, args []string) int {
 	err := fs.Parse(args[1:])
 	switch {
 	case errors.Is(err, pflag.ErrHelp) || err == nil && flagSet(fs, "help"):
-		fmt.Fprint(stdout, commandHelp(c))
+		fmt.Fprint(stdout, manual.Isz.CommandHelp(c.name))
 		return exitcode.OK
 	case err == nil && flagSet(fs, "version"):
 		fmt.Fprintln(stdout, cliutil.Version("isz"))
@@ -124,13 +125,14 @@ func run(ctx context.Context, args []string) int {
 	fmt.Fprintf(stderr, "isz: %s\n", msg)
 	var ue usageError
 	if code == exitcode.Usage && !(errors.As(err, &ue) && ue.hint) {
-		fmt.Fprintf(stderr, "usage: isz %s %s (run \"isz %s -h\")\n", c.name, c.synopsis, c.name)
+		fmt.Fprintf(stderr, "%sRun \"isz %s -h\" for more.\n", manual.Isz.CommandUsage(c.name), c.name)
 	}
 	return code
 }
 
 // newFlagSet declares c's flags, and -h/--help and -V/--version, which
-// every command takes. The parsing follows GNU getopt_long: short flags
+// every command takes. The flags carry no usage strings: their text is in
+// internal/manual. The parsing follows GNU getopt_long: short flags
 // combine ("-lR") and take attached values ("-j2"), long ones take
 // "--name=value" or "--name value", flags may follow the positional
 // arguments, "--" ends the flags, and "-" alone is a positional.
@@ -140,8 +142,8 @@ func newFlagSet(c *command) (*pflag.FlagSet, func(context.Context, []string) err
 	fs.Usage = func() {} // errors are reported by run, help on -h
 	fs.SetOutput(discard{})
 	runCmd := c.flags(fs)
-	fs.BoolP("help", "h", false, "show this help")
-	fs.BoolP("version", "V", false, "print the version of isz")
+	fs.BoolP("help", "h", false, "")
+	fs.BoolP("version", "V", false, "")
 	return fs, runCmd
 }
 
@@ -206,18 +208,3 @@ func lookupCommand(name string) *command {
 	}
 	return nil
 }
-
-func mainUsage() string {
-	var b strings.Builder
-	b.WriteString("usage: isz COMMAND [ARGS]   (\"isz help\" explains)\n")
-	for _, c := range commands {
-		fmt.Fprintf(&b, "  isz %s %s\n", c.name, c.synopsis)
-	}
-	return b.String()
-}
-
-// mainHelp is "isz help", and commandHelp "isz COMMAND -h": the text is
-// in internal/manual, which renders the man page from the same source.
-func mainHelp() string { return manual.Isz.Help() }
-
-func commandHelp(c *command) string { return manual.Isz.CommandHelp(c.name) }

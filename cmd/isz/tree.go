@@ -24,8 +24,8 @@ type treeFlags struct {
 
 func (t *treeFlags) register(fs *pflag.FlagSet) {
 	t.pw.register(fs)
-	fs.BoolVar(&t.noRock, "norock", false, "ignore Rock Ridge (POSIX names, modes, symlinks)")
-	fs.BoolVar(&t.noJoliet, "nojoliet", false, "ignore Joliet (Windows long names)")
+	fs.BoolVar(&t.noRock, "norock", false, "")
+	fs.BoolVar(&t.noJoliet, "nojoliet", false, "")
 }
 
 // tree is an opened image with its ISO 9660 file system.

@@ -9,17 +9,7 @@ import (
 )
 
 var verifyCmd = &command{
-	name:     "verify",
-	synopsis: "[--password P|--passfile F] IMAGE.isz",
-	summary:  "check an ISZ image's checksums (exit code 0 good, 4 bad)",
-	help: `
-Decodes every chunk and checks the image's two checksums: the CRC-32 of the
-decompressed image and of the stored chunk data (64-byte headers only). On
-success it prints "IMAGE.isz: OK" and exits 0 (an old 48-byte header has
-no checksums: then every chunk decoding is all verify can say, and does). A checksum mismatch or a
-chunk that does not decode exits 4 and names the first bad chunk; a
-malformed or truncated image exits 3, a missing segment file too. An
-encrypted image needs its password.`,
+	name: "verify",
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)

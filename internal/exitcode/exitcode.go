@@ -1,6 +1,7 @@
 // Package exitcode is the one exit-status policy of the module's two
-// commands, isz and iszmount: the codes, the table their help texts and the
-// README print, and the mapping from errors to codes.
+// commands, isz and iszmount: the codes, the table their help texts, man
+// pages (internal/manual renders both) and the README print, and the
+// mapping from errors to codes.
 //
 // A code says what kind of thing went wrong, the same in both commands, so
 // a script that runs either can test for a bad password or a damaged image
@@ -113,27 +114,18 @@ func Of(err error) int {
 	return Failure
 }
 
-// Help is the table as the commands' help texts print it, codes in
-// numerical order, backquotes dropped.
-func Help() string {
-	var b strings.Builder
-	b.WriteString("Exit codes (the same for isz and iszmount):\n")
-	for _, row := range sorted() {
-		fmt.Fprintf(&b, "  %3d  %s\n", row.Code, strings.ReplaceAll(row.Meaning, "`", ""))
-	}
-	return b.String()
-}
-
 // Markdown is the table as README.md holds it (a test keeps the two equal).
 func Markdown() string {
 	var b strings.Builder
 	b.WriteString("| Code | Meaning |\n|---|---|\n")
-	for _, row := range sorted() {
+	for _, row := range Sorted() {
 		fmt.Fprintf(&b, "| %d | %s |\n", row.Code, row.Meaning)
 	}
 	return b.String()
 }
 
-func sorted() []Row {
+// Sorted is Table in the order of the codes, as the manual pages, the
+// help texts (rendered by internal/manual) and the README show it.
+func Sorted() []Row {
 	return slices.SortedFunc(slices.Values(Table), func(a, b Row) int { return cmp.Compare(a.Code, b.Code) })
 }

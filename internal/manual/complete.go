@@ -55,12 +55,12 @@ func (p *Page) Bash() string {
 			names = append(names, c.Name)
 		}
 		all := strings.Join(names, " ")
-		fmt.Fprintf(&b, "    if [[ ${#before[@]} -le 1 ]]; then\n        COMPREPLY=($(compgen -W '%s help version' -- \"$cur\"))\n        return\n    fi\n", all)
+		fmt.Fprintf(&b, "    if [[ ${#before[@]} -le 1 ]]; then\n        if [[ $cur == -* ]]; then\n            COMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n        else\n            COMPREPLY=($(compgen -W '%s help version' -- \"$cur\"))\n        fi\n        return\n    fi\n", words(p.Flags), all)
 		b.WriteString("    case ${before[1]} in\n")
 		fmt.Fprintf(&b, "    help)\n        [[ ${#before[@]} -eq 2 ]] && COMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n        return ;;\n", all)
 		for _, c := range p.Commands {
 			fmt.Fprintf(&b, "    %s)\n", c.Name)
-			bashFlags(&b, c.Flags, "        ")
+			bashFlags(&b, p.commandFlags(&c), "        ")
 			b.WriteString("        ;;\n")
 		}
 		b.WriteString("    *) return ;;\n    esac\n")
@@ -169,12 +169,19 @@ func (p *Page) Zsh() string {
 			fmt.Fprintf(&b, "  '%s:%s'\n", c.Name, zq(c.Summary))
 		}
 		b.WriteString("  'help:describe the commands or one command'\n  'version:print the version'\n)\n")
-		b.WriteString("if (( CURRENT == 2 )); then\n  _describe -t commands 'isz command' commands\n  return\nfi\n")
+		b.WriteString("local -a flags\nflags=(\n")
+		for _, f := range p.Flags {
+			for _, n := range f.names() {
+				fmt.Fprintf(&b, "  '%s:%s'\n", n, zq(f.Text))
+			}
+		}
+		b.WriteString(")\n")
+		b.WriteString("if (( CURRENT == 2 )); then\n  if [[ $PREFIX == -* ]]; then\n    _describe -t flags 'isz flag' flags\n  else\n    _describe -t commands 'isz command' commands\n  fi\n  return\nfi\n")
 		b.WriteString("local cmd=$words[2]\nshift words\n(( CURRENT-- ))\ncase $cmd in\n")
 		b.WriteString("  help) _describe -t commands 'isz command' commands ;;\n")
 		for _, c := range p.Commands {
 			fmt.Fprintf(&b, "  %s)\n    _arguments -s \\\n", c.Name)
-			for _, s := range zshFlagSpecs(c.Flags, "") {
+			for _, s := range zshFlagSpecs(p.commandFlags(&c), "") {
 				fmt.Fprintf(&b, "      %s \\\n", s)
 			}
 			b.WriteString("      '*:file:_files' ;;\n")
@@ -260,6 +267,7 @@ func (p *Page) Fish() string {
 		fmt.Fprintf(&b, "complete -c %s -n __fish_use_subcommand -a version -d 'print the version'\n", p.Name)
 		fmt.Fprintf(&b, "complete -c %s -n '__fish_seen_subcommand_from help' -a %s\n", p.Name, fq(strings.Join(names, " ")))
 		fmt.Fprintf(&b, "complete -c %s -n '__fish_seen_subcommand_from %s' -F\n", p.Name, strings.Join(names, " "))
+		fishFlags(&b, p.Name, "", p.Flags) // before and after the command
 		for _, c := range p.Commands {
 			fishFlags(&b, p.Name, "__fish_seen_subcommand_from "+c.Name, c.Flags)
 		}

@@ -13,13 +13,7 @@ const width = 79
 // Help and the exit codes.
 func (p *Page) Help() string {
 	var b strings.Builder
-	for i, s := range p.Synopsis {
-		lead := "Usage:"
-		if i > 0 {
-			lead = "      "
-		}
-		fmt.Fprintf(&b, "%s %s %s\n", lead, p.Name, s)
-	}
+	writeSynopsis(&b, "Usage:", p.Name, p.Synopsis)
 	writeBlocks(&b, p.Description, 0)
 	if len(p.Flags) > 0 {
 		b.WriteString("\nFlags:\n")
@@ -45,7 +39,7 @@ func (p *Page) Help() string {
 			writeBlocks(&b, s.Body, 2)
 		}
 	}
-	b.WriteString("\nExit codes:\n")
+	b.WriteString("\nExit codes (the same for isz and iszmount):\n")
 	for _, e := range p.Exits {
 		writeItem(&b, fmt.Sprint(e.Code), e.Meaning)
 	}
@@ -53,26 +47,58 @@ func (p *Page) Help() string {
 }
 
 // CommandHelp is the text of "isz NAME -h", or "" when there is no such
-// command.
+// command: its usage lines, description and flags, those every command
+// takes (the page's) last.
 func (p *Page) CommandHelp(name string) string {
 	c := p.Command(name)
 	if c == nil {
 		return ""
 	}
 	var b strings.Builder
-	for i, s := range c.Synopsis {
-		lead := "usage:"
-		if i > 0 {
-			lead = "      "
-		}
-		fmt.Fprintf(&b, "%s %s %s %s\n", lead, p.Name, c.Name, s)
-	}
+	b.WriteString(p.CommandUsage(name))
 	writeBlocks(&b, c.Body, 0)
-	if len(c.Flags) > 0 {
+	if flags := p.commandFlags(c); len(flags) > 0 {
 		b.WriteString("\nFlags:\n")
-		writeFlags(&b, c.Flags)
+		writeFlags(&b, flags)
 	}
 	return b.String()
+}
+
+// CommandUsage is the usage lines of the command name ("usage: isz NAME
+// ..." for each form), which isz prints after a usage error and at the
+// top of "isz NAME -h"; "" when there is no such command.
+func (p *Page) CommandUsage(name string) string {
+	c := p.Command(name)
+	if c == nil {
+		return ""
+	}
+	var b strings.Builder
+	writeSynopsis(&b, "usage:", p.Name+" "+c.Name, c.Synopsis)
+	return b.String()
+}
+
+// Usage is the reminder printed when a command with subcommands is run
+// without arguments: the page's first synopsis, then every command's.
+func (p *Page) Usage() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: %s %s   (\"%s help\" explains)\n", p.Name, p.Synopsis[0], p.Name)
+	for _, c := range p.Commands {
+		for _, s := range c.Synopsis {
+			fmt.Fprintf(&b, "  %s %s %s\n", p.Name, c.Name, s)
+		}
+	}
+	return b.String()
+}
+
+// writeSynopsis writes one line per form, the first after lead, the
+// others aligned under it.
+func writeSynopsis(b *strings.Builder, lead, name string, forms []string) {
+	for i, s := range forms {
+		if i > 0 {
+			lead = strings.Repeat(" ", len(lead))
+		}
+		fmt.Fprintf(b, "%s %s %s\n", lead, name, s)
+	}
 }
 
 func writeFlags(b *strings.Builder, flags []Flag) {

@@ -12,44 +12,54 @@ var (
 	)
 )
 
-// Isz is isz(1) and the text of "isz help" and "isz COMMAND -h".
+// Isz is isz(1) and the text of "isz help" and "isz COMMAND -h". Its Flags
+// are the ones every command takes, before or after the command name.
 var Isz = &Page{
 	Name:     "isz",
 	Summary:  "create, inspect, verify, list and extract ISZ images",
 	Synopsis: []string{"COMMAND [FLAGS] ARGS...", "help [COMMAND]", "version"},
 	Description: []Block{
-		{Text: "isz creates, inspects, verifies, lists and extracts ISZ images (UltraISO's compressed ISO format) without mounting them. ls, cat, info and extract --files read plain .iso files too. Flags may come before or after the other arguments; \"--\" ends the flags. \"isz COMMAND -h\" describes a command, \"isz version\" prints the version of this build."},
+		{Text: "isz creates, inspects, verifies, lists and extracts ISZ images (UltraISO's compressed ISO format) without mounting them. ls, cat, info and extract --files read plain .iso files too. \"isz COMMAND -h\" describes a command, \"isz version\" (or -V anywhere) prints the version of this build."},
+		{Text: "Flags follow the GNU conventions: they may come before or after the other arguments, short ones combine and take attached values (\"-lR\", \"-j2\"), long ones take \"--split=SIZE\" or \"--split SIZE\", every short flag has a long name, and \"--\" ends the flags (so that a file name may start with a dash). A mistyped command or flag is answered with the nearest known one."},
+	},
+	Flags: []Flag{
+		{Short: "h", Long: "help", Text: "print the help of isz, or after a command, of that command"},
+		{Short: "V", Long: "version", Text: "print the version of isz"},
 	},
 	Commands: []Command{
 		{
 			Name:     "create",
-			Synopsis: []string{"[-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256] [--password P|--passfile F] [--zero-chunks] [-j N] IN.iso OUT.isz"},
+			Synopsis: []string{"[-f] [-b SIZE] [-c zlib|bzip2|store] [-l LEVEL] [--split SIZE] [--aes 128|192|256] [--password P|--passfile F] [--zero-chunks] [-j N] IN.iso OUT.isz"},
 			Summary:  "compress an ISO image into an ISZ image",
 			Body: []Block{
 				{Text: "Compresses IN.iso (a file or block device) into OUT.isz, on all cores. Each block is stored compressed, or as is when compressing does not make it smaller. The output is deterministic: the same input file and options give the same bytes (the volume serial number is the input's modification time)."},
 				{Text: "With --split SIZE the image is cut into files of at most SIZE bytes: OUT.isz, OUT.i01, OUT.i02, ... (UltraISO's naming)."},
-				{Text: "Encryption (AES, UltraISO's scheme) is switched on by --aes, --password or --passfile; --aes alone takes the password from --passfile or $ISZ_PASSWORD, and a password without --aes means AES-256. ISZ_PASSWORD alone does not encrypt. ISZ encryption is weak (ECB mode, the password is the key): do not rely on it for secrets."},
-				{Text: "On failure or interrupt the partly written output is removed."},
+				{Text: "Encryption (AES, UltraISO's scheme) is switched on by --aes, --password or --passfile; --aes alone takes the password from --passfile, $ISZ_PASSWORD or the terminal, and a password without --aes means AES-256. ISZ_PASSWORD alone does not encrypt. ISZ encryption is weak (ECB mode, the password is the key): do not rely on it for secrets."},
+				{Text: "An existing OUT.isz is replaced only with --force, and so are the .i01, .i02, ... files of an earlier split set of the same name, which would otherwise be taken for part of the new image (see OUTPUTS)."},
 			},
 			Flags: append([]Flag{
-				{Short: "b", Arg: "SIZE", Text: "block (chunk) size, a multiple of 2048 (default 128K)"},
-				{Short: "c", Arg: "CODEC", Values: []string{"zlib", "bzip2", "store"}, Text: "compression: zlib, bzip2 or store (default zlib)"},
-				{Short: "l", Arg: "LEVEL", Values: []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, Text: "compression level 1 (fast) to 9 (small); 0 = the codec's default (zlib 6, bzip2 9)"},
+				{Short: "f", Long: "force", Text: "replace an existing OUT.isz and remove the other files of an earlier split set of that name"},
+				{Short: "b", Long: "block-size", Arg: "SIZE", Text: "block (chunk) size, a multiple of 2048 (default 128K)"},
+				{Short: "c", Long: "codec", Arg: "CODEC", Values: []string{"zlib", "bzip2", "store"}, Text: "compression: zlib, bzip2 or store (default zlib)"},
+				{Short: "l", Long: "level", Arg: "LEVEL", Values: []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, Text: "compression level 1 (fast) to 9 (small); 0 = the codec's default (zlib 6, bzip2 9)"},
 				{Long: "split", Arg: "SIZE", Text: "split the output into files of at most SIZE bytes"},
 				{Long: "aes", Arg: "BITS", Values: []string{"128", "192", "256"}, Text: "encrypt with AES of this many bits (128, 192 or 256)"},
 				{Long: "zero-chunks", Text: "store all-zero blocks as ZERO chunks (smaller; older readers may not support them)"},
-				{Short: "j", Arg: "N", Text: "compress with N parallel workers (0: one per core)"},
+				{Short: "j", Long: "jobs", Arg: "N", Text: "compress with N parallel workers (0: one per core)"},
 			}, passwordFlags...),
 		},
 		{
 			Name:     "info",
-			Synopsis: []string{"[--password P|--passfile F] IMAGE"},
+			Synopsis: []string{"[--json] [--password P|--passfile F] IMAGE"},
 			Summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
 			Body: []Block{
 				{Text: "For an ISZ image, prints the header fields, the number and stored size of the chunks of each type, the compression ratio, the segment files of a split image, the encryption and the checksums. Then, for ISZ and plain ISO images alike, the ISO 9660 volume: identifiers, dates, size, the name extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot entries, and a line saying so when the disc is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a README), since isz reads only the ISO 9660 side."},
 				{Text: "An encrypted image's header is shown without a password; its volume needs the password. info reads no chunk data beyond the volume descriptors: use verify to check the checksums."},
+				{Text: "With --json the same facts are printed as one JSON object for scripts: image, format (\"isz\" or \"plain\"), size, isz (the header, chunk types, encryption, checksums and segments; null for a plain image), file_system (\"iso9660\", \"udf-only\", \"none\", \"encrypted\" or \"error\"), volume (null unless file_system is \"iso9660\") and error. The fields keep their names and meanings; new ones may be added. The README lists them in full."},
 			},
-			Flags: passwordFlags,
+			Flags: append([]Flag{
+				{Long: "json", Text: "print one JSON object instead of text"},
+			}, passwordFlags...),
 		},
 		{
 			Name:     "verify",
@@ -63,18 +73,20 @@ var Isz = &Page{
 		{
 			Name: "extract",
 			Synopsis: []string{
-				"[-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-",
+				"[-f] [-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-",
 				"[-p] [--norock] [--nojoliet] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
 			},
 			Summary: "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
 			Body: []Block{
-				{Text: "The first form writes the whole decompressed image to OUT.iso (\"-\" writes to standard output, unless that is a terminal). Chunks are decoded in parallel ahead of the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes (a sparse file). The CRC-32 of the output is checked against the header as it streams: a mismatch exits 4. On failure or interrupt a partly written OUT.iso is removed."},
-				{Text: "The second form (--files) copies files out of the ISO 9660 tree of an ISZ image or a plain .iso into DESTDIR, creating it if needed: the whole tree, or only the given PATHs (files or directories, with their contents). Modes, modification times, symlinks, hard links and FIFOs are restored; ownership is not, and device nodes and sockets are skipped with a warning. Setuid and setgid bits are dropped unless -p is given. Nothing is ever written outside DESTDIR: symlinks are never followed to outside it, and an existing file is replaced rather than written through."},
+				{Text: "The first form writes the whole decompressed image to OUT.iso (\"-\" writes to standard output, unless that is a terminal). Chunks are decoded in parallel ahead of the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes (a sparse file); the bytes read back are the same. The CRC-32 of the output is checked against the header as it streams: a mismatch exits 4 (on standard output, after the bytes went out). An existing OUT.iso is replaced only with --force (see OUTPUTS)."},
+				{Text: "The second form (--files) copies files out of the ISO 9660 tree of an ISZ image or a plain .iso into DESTDIR, creating it if needed: the whole tree, or only the given PATHs (files or directories, with their contents). Modes, modification and access times, symlinks, hard links and FIFOs are restored; ownership is not, and device nodes and sockets are skipped with a warning. Setuid and setgid bits are dropped unless -p is given: the files belong to whoever extracts them, and a setuid program from an untrusted disc extracted by root would otherwise run as root. A directory that cannot be read is named on standard error and skipped, the rest extracted, and the exit code says the image is bad."},
+				{Text: "Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or made by the extraction are never followed to outside it, and an existing file is replaced rather than written through."},
 			},
 			Flags: append([]Flag{
 				{Long: "files", Arg: "DESTDIR", Files: true, Text: "copy files out of the image's tree into DESTDIR instead of writing the raw image"},
-				{Short: "j", Arg: "N", Text: "decode with N parallel workers (0: one per core)"},
-				{Short: "p", Text: "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)"},
+				{Short: "f", Long: "force", Text: "replace an existing OUT.iso"},
+				{Short: "j", Long: "jobs", Arg: "N", Text: "decode with N parallel workers (0: one per core)"},
+				{Short: "p", Long: "preserve-setid", Text: "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)"},
 			}, treeFlags...),
 		},
 		{
@@ -83,11 +95,11 @@ var Isz = &Page{
 			Summary:  "list files in the ISO 9660 tree of an ISZ or ISO image",
 			Body: []Block{
 				{Text: "Lists the directory PATH (default: the root) of the image's ISO 9660 tree, sorted by name. When PATH is not a directory, or is a symlink, ls shows that one entry. Symlinks in the middle of PATH are followed inside the image."},
-				{Text: "With -R, every entry below PATH is listed as its path relative to PATH, parents before their contents, like find(1). With -l, each line shows the mode, link count, owner, group, size, modification time (local time zone) and name, and \"-> TARGET\" for symlinks. Names holding control characters are printed in Go's double-quoted form so that each entry stays on one line."},
+				{Text: "With -R, every entry below PATH is listed as its path relative to PATH, parents before their contents, like find(1); a directory that cannot be read is named on standard error and skipped. With -l, each line shows the mode, link count, owner, group, size, modification time (local time zone) and name, and \"-> TARGET\" for symlinks. Names holding control characters are printed in Go's double-quoted form so that each entry stays on one line."},
 			},
 			Flags: append([]Flag{
-				{Short: "l", Text: "long listing: mode, links, owner, group, size, time"},
-				{Short: "R", Text: "list the whole subtree, one relative path per line"},
+				{Short: "l", Long: "long", Text: "long listing: mode, links, owner, group, size, time"},
+				{Short: "R", Long: "recursive", Text: "list the whole subtree, one relative path per line"},
 			}, treeFlags...),
 		},
 		{
@@ -102,19 +114,22 @@ var Isz = &Page{
 	},
 	Sections: []Section{
 		{Title: "SIZES", Help: true, Body: []Block{
-			{Text: "Sizes (-b, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G (K, KB and KiB all mean 1024 bytes)."},
+			{Text: "Sizes (--block-size, --split) take binary units: 131072, 128K, 128KiB, 4M, 2G (K, KB and KiB all mean 1024 bytes)."},
 		}},
 		{Title: "PASSWORDS", Help: true, Body: []Block{
-			{Text: "Passwords of encrypted images come from --password P, else the first line of --passfile FILE (\"-\" = standard input), else the ISZ_PASSWORD environment variable. Prefer the last two: other users can see command lines."},
+			{Text: "Passwords of encrypted images come from --password P, else the first line of --passfile FILE (\"-\" = standard input), else the ISZ_PASSWORD environment variable, else, when standard input is a terminal, a prompt (not echoed). Prefer the last three: other users can see command lines."},
+		}},
+		{Title: "OUTPUTS", Help: true, Body: []Block{
+			{Text: "create and extract never replace an existing output without --force. They write through a temporary file next to the output, renamed into place only when complete: a failure, a full disk or an interrupt leaves whatever was there before as it was, and a symlink at the output path is replaced, never written through. Character devices and FIFOs (/dev/null, a pipe) are written in place; a block device needs --force. extract --files writes each file under a temporary name and renames it when complete; an interrupt says how many files were written."},
 		}},
 		{Title: "PROGRESS", Help: true, Body: []Block{
-			{Text: "create, verify, extract and cat draw a progress bar on standard error when it is a terminal (for cat: and standard output is not); nothing is drawn otherwise."},
+			{Text: "create, verify, extract and cat draw a progress bar on standard error when it is a terminal (for cat: and standard output is not), fitted to the terminal's width; nothing is drawn otherwise."},
 		}},
 		{Title: "ENVIRONMENT", Body: []Block{{Items: []Item{
 			{Term: "ISZ_PASSWORD", Text: "the password of an encrypted image, when neither --password nor --passfile is given"},
 		}}}},
 		{Title: "EXAMPLES", Body: []Block{
-			{Code: "isz create -c bzip2 --split 700M disc.iso disc.isz\nisz info disc.isz\nisz verify disc.isz && echo good\nisz extract disc.isz disc.iso\nisz ls -l disc.isz /boot\nisz cat disc.isz docs/README.txt | less\nisz extract disc.isz --files ./out docs bin/tool"},
+			{Code: "isz create -c bzip2 --split 700M disc.iso disc.isz\nisz info disc.isz\nisz info --json disc.isz\nisz verify disc.isz && echo good\nisz extract disc.isz disc.iso\nisz ls -lR disc.isz /boot\nisz cat disc.isz docs/README.txt | less\nisz extract disc.isz --files ./out docs bin/tool"},
 		}},
 	},
 	Exits:   exits(),

@@ -1,7 +1,6 @@
 package manual
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/iszmount/iszmount/internal/exitcode"
@@ -16,13 +15,15 @@ type Page struct {
 	// Description is the first prose section; Sections follow the flags,
 	// options and commands, in order.
 	Description []Block
-	Flags       []Flag
-	Options     []Option // -o mount options (iszmount)
-	Ignored     []string // -o options accepted and ignored
-	Commands    []Command
-	Sections    []Section
-	Exits       []Exit
-	SeeAlso     []string // "mount(8)", ...
+	// Flags are the command's flags; on a page with Commands, the flags
+	// every command takes, before or after its name (-h, -V).
+	Flags    []Flag
+	Options  []Option // -o mount options (iszmount)
+	Ignored  []string // -o options accepted and ignored
+	Commands []Command
+	Sections []Section
+	Exits    []Exit
+	SeeAlso  []string // "mount(8)", ...
 }
 
 // Section is a titled part of the man page. Help sections also appear in
@@ -79,11 +80,9 @@ type Exit struct {
 // exits is the exit-code table both commands share (internal/exitcode), in
 // the order of the codes.
 func exits() []Exit {
-	rows := slices.Clone(exitcode.Table)
-	slices.SortFunc(rows, func(a, b exitcode.Row) int { return a.Code - b.Code })
-	out := make([]Exit, len(rows))
-	for i, r := range rows {
-		out[i] = Exit{r.Code, strings.ReplaceAll(r.Meaning, "`", "")}
+	var out []Exit
+	for _, r := range exitcode.Sorted() {
+		out = append(out, Exit{r.Code, strings.ReplaceAll(r.Meaning, "`", "")})
 	}
 	return out
 }
@@ -99,6 +98,12 @@ func (p *Page) Command(name string) *Command {
 		}
 	}
 	return nil
+}
+
+// commandFlags are the flags command c takes: its own, then those of the
+// page, which every command takes.
+func (p *Page) commandFlags(c *Command) []Flag {
+	return append(c.Flags[:len(c.Flags):len(c.Flags)], p.Flags...)
 }
 
 // term is how a flag is written in help and man text: "-f, --foreground".

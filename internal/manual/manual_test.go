@@ -2,10 +2,12 @@ package manual
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -85,7 +87,7 @@ func TestManHelpAgrees(t *testing.T) {
 			terms = append(terms, c.Name, c.Summary)
 			flags = append(flags, c.Flags...)
 			ch := flatten(p.CommandHelp(c.Name))
-			for _, f := range c.Flags {
+			for _, f := range p.commandFlags(&c) {
 				for _, n := range f.names() {
 					if !strings.Contains(ch, n) {
 						t.Errorf("isz %s -h does not mention %s", c.Name, n)
@@ -160,8 +162,12 @@ func TestManBashCompletion(t *testing.T) {
 		{isz, "_isz", "isz cr", []string{"create"}, true},
 		{isz, "_isz", "isz ", []string{"create", "info", "verify", "extract", "ls", "cat", "help", "version"}, true},
 		{isz, "_isz", "isz help ve", []string{"verify"}, true},
-		{isz, "_isz", "isz create --", []string{"--split", "--aes", "--zero-chunks", "--password", "--passfile"}, true},
+		{isz, "_isz", "isz create --", []string{"--force", "--block-size", "--codec", "--level", "--split", "--aes", "--zero-chunks", "--jobs", "--password", "--passfile", "--help", "--version"}, true},
 		{isz, "_isz", "isz create -c b", []string{"bzip2"}, true},
+		{isz, "_isz", "isz create --codec s", []string{"store"}, true},
+		{isz, "_isz", "isz -", []string{"-h", "--help", "-V", "--version"}, true},
+		{isz, "_isz", "isz ls --re", []string{"--recursive"}, true},
+		{isz, "_isz", "isz info --j", []string{"--json"}, true},
 		{isz, "_isz", "isz create --aes ", []string{"128", "192", "256"}, true},
 		{isz, "_isz", "isz ls -", []string{"-l", "-R", "--norock", "--nojoliet"}, false},
 		{isz, "_isz", "isz extract disc.isz -", []string{"-p", "-j", "--files"}, false},
@@ -210,6 +216,9 @@ func TestManFishCompletion(t *testing.T) {
 		{"isz.fish", "isz cr", "create\tcompress an ISO image into an ISZ image"},
 		{"isz.fish", "isz create -c ", "bzip2"},
 		{"isz.fish", "isz ls --no", "--norock\tignore Rock Ridge (POSIX names, modes, symlinks)"},
+		{"isz.fish", "isz extract --pre", "--preserve-setid"},
+		{"isz.fish", "isz create --codec ", "store"},
+		{"isz.fish", "isz ls --ver", "--version"},
 		{"iszmount.fish", "iszmount -o ro,mode=", "ro,mode=raw"},
 		{"iszmount.fish", "iszmount --op", "--open\tmount IMAGE on a new directory named after its label and open it in the file manager"},
 	} {
@@ -246,5 +255,54 @@ func TestManZshCompletion(t *testing.T) {
 		"zsh", abs, filepath.Join(t.TempDir(), "zcompdump")).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "_isz _iszmount" {
 		t.Errorf("compinit with packaging/completions: %v: %q, want \"_isz _iszmount\"", err, out)
+	}
+}
+
+// zshCapture types a command line and TAB into an interactive zsh (under
+// zpty) that has the completion functions of $1 in its fpath and a compadd
+// that also appends every candidate to the file $3.
+const zshCapture = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1=''; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $3.dump"
+zpty -w z 'compadd () { local -a hits; builtin compadd -O hits "$@"; (( $#hits )) && print -l -- $hits >>'$3'; builtin compadd "$@" }'
+zpty -w -n z "$2"$'\t'
+for i in {1..50}; do [[ -s $3 ]] && break; sleep 0.1; done
+sleep 0.5
+zpty -d z
+`
+
+// TestManZshCompletionWords asks zsh itself what the generated functions
+// complete.
+func TestManZshCompletionWords(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join(root, "packaging/completions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"isz cr", []string{"create"}},
+		{"isz -", []string{"-h", "--help", "-V", "--version"}},
+		{"isz create --co", []string{"--codec"}},
+		{"isz ls --re", []string{"--recursive"}},
+		{"iszmount --fo", []string{"--foreground"}},
+	} {
+		// Each case mostly waits for zsh: run them side by side.
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			hits := filepath.Join(t.TempDir(), "hits")
+			if out, err := exec.Command("zsh", "-f", "-c", zshCapture, "zsh", dir, tc.line, hits).CombinedOutput(); err != nil {
+				t.Fatalf("zsh completing %q: %v\n%s", tc.line, err, out)
+			}
+			data, _ := os.ReadFile(hits)
+			got := strings.Fields(string(data))
+			sort.Strings(got)
+			got = slices.Compact(got)
+			sort.Strings(tc.want)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("zsh completes %q to %q, want %q", tc.line, got, tc.want)
+			}
+		})
 	}
 }

@@ -10,7 +10,11 @@ _isz() {
     prev=${before[${#before[@]}-1]}
     COMPREPLY=()
     if [[ ${#before[@]} -le 1 ]]; then
-        COMPREPLY=($(compgen -W 'create info verify extract ls cat help version' -- "$cur"))
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W '-h --help -V --version' -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W 'create info verify extract ls cat help version' -- "$cur"))
+        fi
         return
     fi
     case ${before[1]} in
@@ -19,23 +23,23 @@ _isz() {
         return ;;
     create)
         case $prev in
-        -b) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
-        -c)
+        -b|--block-size) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
+        -c|--codec)
             COMPREPLY=($(compgen -W 'zlib bzip2 store' -- "$cur"))
             return ;;
-        -l)
+        -l|--level)
             COMPREPLY=($(compgen -W '1 2 3 4 5 6 7 8 9' -- "$cur"))
             return ;;
         --split) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --aes)
             COMPREPLY=($(compgen -W '128 192 256' -- "$cur"))
             return ;;
-        -j) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
+        -j|--jobs) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '-b -c -l --split --aes --zero-chunks -j --password --passfile' -- "$cur"))
+            COMPREPLY=($(compgen -W '-f --force -b --block-size -c --codec -l --level --split --aes --zero-chunks -j --jobs --password --passfile -h --help -V --version' -- "$cur"))
         fi
         ;;
     info)
@@ -44,7 +48,7 @@ _isz() {
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--password --passfile' -- "$cur"))
+            COMPREPLY=($(compgen -W '--json --password --passfile -h --help -V --version' -- "$cur"))
         fi
         ;;
     verify)
@@ -53,18 +57,18 @@ _isz() {
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--password --passfile' -- "$cur"))
+            COMPREPLY=($(compgen -W '--password --passfile -h --help -V --version' -- "$cur"))
         fi
         ;;
     extract)
         case $prev in
         --files) return ;;
-        -j) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
+        -j|--jobs) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--files -j -p --password --passfile --norock --nojoliet' -- "$cur"))
+            COMPREPLY=($(compgen -W '--files -f --force -j --jobs -p --preserve-setid --password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     ls)
@@ -73,7 +77,7 @@ _isz() {
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '-l -R --password --passfile --norock --nojoliet' -- "$cur"))
+            COMPREPLY=($(compgen -W '-l --long -R --recursive --password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     cat)
@@ -82,7 +86,7 @@ _isz() {
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--password --passfile --norock --nojoliet' -- "$cur"))
+            COMPREPLY=($(compgen -W '--password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     *) return ;;
