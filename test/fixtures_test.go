@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -89,6 +90,32 @@ func makeFixtures(dir string) (*fixtures, error) {
 		f.images = append(f.images, image{name: v.name, path: name, password: opts.Password, files: files})
 	}
 	return f, nil
+}
+
+// treeISZ makes an ISO of the tree at src with xorriso (-as mkisofs, then
+// mkisofsArgs) and compresses it to an ISZ with opts; it returns the ISZ's
+// path.
+func treeISZ(t *testing.T, src string, opts *isz.WriterOptions, mkisofsArgs ...string) string {
+	t.Helper()
+	iso := filepath.Join(t.TempDir(), "tree.iso")
+	args := append(append([]string{"-as", "mkisofs", "-quiet"}, mkisofsArgs...), "-o", iso, src)
+	if out, err := exec.Command("xorriso", args...).CombinedOutput(); err != nil {
+		t.Fatalf("xorriso: %v\n%s", err, out)
+	}
+	f, err := os.Open(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "tree.isz")
+	if _, err := isz.Create(context.Background(), img, f, st.Size(), opts); err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
 
 // The source tree's times: every entry gets its own, one second apart.

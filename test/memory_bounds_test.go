@@ -191,23 +191,7 @@ func textImage(t *testing.T, size, blockSize int) (string, string) {
 	if err := os.WriteFile(filepath.Join(src, "data"), data.Bytes()[:size], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	iso := filepath.Join(t.TempDir(), "data.iso")
-	if out, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", iso, src).CombinedOutput(); err != nil {
-		t.Fatalf("xorriso: %v\n%s", err, out)
-	}
-	f, err := os.Open(iso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := filepath.Join(t.TempDir(), "data.isz")
-	if _, err := isz.Create(context.Background(), img, f, st.Size(), &isz.WriterOptions{BlockSize: blockSize, Level: 1}); err != nil {
-		t.Fatal(err)
-	}
+	img := treeISZ(t, src, &isz.WriterOptions{BlockSize: blockSize, Level: 1}, "-R")
 	return img, "data"
 }
 

@@ -2,7 +2,6 @@ package test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -50,23 +49,7 @@ func TestMemoryBudget(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(src, "big.txt"), big.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	iso := filepath.Join(t.TempDir(), "many.iso")
-	if out, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-o", iso, src).CombinedOutput(); err != nil {
-		t.Fatalf("xorriso: %v\n%s", err, out)
-	}
-	f, err := os.Open(iso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := filepath.Join(t.TempDir(), "many.isz")
-	if _, err := isz.Create(context.Background(), img, f, st.Size(), &isz.WriterOptions{Codec: isz.CodecZlib, Level: 1}); err != nil {
-		t.Fatal(err)
-	}
+	img := treeISZ(t, src, &isz.WriterOptions{Codec: isz.CodecZlib, Level: 1}, "-R", "-J")
 
 	m := mountDaemon(t, bin, img, fmt.Sprintf("cache=%d", budget))
 	for _, script := range []string{"find . | wc -l", "ls -lR | wc -l", "tar cf - . | wc -c"} {
