@@ -58,8 +58,10 @@
 // Names are made safe for a file system as iso9660view makes them: never
 // empty, ".", "..", longer than 255 bytes, or containing "/" or NUL, and
 // never repeated within a directory. Offending names get a "~2", "~3"
-// suffix in on-disc order; nothing is dropped. Deleted entries, the parent
-// entry and named-stream entries are skipped; hidden ones are shown.
+// suffix in on-disc order. Deleted entries, the parent entry and
+// named-stream entries are skipped, and so are hidden ones, as the Linux
+// kernel does by default (UDF 1.50 records the "Non-Allocatable Space" of
+// rewritable media as a hidden file of the root).
 //
 // Inode numbers come from on-disc identity (the partition reference and
 // block of the ICB), so they are stable across opens and hard links (several

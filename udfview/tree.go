@@ -288,7 +288,7 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 			return fmt.Errorf("%w (file identifier at byte %d of the directory)", err, pos)
 		}
 		pos += n
-		if f.chars&(fidDelete|fidParent|fidStream) != 0 {
+		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
 			continue
 		}
 		fids = append(fids, f)
