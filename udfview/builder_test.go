@@ -35,6 +35,7 @@ type builder struct {
 	partStart int            // image block of physical block 0
 	icbPhys   map[uint32]int // ICB-space block -> image block
 	metaFE    int            // image block of the metadata file's entry
+	fsd       int            // image block of the file set descriptor
 	spareFrom uint32         // sparable: physical packet moved
 }
 
@@ -56,6 +57,9 @@ type hfile struct {
 	kids     []*hfile
 	link     *hfile // hard link: another name for this file's ICB
 	efe      bool
+	newer    *hfile // strategy 4096: an indirect entry after this one points here
+
+	ie uint32 // assigned block of the indirect entry, if newer is set
 
 	icb uint32 // assigned ICB-space block
 }
@@ -223,6 +227,16 @@ func (b *builder) write(f *hfile, parent uint32, links map[*hfile]uint16) uint32
 	}
 	f.icb = b.icbAlloc(1)
 	ref := b.icbRef()
+	if f.newer != nil {
+		f.ie = b.icbAlloc(1)
+		next := b.write(f.newer, parent, links)
+		ie := make([]byte, 52)
+		binary.LittleEndian.PutUint16(ie[20:], strategy4kb)
+		ie[27] = 3 // indirect entry
+		copy(ie[36:], mkLongAD(uint32(b.bs), next, ref))
+		setTag(ie, tagIE, f.ie)
+		copy(b.icbBlock(f.ie), ie)
+	}
 	var ads []byte
 	adKind := uint16(adLong)
 	switch {
@@ -269,6 +283,10 @@ func (b *builder) write(f *hfile, parent uint32, links map[*hfile]uint16) uint32
 		ads = b.dataADs(f.data, 1<<30-b.bs)
 	}
 	fe := b.fileEntryBytes(f, f.icb, ads, adKind, links[f])
+	if f.newer != nil {
+		binary.LittleEndian.PutUint16(fe[20:], strategy4kb)
+		retag(fe)
+	}
 	if len(fe) > b.bs {
 		panic("file entry larger than a block")
 	}
@@ -383,6 +401,7 @@ func (b *builder) build(t testing.TB, root *hfile) []byte {
 		}
 	}
 	b.partStart = partStartBlock
+	b.fsd = b.icbPhys[fsdAt]
 	plen := len(b.phys)
 	spareAt := partStartBlock + plen
 	n := spareAt + 1 // the anchor at N-1
