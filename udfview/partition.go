@@ -224,6 +224,9 @@ func (im *Image) setupPartitions(lv lvdInfo, pds map[uint16][]byte, lvdOff int64
 			return formatErr(lvdOff+440, "%s partition map %d has no physical partition %d beneath", p.kind, i, p.number)
 		}
 		p.under = uint16(under)
+		// Until loaded, the partition has no blocks: a VAT or metadata
+		// file addressing its own partition finds nothing there.
+		p.length = 0
 		var err error
 		if p.kind == mapVirtual {
 			err = im.loadVAT(p)
@@ -357,6 +360,11 @@ func (im *Image) loadMetadata(p *partition, m []byte) error {
 			} else {
 				xs[i], e = im.extents(fe.ads, fe.adKind, fe.loc.part, fe.off)
 				size[i] = fe.size
+				for _, x := range xs[i] {
+					if x.loc.part != p.under && e == nil {
+						e = formatErr(fe.off, "metadata file extent in partition %d, not in %d beneath it", x.loc.part, p.under)
+					}
+				}
 			}
 		}
 		err[i] = e
