@@ -147,7 +147,7 @@ func (im *Image) extents(ads []byte, k int, part uint16, off int64) ([]extent, e
 			return nil, formatErr(off, "allocation extent descriptors loop back to block %d of partition %d", next.loc.lbn, next.loc.part)
 		}
 		seen[next.loc] = true
-		buf, aoff, err := im.readDescriptor(next.loc, tagAED)
+		buf, aoff, err := im.readDescriptor(next.loc, tagAED, nil)
 		if err != nil {
 			return nil, err
 		}

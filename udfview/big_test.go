@@ -168,7 +168,7 @@ func BenchmarkListBigDir(b *testing.B) {
 	b.Run("raw-read", func(b *testing.B) {
 		im, _ := Open(f, st.Size(), nil)
 		d, _ := im.Lookup("big")
-		fe, _ := im.readICB(d.icb)
+		fe, _ := im.readICB(d.icb, nil)
 		kids, _ := d.children()
 		buf := make([]byte, im.bs)
 		for b.Loop() {

@@ -58,11 +58,12 @@ type fileEntry struct {
 }
 
 // readICB reads the current file entry of the ICB at loc, following
-// strategy 4096 indirect entries.
-func (im *Image) readICB(loc lbAddr) (*fileEntry, error) {
+// strategy 4096 indirect entries. The entry is read into buf (one block;
+// a new one if nil), which its slices then share.
+func (im *Image) readICB(loc lbAddr, buf []byte) (*fileEntry, error) {
 	var seen map[lbAddr]bool
 	for hop := 0; ; hop++ {
-		buf, off, err := im.readDescriptor(loc, 0)
+		buf, off, err := im.readDescriptor(loc, 0, buf)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +96,7 @@ func (im *Image) readICB(loc lbAddr) (*fileEntry, error) {
 			// The block after the entry may hold an indirect entry to a
 			// newer one.
 			nextLoc := lbAddr{lbn: loc.lbn + 1, part: loc.part}
-			if nb, _, err := im.readDescriptor(nextLoc, tagIE); err == nil {
+			if nb, _, err := im.readDescriptor(nextLoc, tagIE, nil); err == nil {
 				if next := parseLongAD(nb[36:]); next.bytes() != 0 {
 					if seen == nil {
 						seen = make(map[lbAddr]bool)

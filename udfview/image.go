@@ -131,14 +131,14 @@ func (im *Image) mount(x extentAD) error {
 	}
 	im.integrity(vd.lvd)
 
-	fsd, off, err := im.readDescriptor(lv.fsd.loc, tagFSD)
+	fsd, off, err := im.readDescriptor(lv.fsd.loc, tagFSD, nil)
 	if err != nil {
 		return err
 	}
 	im.info.FileSetCreated = decodeTimestamp(fsd[16:])
 	im.info.FileSetID = decodeDString(fsd[304:336])
 	rootAD := parseLongAD(fsd[400:])
-	fe, err := im.readICB(rootAD.loc)
+	fe, err := im.readICB(rootAD.loc, nil)
 	if err != nil {
 		return err
 	}

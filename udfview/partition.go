@@ -125,12 +125,14 @@ func (im *Image) checkExtent(loc lbAddr, length int64, from int64) error {
 	return nil
 }
 
-// readDescriptor reads the block at loc and checks that it holds a
-// descriptor with tag want recorded for that block. A descriptor of a
-// metadata partition whose main copy is damaged is read from the mirror.
-// It returns the block and its image offset.
-func (im *Image) readDescriptor(loc lbAddr, want uint16) ([]byte, int64, error) {
-	buf := make([]byte, im.bs)
+// readDescriptor reads the block at loc into buf (a new buffer if nil)
+// and checks that it holds a descriptor with tag want recorded for that
+// block. A descriptor of a metadata partition whose main copy is damaged
+// is read from the mirror. It returns the block and its image offset.
+func (im *Image) readDescriptor(loc lbAddr, want uint16, buf []byte) ([]byte, int64, error) {
+	if buf == nil {
+		buf = make([]byte, im.bs)
+	}
 	off, err := im.readBlock(buf, loc, false)
 	if err != nil {
 		return nil, off, err
@@ -298,7 +300,7 @@ func (im *Image) loadVAT(p *partition) error {
 			continue
 		}
 		loc := lbAddr{lbn: uint32(lbn), part: p.under}
-		fe, err := im.readICB(loc)
+		fe, err := im.readICB(loc, nil)
 		if err != nil {
 			continue
 		}
@@ -353,7 +355,7 @@ func (im *Image) loadMetadata(p *partition, m []byte) error {
 	var size [2]int64
 	for i, at := range []int{40, 44} {
 		loc := lbAddr{lbn: binary.LittleEndian.Uint32(m[at:]), part: p.under}
-		fe, e := im.readICB(loc)
+		fe, e := im.readICB(loc, nil)
 		if e == nil {
 			if fe.adKind == adEmbedded {
 				e = unsupportedErr(fe.off, "metadata file with embedded data")

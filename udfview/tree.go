@@ -216,7 +216,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if !e.mode.IsRegular() {
 		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
 	}
-	fe, err := e.im.readICB(e.icb)
+	fe, err := e.im.readICB(e.icb, nil)
 	if err != nil {
 		return nil, withPath(err, e.Path())
 	}
@@ -267,7 +267,7 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	if e.err != nil {
 		return e.err
 	}
-	fe, err := im.readICB(e.icb)
+	fe, err := im.readICB(e.icb, nil)
 	if err != nil {
 		return err
 	}
@@ -300,9 +300,10 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	uniqueNames(names)
 	kids := make([]Entry, len(fids))
 	d.children = make([]*Entry, len(fids))
+	buf := make([]byte, im.bs) // each child's file entry, in turn
 	for i, f := range fids {
 		k := &kids[i]
-		im.fillEntry(k, e, names[i], f)
+		im.fillEntry(k, e, names[i], f, buf)
 		d.children[i] = k
 		if k.IsDir() {
 			d.nsub++
@@ -312,15 +313,15 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	return nil
 }
 
-// fillEntry builds the child of parent named by f, reading its file entry.
-// A child that cannot be read still appears, with the error kept for when
-// it is used.
-func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid) {
+// fillEntry builds the child of parent named by f, reading its file entry
+// into buf. A child that cannot be read still appears, with the error kept
+// for when it is used.
+func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, buf []byte) {
 	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc, depth: parent.depth + 1}
 	if f.chars&fidDir != 0 {
 		k.mode = fs.ModeDir
 	}
-	fe, err := im.readICB(f.icb.loc)
+	fe, err := im.readICB(f.icb.loc, buf)
 	if err == nil {
 		err = im.fromFileEntry(k, fe)
 	}
