@@ -128,6 +128,7 @@ func TestUdfclient(t *testing.T) {
 			{
 				media, rev, bs := c.media, c.rev, c.bs
 				t.Run(fmt.Sprintf("%s-%s-%d", media, rev, bs), func(t *testing.T) {
+					t.Parallel() // udfclient mostly sleeps
 					img, src := udfclientFixture(t, media, rev, bs)
 					im := openImage(t, img)
 					compareTree(t, im, src, profile{perms: true})

@@ -386,11 +386,16 @@ func sorted(m map[string]string) []string {
 	return out
 }
 
-// fixtures caches images built once per test binary run, by name.
+// fixtures caches images built once per test binary run, by name; two
+// fixtures may be built at once (udfclient spends most of its time asleep).
 var fixtures struct {
 	sync.Mutex
-	dir  string
-	made map[string]string
+	made map[string]*builtFixture
+}
+
+type builtFixture struct {
+	once sync.Once
+	path string
 }
 
 // fixture returns the image called name, building it with build(dir) the
@@ -399,20 +404,26 @@ var fixtures struct {
 func fixture(t testing.TB, name string, build func(dir string) string) string {
 	t.Helper()
 	fixtures.Lock()
-	defer fixtures.Unlock()
-	if p, ok := fixtures.made[name]; ok {
-		return p
-	}
 	if fixtures.made == nil {
-		fixtures.made = map[string]string{}
+		fixtures.made = map[string]*builtFixture{}
 	}
-	dir := filepath.Join(fixtureRoot, name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
+	f, ok := fixtures.made[name]
+	if !ok {
+		f = new(builtFixture)
+		fixtures.made[name] = f
 	}
-	p := build(dir)
-	fixtures.made[name] = p
-	return p
+	fixtures.Unlock()
+	f.once.Do(func() {
+		dir := filepath.Join(fixtureRoot, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f.path = build(dir)
+	})
+	if f.path == "" {
+		t.Fatalf("fixture %s failed to build", name)
+	}
+	return f.path
 }
 
 var fixtureRoot string
