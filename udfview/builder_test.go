@@ -76,8 +76,11 @@ func cs16(s string) []byte {
 
 func newBuilder(kind string, bs int) *builder {
 	b := &builder{bs: bs, kind: kind, rev: 0x0250}
-	if kind == "plain" || kind == "sparable" {
+	switch kind {
+	case "plain", "sparable":
 		b.rev = 0x0201
+	case "virtual150":
+		b.rev = 0x0150
 	}
 	b.icbs = b.phys // aliased until build for plain kinds
 	return b
@@ -376,18 +379,30 @@ func (b *builder) build(t testing.TB, root *hfile) []byte {
 		le.PutUint32(m[52:], 32)
 		le.PutUint16(m[56:], 32)
 		mapTable = append(mapTable, m...)
-	case "virtual":
-		// Scatter the virtual blocks backwards.
-		vat := make([]byte, 152+4*len(b.icbs))
-		le.PutUint16(vat[0:], 152)
+	case "virtual", "virtual150":
+		// Scatter the virtual blocks backwards. The UDF 2.xx VAT is a file
+		// of type 248 with a 152-byte header before the entries; the UDF
+		// 1.50 one a file of type 0 with the entries first and a 36-byte
+		// trailer ("*UDF Virtual Alloc Tbl", previous VAT's block).
+		hdr, tail, ftype := 152, 0, uint8(248)
+		if b.kind == "virtual150" {
+			hdr, tail, ftype = 0, 36, 0
+		}
+		vat := make([]byte, hdr+4*len(b.icbs)+tail)
+		if hdr > 0 {
+			le.PutUint16(vat[0:], uint16(hdr))
+		} else {
+			copy(vat[len(vat)-36:], "\x00*UDF Virtual Alloc Tbl")
+			le.PutUint32(vat[len(vat)-4:], 0xffffffff)
+		}
 		for i := len(b.icbs) - 1; i >= 0; i-- {
 			at := b.physAlloc(b.icbs[i])
-			le.PutUint32(vat[152+4*i:], at)
+			le.PutUint32(vat[hdr+4*i:], at)
 			b.icbPhys[uint32(i)] = partStartBlock + int(at)
 		}
 		ads := mkShortAD(uint32(len(vat)), b.physAlloc(vat))
 		vatAt = b.physAlloc(nil)
-		fe := b.fileEntryBytes(&hfile{fileType: 248, efe: true, size: int64(len(vat)), ads: []byte{}}, vatAt, ads, adShort, 1)
+		fe := b.fileEntryBytes(&hfile{fileType: ftype, efe: hdr > 0, size: int64(len(vat)), ads: []byte{}}, vatAt, ads, adShort, 1)
 		copy(b.phys[vatAt], fe)
 		m := make([]byte, 64)
 		m[0], m[1] = 2, 64

@@ -32,7 +32,7 @@ func (e *FormatError) Error() string {
 		msg += " in " + quotePath(e.Path)
 	}
 	if e.Offset >= 0 {
-		msg += fmt.Sprintf(" at byte %d (2048-byte sector %d)", e.Offset, e.Offset/2048)
+		msg += fmt.Sprintf(" at byte %d", e.Offset)
 	}
 	return msg
 }

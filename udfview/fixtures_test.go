@@ -280,3 +280,25 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// TestMkudffsOptions opens volumes made with mkudffs's other layout
+// options: strategy 4096 ICBs, plain file entries instead of extended ones
+// on UDF 2.01, four sparing tables, and the block size mkudffs picks by
+// itself (512 for an image file).
+func TestMkudffsOptions(t *testing.T) {
+	dir := t.TempDir()
+	for i, args := range [][]string{
+		{"--media-type=hd", "--strategy=4096", "--blocksize=2048"},
+		{"--media-type=hd", "--noefe", "--udfrev=2.01", "--blocksize=4096"},
+		{"--media-type=dvdrw", "--spartable=4", "--sparspace=64"},
+		{"--media-type=hd"},
+	} {
+		img := filepath.Join(dir, fmt.Sprint(i, ".udf"))
+		run(t, "", "mkudffs", append(args, "--label=OPTS", img, "20000")...)
+		im := openImage(t, img)
+		if kids, err := im.Root().ReadDir(); err != nil || len(kids) != 0 || im.Info().Label() != "OPTS" {
+			t.Errorf("%v: root %v %v, info %+v", args, kids, err, im.Info())
+		}
+		testFS(t, im)
+	}
+}

@@ -165,16 +165,17 @@ func openBytes(t testing.TB, img []byte) *Image {
 }
 
 // TestHandmade reads the handmade tree from every partition kind (plain,
-// sparable with a spared packet, metadata, VAT) at three block sizes.
+// sparable with a spared packet, metadata, VAT in its 2.xx and 1.50
+// layouts) at three block sizes.
 func TestHandmade(t *testing.T) {
-	for _, kind := range []string{"plain", "sparable", "metadata", "virtual"} {
+	for _, kind := range []string{"plain", "sparable", "metadata", "virtual", "virtual150"} {
 		for _, bs := range []int{512, 2048, 4096} {
 			t.Run(fmt.Sprintf("%s-%d", kind, bs), func(t *testing.T) {
 				_, img, want := handImage(t, kind, bs)
 				im := openBytes(t, img)
 				checkHandTree(t, im, want)
 				info := im.Info()
-				if info.BlockSize != bs || info.Label() != "HANDMADE LV" || info.FileSetID != "HANDMADE" || info.VAT != (kind == "virtual") || info.ReserveVDS || info.MetadataMirror {
+				if info.BlockSize != bs || info.Label() != "HANDMADE LV" || info.FileSetID != "HANDMADE" || info.VAT != strings.HasPrefix(kind, "virtual") || info.ReserveVDS || info.MetadataMirror {
 					t.Errorf("info %+v", info)
 				}
 				testFS(t, im)

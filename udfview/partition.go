@@ -104,10 +104,7 @@ func (im *Image) mapRun(ref uint16, lbn uint32, n int64, mirror bool) (off int64
 	}
 	x := xs[i]
 	within := (pos - x.pos) / im.bs
-	n = min(n, x.length/im.bs-within)
-	if n < 1 {
-		n = 1
-	}
+	n = max(1, min(n, x.length/im.bs-within))
 	return im.mapRun(x.loc.part, x.loc.lbn+uint32(within), n, false)
 }
 

@@ -26,17 +26,14 @@ const (
 	tagIUVD   = 4   // implementation use volume descriptor
 	tagPD     = 5   // partition descriptor
 	tagLVD    = 6   // logical volume descriptor
-	tagUSD    = 7   // unallocated space descriptor
 	tagTD     = 8   // terminating descriptor
 	tagLVID   = 9   // logical volume integrity descriptor
 	tagFSD    = 256 // file set descriptor
 	tagFID    = 257 // file identifier descriptor
 	tagAED    = 258 // allocation extent descriptor
 	tagIE     = 259 // indirect entry
-	tagTE     = 260 // terminal entry
 	tagFE     = 261 // file entry
 	tagEAHD   = 262 // extended attribute header descriptor
-	tagUSE    = 263 // unallocated space entry
 	tagEFE    = 266 // extended file entry
 )
 

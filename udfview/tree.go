@@ -285,7 +285,14 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 		}
 		f, n, err := parseFID(data[pos:], fe.off)
 		if err != nil {
-			return fmt.Errorf("%w (file identifier at byte %d of the directory)", err, pos)
+			// The offset is the directory's file entry; say where in
+			// its data the identifier was.
+			if ferr, ok := err.(*FormatError); ok {
+				c := *ferr
+				c.What += fmt.Sprintf(" (file identifier at byte %d of the directory's data)", pos)
+				err = &c
+			}
+			return err
 		}
 		pos += n
 		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
