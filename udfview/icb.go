@@ -58,12 +58,12 @@ type fileEntry struct {
 }
 
 // readICB reads the current file entry of the ICB at loc, following
-// strategy 4096 indirect entries. The entry is read into buf (one block;
-// a new one if nil), which its slices then share.
-func (im *Image) readICB(loc lbAddr, buf []byte) (*fileEntry, error) {
+// strategy 4096 indirect entries. The entry is read through s (nil: into a
+// new buffer), whose block its slices then share.
+func (im *Image) readICB(loc lbAddr, s *scratch) (*fileEntry, error) {
 	var seen map[lbAddr]bool
 	for hop := 0; ; hop++ {
-		buf, off, err := im.readDescriptor(loc, 0, buf)
+		buf, off, err := im.readDescriptor(loc, 0, s)
 		if err != nil {
 			return nil, err
 		}

@@ -122,15 +122,22 @@ func (im *Image) checkExtent(loc lbAddr, length int64, from int64) error {
 	return nil
 }
 
-// readDescriptor reads the block at loc into buf (a new buffer if nil)
-// and checks that it holds a descriptor with tag want recorded for that
-// block. A descriptor of a metadata partition whose main copy is damaged
-// is read from the mirror. It returns the block and its image offset.
-func (im *Image) readDescriptor(loc lbAddr, want uint16, buf []byte) ([]byte, int64, error) {
-	if buf == nil {
+// readDescriptor reads the block at loc (through s if not nil, else into
+// a new buffer) and checks that it holds a descriptor with tag want
+// recorded for that block. A descriptor of a metadata partition whose main
+// copy is damaged is read from the mirror. It returns the block and its
+// image offset.
+func (im *Image) readDescriptor(loc lbAddr, want uint16, s *scratch) ([]byte, int64, error) {
+	var buf []byte
+	var off int64
+	var err error
+	if s == nil {
 		buf = make([]byte, im.bs)
+		off, err = im.readBlock(buf, loc, false)
+	} else {
+		buf = s.block
+		off, err = im.readAhead(s, loc)
 	}
-	off, err := im.readBlock(buf, loc, false)
 	if err != nil {
 		return nil, off, err
 	}
@@ -156,6 +163,46 @@ func (im *Image) readBlock(buf []byte, loc lbAddr, mirror bool) (int64, error) {
 		return -1, err
 	}
 	return off, im.readFull(buf, off)
+}
+
+// readAheadSize is how much a listing reads at once when it reads its
+// children's file entries, which writers record one after another.
+const readAheadSize = 64 << 10
+
+// scratch is where a directory listing reads its children's file entries:
+// one block, and a read-ahead window of the image.
+type scratch struct {
+	block  []byte
+	win    []byte
+	winOff int64
+}
+
+func (im *Image) newScratch() *scratch {
+	return &scratch{block: make([]byte, im.bs), win: make([]byte, 0, readAheadSize)}
+}
+
+// readAhead reads the block at loc into s.block, from the window if it
+// holds it, else refilling the window from there.
+func (im *Image) readAhead(s *scratch, loc lbAddr) (int64, error) {
+	off, _, err := im.mapRun(loc.part, loc.lbn, 1, false)
+	if err != nil {
+		return -1, err
+	}
+	bs := int64(len(s.block))
+	if off < s.winOff || off+bs > s.winOff+int64(len(s.win)) {
+		n := min(int64(cap(s.win)), im.size-off)
+		if n < bs {
+			return off, im.readFull(s.block, off) // reports the short image
+		}
+		s.win = s.win[:n]
+		if err := im.readFull(s.win, off); err != nil {
+			s.win = s.win[:0]
+			return off, err
+		}
+		s.winOff = off
+	}
+	copy(s.block, s.win[off-s.winOff:])
+	return off, nil
 }
 
 // setupPartitions resolves the logical volume's partition maps against the

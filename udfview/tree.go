@@ -307,10 +307,10 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	uniqueNames(names)
 	kids := make([]Entry, len(fids))
 	d.children = make([]*Entry, len(fids))
-	buf := make([]byte, im.bs) // each child's file entry, in turn
+	s := im.newScratch()
 	for i, f := range fids {
 		k := &kids[i]
-		im.fillEntry(k, e, names[i], f, buf)
+		im.fillEntry(k, e, names[i], f, s)
 		d.children[i] = k
 		if k.IsDir() {
 			d.nsub++
@@ -321,14 +321,14 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 }
 
 // fillEntry builds the child of parent named by f, reading its file entry
-// into buf. A child that cannot be read still appears, with the error kept
+// through s. A child that cannot be read still appears, with the error kept
 // for when it is used.
-func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, buf []byte) {
+func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scratch) {
 	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc, depth: parent.depth + 1}
 	if f.chars&fidDir != 0 {
 		k.mode = fs.ModeDir
 	}
-	fe, err := im.readICB(f.icb.loc, buf)
+	fe, err := im.readICB(f.icb.loc, s)
 	if err == nil {
 		err = im.fromFileEntry(k, fe)
 	}
