@@ -37,6 +37,7 @@ type builder struct {
 	metaFE    int            // image block of the metadata file's entry
 	fsd       int            // image block of the file set descriptor
 	spareFrom uint32         // sparable: physical packet moved
+	crossings int            // file identifiers written across a block boundary
 }
 
 const partStartBlock = 300
@@ -268,6 +269,9 @@ func (b *builder) write(f *hfile, parent uint32, links map[*hfile]uint16) uint32
 			lfi, liu := int(dir[off+19]), int(binary.LittleEndian.Uint16(dir[off+36:]))
 			n := (fidHeader + lfi + liu + 3) &^ 3
 			blk := at + uint32(off/b.bs)
+			if off/b.bs != (off+n-1)/b.bs {
+				b.crossings++
+			}
 			fix := make([]byte, n)
 			copy(fix, dir[off:off+n])
 			setTag(fix, tagFID, blk)

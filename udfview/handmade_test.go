@@ -171,7 +171,10 @@ func TestHandmade(t *testing.T) {
 	for _, kind := range []string{"plain", "sparable", "metadata", "virtual", "virtual150"} {
 		for _, bs := range []int{512, 2048, 4096} {
 			t.Run(fmt.Sprintf("%s-%d", kind, bs), func(t *testing.T) {
-				_, img, want := handImage(t, kind, bs)
+				b, img, want := handImage(t, kind, bs)
+				if b.crossings == 0 {
+					t.Error("no file identifier crosses a block boundary")
+				}
 				im := openBytes(t, img)
 				checkHandTree(t, im, want)
 				info := im.Info()

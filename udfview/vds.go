@@ -145,7 +145,7 @@ func (im *Image) readVDS(x extentAD) (*volumeDescriptors, error) {
 				}
 			case tagPD:
 				num := binary.LittleEndian.Uint16(buf[22:])
-				if old, ok := vd.pds[num]; !ok || old == nil || seq >= vd.pdSeq[num] {
+				if _, ok := vd.pds[num]; !ok || seq >= vd.pdSeq[num] {
 					vd.pds[num], vd.pdSeq[num] = buf, seq
 				}
 			case tagIUVD:
@@ -230,11 +230,9 @@ func (im *Image) integrity(lvd []byte) {
 		if im.readFull(buf, blk*im.bs) != nil {
 			break
 		}
-		t, err := checkTag(buf, tagLVID, blk, blk*im.bs)
-		if err != nil {
+		if _, err := checkTag(buf, tagLVID, blk, blk*im.bs); err != nil {
 			break
 		}
-		_ = t
 		last = buf
 		next := parseExtentAD(buf[32:])
 		if next.length == 0 {
