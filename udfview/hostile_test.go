@@ -359,3 +359,29 @@ func TestCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestNotUDF: images without a UDF anchor give ErrNotUDF, whatever else
+// they hold.
+func TestNotUDF(t *testing.T) {
+	iso := fixture(t, "plain-iso", func(dir string) string {
+		src := dir + "/src"
+		writeTree(t, src, baseTree())
+		img := dir + "/image.iso"
+		run(t, "", "genisoimage", "-quiet", "-R", "-J", "-o", img, src)
+		return img
+	})
+	isoBytes, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, img := range map[string][]byte{
+		"empty":        nil,
+		"tiny":         make([]byte, 1000),
+		"zeros":        make([]byte, 1<<20),
+		"iso9660 only": isoBytes,
+	} {
+		if _, err := Open(bytes.NewReader(img), int64(len(img)), nil); !errors.Is(err, ErrNotUDF) {
+			t.Errorf("%s: %v, want ErrNotUDF", name, err)
+		}
+	}
+}

@@ -20,24 +20,31 @@ import (
 
 // File types of the ICB tag (ECMA-167 4/14.6.6, UDF 2.3.5.2).
 const (
-	ftUnknown   = 0
-	ftDir       = 4
-	ftFile      = 5
-	ftBlock     = 6
-	ftChar      = 7
-	ftFIFO      = 9
-	ftSocket    = 10
-	ftSymlink   = 12
-	ftRealtime  = 249
-	maxICBHops  = 1024
-	noOwner     = 0xffffffff
-	icbSetuid   = 1 << 6
-	icbSetgid   = 1 << 7
-	icbSticky   = 1 << 8
-	feHeader    = 176 // File Entry bytes before the extended attributes
-	efeHeader   = 216 // Extended File Entry bytes before them
+	ftUnknown  = 0
+	ftDir      = 4
+	ftFile     = 5
+	ftBlock    = 6
+	ftChar     = 7
+	ftFIFO     = 9
+	ftSocket   = 10
+	ftSymlink  = 12
+	ftRealtime = 249
+)
+
+// ICB tag flags beyond the allocation descriptor kind (ECMA-167 4/14.6.8).
+const (
+	icbSetuid = 1 << 6
+	icbSetgid = 1 << 7
+	icbSticky = 1 << 8
+)
+
+const (
 	strategy4   = 4
 	strategy4kb = 4096
+	maxICBHops  = 1024       // indirect entries followed before giving up
+	noOwner     = 0xffffffff // uid or gid "none" (UDF 3.3.3.1)
+	feHeader    = 176        // File Entry bytes before the extended attributes
+	efeHeader   = 216        // Extended File Entry bytes before them
 )
 
 // fileEntry is a parsed (extended) file entry.
