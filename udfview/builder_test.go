@@ -58,6 +58,7 @@ type hfile struct {
 	kids     []*hfile
 	link     *hfile // hard link: another name for this file's ICB
 	efe      bool
+	extAD    bool   // data described by extended_ads
 	newer    *hfile // strategy 4096: an indirect entry after this one points here
 
 	ie uint32 // assigned block of the indirect entry, if newer is set
@@ -286,6 +287,19 @@ func (b *builder) write(f *hfile, parent uint32, links map[*hfile]uint16) uint32
 		ads = f.ads
 	case f.embed:
 		ads, adKind = f.data, adEmbedded
+	case f.extAD:
+		// extended_ad: extent length, recorded length, information
+		// length, lb_addr, 2 bytes of implementation use.
+		long := b.dataADs(f.data, 2*b.bs)
+		for i := 0; i < len(long); i += 16 {
+			e := make([]byte, 20)
+			copy(e[0:4], long[i:i+4])
+			copy(e[4:8], long[i:i+4])
+			copy(e[8:12], long[i:i+4])
+			copy(e[12:18], long[i+4:i+10])
+			ads = append(ads, e...)
+		}
+		adKind = adExtended
 	default:
 		ads = b.dataADs(f.data, 1<<30-b.bs)
 	}

@@ -99,6 +99,8 @@ func handTree(b *builder) (*hfile, map[string]string) {
 		&hfile{name: cs8("embedded.txt"), fileType: ftFile, perm: udfPerm(0o600), data: []byte("tiny"), embed: true},
 		&hfile{name: cs8("efe.bin"), fileType: ftFile, perm: udfPerm(0o644), data: big, efe: true},
 		file(cs16("Ünï 😀 𝄞 日本"), "sixteen"),
+		file(cs8("caf\xe9 \xbd"), "latin-1"),
+		&hfile{name: cs8("extended.bin"), fileType: ftFile, perm: udfPerm(0o644), data: big[:10000], extAD: true, eas: deviceEA(9, 9)},
 		dir(cs8("many"), many...),
 		&hfile{name: cs8("suid"), fileType: ftFile, perm: udfPerm(0o755), flags: icbSetuid | icbSetgid, data: []byte("s"), uid: 1000, gid: 100},
 		&hfile{name: cs8("sticky"), fileType: ftDir, perm: udfPerm(0o777), flags: icbSticky},
@@ -143,6 +145,7 @@ func handTree(b *builder) (*hfile, map[string]string) {
 		"many/file 299 with a rather long name, ünïcödé": "-rw-r--r-- 3 299",
 	}
 	want["efe.bin"] = fmt.Sprintf("-rw-r--r-- %d %s", len(big), big)
+	want["extended.bin"] = fmt.Sprintf("-rw-r--r-- 10000 %s", big[:10000])
 	want["chain.bin"] = fmt.Sprintf("-rw-r--r-- %d %s", len(chainData), chainData)
 	return root, want
 }
@@ -210,12 +213,12 @@ func checkHandTree(t *testing.T, im *Image, want map[string]string) {
 		}
 	}
 	kids, _ := im.Root().ReadDir()
-	if len(kids) != 22 {
+	if len(kids) != 24 {
 		var names []string
 		for _, k := range kids {
 			names = append(names, k.Name())
 		}
-		t.Errorf("root has %d entries, want 22: %q", len(kids), names)
+		t.Errorf("root has %d entries, want 24: %q", len(kids), names)
 	}
 	many, _ := im.Lookup("many")
 	if k, err := many.ReadDir(); err != nil || len(k) != 300 {

@@ -255,8 +255,11 @@ func TestHostile(t *testing.T) {
 			b := newBuilder("plain", 2048)
 			tree, _ := handTree(b)
 			if c.name == "directory loop" {
-				sub := tree.kids[10]
-				sub.kids = append(sub.kids, &hfile{name: cs8("loop"), fileType: ftDir, link: tree})
+				for _, sub := range tree.kids {
+					if string(sub.name) == string(cs8("sub")) {
+						sub.kids = append(sub.kids, &hfile{name: cs8("loop"), fileType: ftDir, link: tree})
+					}
+				}
 			}
 			img := b.build(t, tree)
 			if c.edit != nil {
