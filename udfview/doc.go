@@ -47,8 +47,9 @@
 // Open reads the descriptors, loads what the partition maps need (sparing
 // table, VAT, metadata file extents) and reads the root's file entry. A
 // directory is read on first use: its file entry, then its data, then the
-// file entry of every child (one block each), so that the listing has
-// modes, sizes and times; the listing is then sorted by name and kept.
+// file entry of every child (one block each, read 64 KiB at a time since
+// writers record them one after another), so that the listing has modes,
+// sizes and times; the listing is then sorted by name and kept.
 // Lookup binary-searches it. A file's allocation descriptors are read again
 // from its file entry when it is opened, so a listed file costs only its
 // Entry. Symlinks in the middle of a path are followed inside the image
@@ -85,7 +86,8 @@
 // against the image size; a file's extents must cover its size. Loops are
 // caught: in strategy-4096 indirect entries, in allocation extent chains and
 // in directories (a directory that is its own ancestor); nesting is bounded
-// at 1024. Allocations are bounded: a directory's data at 64 MiB (a file
+// at 1024; a partition map never resolves through itself. Allocations are
+// bounded: a directory's data at 64 MiB (a file
 // identifier takes at least 40 bytes, so that bounds its entries too), a
 // file at 2^20 extents, a symlink at 64 KiB, the VAT at 64 MiB. A problem
 // is reported as a *FormatError naming the byte offset and the path,
