@@ -216,6 +216,10 @@ func (im *Image) setupPartitions(lv lvdInfo, pds map[uint16][]byte, lvdOff int64
 		}
 		start := int64(binary.LittleEndian.Uint32(pd[188:]))
 		length := int64(binary.LittleEndian.Uint32(pd[192:]))
+		// What lies past the end of the image is not there to read (a
+		// truncated image): the partition ends with the image, so extents
+		// beyond it are rejected before anything is allocated for them.
+		length = max(0, min(length, im.size/im.bs-start))
 		return start, length, nil
 	}
 	for i, m := range lv.maps {
