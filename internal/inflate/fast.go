@@ -15,6 +15,22 @@ const (
 	fastOutMargin = 258 + 16
 )
 
+// fastAsm, when not nil, is the fast loop in assembly, which fastHuffman
+// runs first: it decodes what the Go loop below decodes, keeping the bit
+// buffer in registers, and stops before an end of block or an invalid
+// literal/length code (status 0, left to the Go loop), or after a
+// distance it reports as asmBadDist or asmFarDist. It is set at start-up
+// where the CPU supports it; tests clear it to check the Go loop.
+var fastAsm func(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, status int)
+
+const (
+	asmBadDist = 1
+	asmFarDist = 2
+
+	msgBadDist = "invalid distance code"
+	msgFarDist = "distance before the start of the output"
+)
+
 // fastHuffman decodes the symbols of a Huffman-coded block while the
 // margins hold. It stops at the end of the block (done is true), at an
 // error, or before the first symbol that could come near the end of src
@@ -28,6 +44,15 @@ const (
 // literal takes at most 15 bits, so two literals fit in one refill; a
 // length and a distance with their extra bits take at most 48.
 func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, done bool, err error) {
+	if fastAsm != nil {
+		var status int
+		switch o, status = fastAsm(dst, o, br, lt, dt); status {
+		case asmBadDist:
+			return o, false, br.fail(ErrCorrupt, msgBadDist)
+		case asmFarDist:
+			return o, false, br.fail(ErrCorrupt, msgFarDist)
+		}
+	}
 	src := br.src
 	bits, nb, pos := br.bits, br.nb, br.pos
 	if pos > len(src)-fastInMargin || o > len(dst)-fastOutMargin {
@@ -110,9 +135,9 @@ func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, 
 		if e&flagBad != 0 || dist > o {
 			br.bits, br.nb, br.pos = bits, nb, pos
 			if e&flagBad != 0 {
-				return o, false, br.fail(ErrCorrupt, "invalid distance code")
+				return o, false, br.fail(ErrCorrupt, msgBadDist)
 			}
-			return o, false, br.fail(ErrCorrupt, "distance before the start of the output")
+			return o, false, br.fail(ErrCorrupt, msgFarDist)
 		}
 
 		bits |= binary.LittleEndian.Uint64(src[pos:]) << (nb & 63)

@@ -299,9 +299,9 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			br.bits, br.nb, br.pos = bits, nb, pos
 			switch {
 			case e&flagBad != 0:
-				return o, br.fail(ErrCorrupt, "invalid distance code")
+				return o, br.fail(ErrCorrupt, msgBadDist)
 			case dist > o:
-				return o, br.fail(ErrCorrupt, "distance before the start of the output")
+				return o, br.fail(ErrCorrupt, msgFarDist)
 			}
 			return o, br.fail(ErrOutputFull, "")
 		}
