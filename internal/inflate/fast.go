@@ -117,10 +117,9 @@ func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, 
 				return o, true, nil
 			}
 		}
-		n, x := uint(e&0xff), uint(e>>8&15)
-		length := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		length := value(e, bits)
+		bits >>= e & 63
+		nb -= uint(e & 0xff)
 
 		e = dt[bits&(1<<distBits-1)]
 		if e&flagSub != 0 {
@@ -128,10 +127,9 @@ func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, 
 			nb -= distBits
 			e = dt[(e>>16+uint32(bits)&(1<<(e>>8&15)-1))&(distTableSize-1)]
 		}
-		n, x = uint(e&0xff), uint(e>>8&15)
-		dist := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		dist := value(e, bits)
+		bits >>= e & 63
+		nb -= uint(e & 0xff)
 		if e&flagBad != 0 || dist > o {
 			br.bits, br.nb, br.pos = bits, nb, pos
 			if e&flagBad != 0 {

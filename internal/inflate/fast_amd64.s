@@ -126,12 +126,11 @@ notlit:
 	JMP  stop
 
 length:
-	// length = base + the x extra bits after the n code bits.
-	MOVBQZX AL, DX
-	MOVL AX, R9
-	SHRL $8, R9
-	ANDL $15, R9
-	ADDL DX, R9
+	// length = base + the low n bits shifted right by l (see value).
+	MOVBQZX AL, R9
+	MOVL AX, DX
+	SHRL $8, DX
+	ANDL $15, DX
 	BZHIQ R9, BX, R8
 	SHRXQ DX, R8, R8
 	CONSUME(R9)
@@ -157,11 +156,10 @@ length:
 	MOVL (R12)(DX*4), AX
 
 distentry:
-	MOVBQZX AL, DX
-	MOVL AX, R9
-	SHRL $8, R9
-	ANDL $15, R9
-	ADDL DX, R9
+	MOVBQZX AL, R9
+	MOVL AX, DX
+	SHRL $8, DX
+	ANDL $15, DX
 	BZHIQ R9, BX, R10
 	SHRXQ DX, R10, R10
 	CONSUME(R9)

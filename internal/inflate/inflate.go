@@ -280,10 +280,9 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			}
 			return o, nil
 		}
-		x := uint(e >> 8 & 15)
-		length := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		length := value(e, bits)
+		bits >>= n & 63
+		nb -= n
 
 		e = dt[bits&(1<<distBits-1)]
 		if e&flagSub != 0 {
@@ -291,10 +290,10 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			nb -= distBits
 			e = dt[(e>>16+uint32(bits)&(1<<(e>>8&15)-1))&(distTableSize-1)]
 		}
-		n, x = uint(e&0xff), uint(e>>8&15)
-		dist := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		n = uint(e & 0xff)
+		dist := value(e, bits)
+		bits >>= n & 63
+		nb -= n
 		if e&flagBad != 0 || dist > o || length > len(dst)-o {
 			br.bits, br.nb, br.pos = bits, nb, pos
 			switch {

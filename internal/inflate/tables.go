@@ -27,14 +27,17 @@ const (
 
 // An entry is a uint32:
 //
-//	bits  0-7   n: bits of input the code takes at this level
-//	bits  8-11  x: extra bits after the code (or the subtable's index bits)
+//	bits  0-7   n: bits of input the symbol takes at this level, its code
+//	            and, for a length or distance, the extra bits after it
+//	bits  8-11  l: bits of the code alone (for a subtable pointer: the
+//	            subtable's index bits)
 //	bits 12-15  flags
 //	bits 16-31  value: literal byte, length or distance base, code length
 //	            symbol, or the subtable's offset in the array
 //
-// A length or distance is value + the next x bits of input after the code,
-// so one load gives everything the decoder needs for a symbol.
+// A length or distance is value + the n-l extra bits after the code (see
+// value), so one load gives everything the decoder needs for a symbol,
+// and one shift by n consumes it whole.
 const (
 	flagBad = 1 << 12 // no symbol has this code, or the symbol is invalid
 	flagEOB = 1 << 13 // end of block (symbol 256)
@@ -42,7 +45,9 @@ const (
 	flagLit = 1 << 15 // literal byte
 )
 
-// Entry templates per symbol, without n.
+// Entry templates per symbol: flags and value, and for a length or
+// distance the number of extra bits in bits 8-11 (entry turns a template
+// into an entry).
 var (
 	litlenInfo  [numLitlen]uint32
 	distInfo    [numDist]uint32
@@ -177,7 +182,7 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 		curLen = l
 		rev := int(bits.Reverse16(uint16(code)) >> (16 - l)) // as read, LSB first
 		if uint(l) <= tableBits {
-			e := info[s] | uint32(l)
+			e := entry(info[s], uint(l))
 			for i := rev; i < len(primary); i += 1 << l {
 				primary[i] = e
 			}
@@ -203,7 +208,7 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 				primary[p] = flagSub | uint32(w)<<8 | uint32(next)<<16 | uint32(tableBits)
 				next += 1 << w
 			}
-			e := info[s] | uint32(l-int(tableBits))
+			e := entry(info[s], uint(l)-tableBits)
 			for i := rev >> tableBits; i < len(sub); i += 1 << (l - int(tableBits)) {
 				sub[i] = e
 			}
@@ -212,4 +217,17 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 		code++
 	}
 	return true
+}
+
+// entry returns the entry of the symbol with template info whose code
+// takes l bits at this level.
+func entry(info uint32, l uint) uint32 {
+	x := info >> 8 & 15
+	return info&^(15<<8) | uint32(l)<<8 | (uint32(l) + x)
+}
+
+// value returns the length or distance of entry e, whose code is at the
+// bottom of bits: the base plus the extra bits that follow the code.
+func value(e uint32, bits uint64) int {
+	return int(e>>16) + int(bits&(1<<(e&0xff)-1)>>(e>>8&15))
 }
