@@ -237,6 +237,7 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 		{"4. random reads", b.randomReads},
 		{"5. warm re-read", b.warmReread},
 		{"6. mount time and memory", b.mountAndMemory},
+		{"7. decode speed per core", b.decodeSpeed},
 		{"3. file-manager pattern", b.fileManager},
 	} {
 		if err := ctx.Err(); err != nil {
@@ -266,6 +267,7 @@ func installPeers(ctx context.Context) error {
 		"xorriso": "xorriso", "mksquashfs": "squashfs-tools", "squashfuse_ll": "squashfuse",
 		"squashfuse": "squashfuse", "fuseiso": "fuseiso", "pigz": "pigz", "bzip2": "bzip2",
 		"gzip": "gzip", "fusermount3": "fuse3", "losetup": "mount",
+		"libdeflate-gunzip": "libdeflate-tools", "lbzip2": "lbzip2", "taskset": "util-linux",
 	}
 	var missing []string
 	for tool, pkg := range pkgs {
