@@ -176,17 +176,27 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 	prefix := -1           // primary index of the current subtable
 	next := 1 << tableBits // where the next subtable goes
 	var sub []uint32
+	// A code of l bits fills every primary entry whose low l bits are the
+	// code: rather than store each one, the codes of each length are
+	// stored in the first 1<<l entries and that part of the table is then
+	// doubled, copying it above itself, before the codes one bit longer:
+	// one store per code and one copy of the table in all.
+	filled := uint(0) // primary[:1<<filled] holds the codes of up to filled bits
+	grow := func(to uint) {
+		for ; filled < to; filled++ {
+			copy(primary[1<<filled:2<<filled], primary[:1<<filled])
+		}
+	}
 	for _, s := range sorted[:n] {
 		l := int(lens[s])
 		code <<= l - curLen
 		curLen = l
 		rev := int(bits.Reverse16(uint16(code)) >> (16 - l)) // as read, LSB first
 		if uint(l) <= tableBits {
-			e := entry(info[s], uint(l))
-			for i := rev; i < len(primary); i += 1 << l {
-				primary[i] = e
-			}
+			grow(uint(l))
+			primary[rev] = entry(info[s], uint(l))
 		} else {
+			grow(tableBits)
 			if p := rev & (1<<tableBits - 1); p != prefix {
 				// A new subtable: wide enough for the longest code
 				// that shares this prefix, given the codes left.
@@ -216,6 +226,7 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 		count[l]--
 		code++
 	}
+	grow(tableBits)
 	return true
 }
 
