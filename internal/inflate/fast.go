@@ -10,9 +10,9 @@ const (
 	// One refill per iteration loads eight bytes.
 	fastInMargin = 8
 	// A match writes at most 258 bytes, and its copy overshoots by up
-	// to 15 (two whole words before the loop looks at the length); two
-	// literals write 2.
-	fastOutMargin = 258 + 16
+	// to 31 (the assembly loop copies 32 bytes before it looks at the
+	// length); literals write at most 3.
+	fastOutMargin = 258 + 32
 )
 
 // fastAsm, when not nil, is the fast loop in assembly, which fastHuffman

@@ -42,6 +42,16 @@
 	SHRXQ n, BX, BX \
 	SUBQ n, CX
 
+// LITERAL: store the literal of entry AX, look up the next entry (before
+// any refill: it needs only the low 11 bits of BX to be real).
+#define LITERAL \
+	MOVBQZX AL, DX \
+	CONSUME(DX) \
+	SHRL $16, AX \
+	MOVB AX, (DI) \
+	INCQ DI \
+	LOOKUP
+
 // func fastBMI2(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, status int)
 TEXT ·fastBMI2(SB), NOSPLIT, $16-72
 	MOVQ dst_base+0(FP), R13
@@ -77,24 +87,17 @@ loop:
 dispatch:
 	BTL  $15, AX // flagLit
 	JCC  notlit
-	// A literal, and a second one if the next entry is one too.
-	MOVBQZX AL, DX
-	CONSUME(DX)
-	SHRL $16, AX
-	MOVB AX, (DI)
-	INCQ DI
-	LOOKUP
+	// Up to three literals per refill: each takes at most 15 bits, so
+	// the lookup after the third still has 11 real bits.
+	LITERAL
 	BTL  $15, AX
 	JCC  litdone
-	MOVBQZX AL, DX
-	CONSUME(DX)
-	SHRL $16, AX
-	MOVB AX, (DI)
-	INCQ DI
-	LOOKUP
+	LITERAL
+	BTL  $15, AX
+	JCC  litdone
+	LITERAL
 
 litdone:
-	// At least 26 bits were left for the lookup; refill after it.
 	REFILL
 	JMP loop
 
@@ -181,7 +184,30 @@ distentry:
 	ADDQ DI, R8 // R8 = end
 	CMPQ R10, $8
 	JCS  short
-	// Two words unconditionally (most matches are short), then words.
+	CMPQ R10, $16
+	JCS  words8
+	// Distance 16 or more: 32 bytes unconditionally (most matches are
+	// short), then 16 at a time.
+	MOVOU (DX), X0
+	MOVOU X0, (DI)
+	MOVOU 16(DX), X0
+	MOVOU X0, 16(DI)
+	ADDQ  $32, DX
+	ADDQ  $32, DI
+	CMPQ  DI, R8
+	JCC   copied
+
+vectors:
+	MOVOU (DX), X0
+	MOVOU X0, (DI)
+	ADDQ  $16, DX
+	ADDQ  $16, DI
+	CMPQ  DI, R8
+	JCS   vectors
+	JMP   copied
+
+words8:
+	// Distance 8 to 15: two words unconditionally, then words.
 	MOVQ (DX), R9
 	MOVQ R9, (DI)
 	MOVQ 8(DX), R9
