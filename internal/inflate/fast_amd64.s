@@ -37,16 +37,19 @@
 	ANDL $((1<<const_litlenBits)-1), DX \
 	MOVL (R11)(DX*4), AX
 
-// CONSUME(n): drop the low n bits of BX (n in a register, < 64).
-#define CONSUME(n) \
-	SHRXQ n, BX, BX \
-	SUBQ n, CX
+// CONSUME: drop the n bits of entry AX from BX. SHRX takes its count
+// from the low 6 bits of AX, which are n (n < 64 and bits 6-7 of an
+// entry are 0), so the shift waits only for the entry's load; the count
+// in CX is updated beside it. Leaves n in DX.
+#define CONSUME \
+	SHRXQ AX, BX, BX \
+	MOVBQZX AL, DX \
+	SUBQ DX, CX
 
 // LITERAL: store the literal of entry AX, look up the next entry (before
 // any refill: it needs only the low 11 bits of BX to be real).
 #define LITERAL \
-	MOVBQZX AL, DX \
-	CONSUME(DX) \
+	CONSUME \
 	SHRL $16, AX \
 	MOVB AX, (DI) \
 	INCQ DI \
@@ -129,14 +132,14 @@ notlit:
 	JMP  stop
 
 length:
-	// length = base + the low n bits shifted right by l (see value).
-	MOVBQZX AL, R9
-	MOVL AX, DX
-	SHRL $8, DX
-	ANDL $15, DX
-	BZHIQ R9, BX, R8
-	SHRXQ DX, R8, R8
-	CONSUME(R9)
+	// length = base + the low n bits shifted right by l (see value);
+	// BZHI, like SHRX, takes n straight from the entry's low byte.
+	MOVL AX, R9
+	SHRL $8, R9
+	ANDL $15, R9
+	BZHIQ AX, BX, R8
+	SHRXQ R9, R8, R8
+	CONSUME
 	SHRL $16, AX
 	ADDL AX, R8 // R8 = length
 
@@ -159,13 +162,12 @@ length:
 	MOVL (R12)(DX*4), AX
 
 distentry:
-	MOVBQZX AL, R9
-	MOVL AX, DX
-	SHRL $8, DX
-	ANDL $15, DX
-	BZHIQ R9, BX, R10
-	SHRXQ DX, R10, R10
-	CONSUME(R9)
+	MOVL AX, R9
+	SHRL $8, R9
+	ANDL $15, R9
+	BZHIQ AX, BX, R10
+	SHRXQ R9, R10, R10
+	CONSUME
 	BTL  $12, AX // flagBad
 	JCS  baddist
 	SHRL $16, AX
