@@ -23,7 +23,8 @@
 // the tree and one holding the ISO as a single file, and gzip and bzip2
 // streams of the ISO. iszmount is measured against `isz extract`,
 // `pigz -dc`, `gzip -dc`, `bzip2 -dc`, squashfuse_ll, squashfuse, the
-// kernel's squashfs on a loop device, fuseiso and tmpfs. See bench/README.md
+// kernel's squashfs on a loop device, fuseiso and tmpfs, and its decoders,
+// one core against one, against libdeflate-gunzip and lbzip2. See bench/README.md
 // for the measurements and targets.
 //
 // # Honesty rules
