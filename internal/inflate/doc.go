@@ -21,10 +21,10 @@
 // input is a byte slice and the output buffer holds the whole result, none
 // of that is needed. Decode reads eight input bytes at a time with one
 // load, and a back-reference is a copy within dst itself: dst is the
-// window. On 128 KiB chunks of real files this decodes about 2.5 times as
-// fast as klauspost/compress/flate (see BenchmarkDecode), and at about
-// 0.8 to 0.9 of libdeflate's speed per core (the benchmark harness's
-// measurement 7).
+// window. On 128 KiB chunks of real files this decodes about twice as
+// fast as klauspost/compress/flate (see BenchmarkDecode), and at 0.76 to
+// 0.94 of libdeflate's speed per core on the same streams, literal-heavy
+// binaries at the low end (the benchmark harness's measurement 7).
 //
 // # Bit buffer
 //
