@@ -16,8 +16,8 @@ const (
 )
 
 // fastAsm, when not nil, is the fast loop in assembly, which fastHuffman
-// runs first: it decodes what the Go loop below decodes, keeping the bit
-// buffer in registers, and stops before an end of block or an invalid
+// runs first: it decodes the same symbols as the Go loop below, keeping
+// the bit buffer in registers, and stops before an end of block or an invalid
 // literal/length code (status 0, left to the Go loop), or after a
 // distance it reports as asmBadDist or asmFarDist. It is set at start-up
 // where the CPU supports it; tests clear it to check the Go loop.
@@ -41,8 +41,9 @@ const (
 // primary-table entry of the next symbol already looked up, and ends with
 // a refill and the lookup of the next entry: that load is started before
 // a match's copy or a literal's store, so its latency overlaps them. A
-// literal takes at most 15 bits, so two literals fit in one refill; a
-// length and a distance with their extra bits take at most 48.
+// literal takes at most 15 bits, so two literals fit in one refill (three
+// in the assembly loop, whose lookups need 11 bits); a length and a
+// distance with their extra bits take at most 48.
 func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, done bool, err error) {
 	if fastAsm != nil {
 		var status int
@@ -69,20 +70,18 @@ func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, 
 			nb -= uint(e & 0xff)
 			lit := byte(e >> 16)
 			e = lt[bits&(1<<litlenBits-1)]
+			dst[o] = lit
+			o++
 			if e&flagLit != 0 {
-				// A second literal: at least 41 bits are left.
+				// A second literal: at least 41 bits were left, and
+				// 26 remain, enough to look up the next entry before
+				// the refill that follows.
 				bits >>= e & 63
 				nb -= uint(e & 0xff)
-				dst[o+1] = byte(e >> 16)
-				dst[o] = lit
-				o += 2
-			} else {
-				dst[o] = lit
+				dst[o] = byte(e >> 16)
 				o++
+				e = lt[bits&(1<<litlenBits-1)]
 			}
-			// At least 26 bits are left, enough to look up the next
-			// entry before the refill that follows.
-			e = lt[bits&(1<<litlenBits-1)]
 			bits |= binary.LittleEndian.Uint64(src[pos:]) << (nb & 63)
 			pos += int((63 - nb) >> 3)
 			nb |= 56
