@@ -295,9 +295,12 @@ func chunksAsGzip(path, out string) error {
 	}
 	w := bufio.NewWriter(f)
 	header := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff} // no name, no mtime, OS unknown
-	data := make([]byte, 0, 128<<10)
+	var data []byte
 	for i, p := range c.data {
 		ci := r.Chunk(i)
+		if cap(data) < ci.Size {
+			data = make([]byte, ci.Size)
+		}
 		data = data[:ci.Size]
 		w.Write(header)
 		if c.types[i] == isz.ChunkZlib {
