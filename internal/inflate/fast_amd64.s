@@ -12,10 +12,11 @@
 //	BX  bit buffer                     DI  next output byte (&dst[o])
 //	CX  buffered bit count (nb)        R13 &dst[0]
 //	R11 literal/length table           R12 distance table
-//	DX, R8, R9, R10 scratch; inlim-8(SP), outlim-16(SP): the margins
+//	DX, R8, R9, R10, X0 scratch; inlim-8(SP), outlim-16(SP): the margins
 //
-// It decodes what the Go loop decodes, in the same order, and stops (status
-// 0) before a symbol it leaves to the Go loop: end of block, an invalid
+// It decodes the same symbols as the Go loop (three literals per refill
+// where the Go loop takes two, and 16-byte copies), and stops (status 0)
+// before a symbol it leaves to the Go loop: end of block, an invalid
 // literal/length code, or one past the margins. Status 1 (invalid distance
 // code) and 2 (distance before the start of the output) are returned after
 // the distance was consumed, where the Go loop reports them.
