@@ -23,7 +23,8 @@
 // the tree and one holding the ISO as a single file, and gzip and bzip2
 // streams of the ISO. iszmount is measured against `isz extract`,
 // `pigz -dc`, `gzip -dc`, `bzip2 -dc`, squashfuse_ll, squashfuse, the
-// kernel's squashfs on a loop device, fuseiso and tmpfs. See bench/README.md
+// kernel's squashfs on a loop device, fuseiso and tmpfs, and its decoders,
+// one core against one, against libdeflate-gunzip and lbzip2. See bench/README.md
 // for the measurements and targets.
 //
 // # Honesty rules
@@ -237,6 +238,7 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 		{"4. random reads", b.randomReads},
 		{"5. warm re-read", b.warmReread},
 		{"6. mount time and memory", b.mountAndMemory},
+		{"7. decode speed per core", b.decodeSpeed},
 		{"3. file-manager pattern", b.fileManager},
 	} {
 		if err := ctx.Err(); err != nil {
@@ -266,6 +268,7 @@ func installPeers(ctx context.Context) error {
 		"xorriso": "xorriso", "mksquashfs": "squashfs-tools", "squashfuse_ll": "squashfuse",
 		"squashfuse": "squashfuse", "fuseiso": "fuseiso", "pigz": "pigz", "bzip2": "bzip2",
 		"gzip": "gzip", "fusermount3": "fuse3", "losetup": "mount",
+		"libdeflate-gunzip": "libdeflate-tools", "lbzip2": "lbzip2", "taskset": "util-linux",
 	}
 	var missing []string
 	for tool, pkg := range pkgs {

@@ -3,6 +3,7 @@ package inflate
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/bits"
 	"testing"
 )
@@ -354,30 +355,55 @@ func TestBlocks(t *testing.T) {
 			w.lit(b, 256)
 		}, 10, "abcdabc", nil},
 	}
+	// Each case runs with each fast loop. The small buffers keep the
+	// blocks in the careful loop, so corrupt streams and good ones are
+	// also run padded, with 16 bytes of input after the stream and 300
+	// more of output, which the fast loops take (a truncated stream would
+	// read the padding, and a bigger dst would hold a stream too long for
+	// the small one).
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var w bitWriter
-			tt.stream(&w)
-			src := w.bytes()
-			dst := make([]byte, tt.dstLen)
-			n, nIn, err := Decode(dst, src)
-			if tt.wantErr != nil {
-				var e *Error
-				if !errors.Is(err, tt.wantErr) || !errors.As(err, &e) {
-					t.Fatalf("Decode(%x) = %d, %v; want an *Error wrapping %v", src, n, err, tt.wantErr)
+		eachLoop(func(loop string) {
+			for _, pad := range []bool{false, true} {
+				if pad && (tt.wantErr == ErrTruncated || tt.wantErr == ErrOutputFull) {
+					continue
 				}
-				if e.Offset < 0 || e.Offset > len(src) || nIn < 0 || nIn > len(src) || n < 0 || n > len(dst) {
-					t.Fatalf("error offsets out of range: n=%d nIn=%d %+v", n, nIn, e)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Decode(%x): %v", src, err)
-			}
-			if string(dst[:n]) != tt.want || nIn != len(src) {
-				t.Fatalf("Decode(%x) = %q, consumed %d; want %q, %d", src, dst[:n], nIn, tt.want, len(src))
+				t.Run(fmt.Sprintf("%s/%s/pad=%v", tt.name, loop, pad), func(t *testing.T) {
+					blockCase(t, tt.stream, tt.dstLen, tt.want, tt.wantErr, pad)
+				})
 			}
 		})
+	}
+}
+
+// blockCase decodes the stream written by stream into dstLen bytes (with
+// padding, 300 more, and 16 zero bytes after the stream) and checks the
+// output or the error.
+func blockCase(t *testing.T, stream func(w *bitWriter), dstLen int, want string, wantErr error, pad bool) {
+	var w bitWriter
+	stream(&w)
+	src := w.bytes()
+	end := len(src)
+	if pad {
+		src = append(src, make([]byte, 16)...)
+		dstLen += 300
+	}
+	dst := make([]byte, dstLen)
+	n, nIn, err := Decode(dst, src)
+	if wantErr != nil {
+		var e *Error
+		if !errors.Is(err, wantErr) || !errors.As(err, &e) {
+			t.Fatalf("Decode(%x) = %d, %v; want an *Error wrapping %v", src, n, err, wantErr)
+		}
+		if e.Offset < 0 || e.Offset > len(src) || nIn < 0 || nIn > len(src) || n < 0 || n > len(dst) {
+			t.Fatalf("error offsets out of range: n=%d nIn=%d %+v", n, nIn, e)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Decode(%x): %v", src, err)
+	}
+	if string(dst[:n]) != want || nIn != end {
+		t.Fatalf("Decode(%x) = %q, consumed %d; want %q, %d", src, dst[:n], nIn, want, end)
 	}
 }
 

@@ -19,12 +19,18 @@ const fuzzLimit = 1 << 20
 // exactly that size and into a bigger one); when klauspost reports the
 // stream corrupt or truncated, Decode returns an error too.
 //
+// Every input is decoded with each fast loop (assembly and Go).
+//
 // Seeds: testdata/fuzz/FuzzDecode holds valid streams from klauspost at
 // several levels and a few corrupted ones; f.Add adds the streams of the
 // table tests.
 func FuzzDecode(f *testing.F) {
+	// Long enough for the fast loops: they take over 274 bytes from the end.
+	long := append(randomBytes(3, 1500, 0), randomBytes(4, 2500, 6)...)
+	long = append(long, long[1000:2200]...)
 	for _, level := range []int{kflate.HuffmanOnly, 0, 1, 6, 9} {
 		f.Add(deflate(f, []byte("hello, hello, hello world; the quick brown fox"), level))
+		f.Add(deflate(f, long, level))
 	}
 	var w bitWriter
 	w.stored(false, []byte("he"), ^uint16(2))
@@ -37,37 +43,43 @@ func FuzzDecode(f *testing.F) {
 	big := make([]byte, fuzzLimit)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		want, kerr := io.ReadAll(io.LimitReader(kflate.NewReader(bytes.NewReader(src)), fuzzLimit+1))
-		if kerr == nil && len(want) > fuzzLimit {
-			// Too long to compare: only check Decode stops cleanly.
-			if n, _, err := Decode(big, src); n > len(big) || (err != nil && !isOurs(err)) {
-				t.Fatalf("Decode = %d, %v", n, err)
-			}
-			return
-		}
-		if kerr != nil {
-			n, nIn, err := Decode(big, src)
-			if err == nil {
-				t.Fatalf("klauspost: %v; Decode: %d bytes, %d consumed, no error", kerr, n, nIn)
-			}
-			if !isOurs(err) {
-				t.Fatalf("Decode error %v is not an *Error wrapping a sentinel", err)
-			}
-			return
-		}
-		for _, extra := range []int{0, 100} {
-			dst := make([]byte, len(want)+extra)
-			n, nIn, err := Decode(dst, src)
-			if err != nil {
-				t.Fatalf("dst %d bytes: Decode: %v; klauspost decodes %d bytes", len(dst), err, len(want))
-			}
-			if !bytes.Equal(dst[:n], want) {
-				t.Fatalf("dst %d bytes: Decode returns %d bytes, klauspost %d; differ", len(dst), n, len(want))
-			}
-			if nIn <= 0 || nIn > len(src) {
-				t.Fatalf("consumed %d of %d bytes", nIn, len(src))
-			}
-		}
+		eachLoop(func(loop string) { checkDecode(t, loop, src, want, kerr, big) })
 	})
+}
+
+// checkDecode is FuzzDecode's check of Decode with one fast loop against
+// klauspost's result (want, kerr) for src.
+func checkDecode(t *testing.T, loop string, src, want []byte, kerr error, big []byte) {
+	if kerr == nil && len(want) > fuzzLimit {
+		// Too long to compare: only check Decode stops cleanly.
+		if n, _, err := Decode(big, src); n > len(big) || (err != nil && !isOurs(err)) {
+			t.Fatalf("%s loop: Decode = %d, %v", loop, n, err)
+		}
+		return
+	}
+	if kerr != nil {
+		n, nIn, err := Decode(big, src)
+		if err == nil {
+			t.Fatalf("%s loop: klauspost: %v; Decode: %d bytes, %d consumed, no error", loop, kerr, n, nIn)
+		}
+		if !isOurs(err) {
+			t.Fatalf("%s loop: Decode error %v is not an *Error wrapping a sentinel", loop, err)
+		}
+		return
+	}
+	for _, extra := range []int{0, 100} {
+		dst := make([]byte, len(want)+extra)
+		n, nIn, err := Decode(dst, src)
+		if err != nil {
+			t.Fatalf("%s loop, dst %d bytes: Decode: %v; klauspost decodes %d bytes", loop, len(dst), err, len(want))
+		}
+		if !bytes.Equal(dst[:n], want) {
+			t.Fatalf("%s loop, dst %d bytes: Decode returns %d bytes, klauspost %d; differ", loop, len(dst), n, len(want))
+		}
+		if nIn <= 0 || nIn > len(src) {
+			t.Fatalf("%s loop: consumed %d of %d bytes", loop, nIn, len(src))
+		}
+	}
 }
 
 // isOurs reports whether err is an *Error wrapping one of the sentinels.
@@ -80,7 +92,9 @@ func isOurs(err error) bool {
 // FuzzZlib is the same differential test for the zlib framing, against
 // klauspost/compress/zlib: when it decodes the input (checksum included)
 // to at most fuzzLimit bytes, Zlib fills a buffer of exactly that size with
-// the same bytes; when it fails, Zlib fails too, with an *Error.
+// the same bytes; when it fails, Zlib fails too, with an *Error. Both fast
+// loops; the Adler-32 paths have their own differential fuzz test in
+// internal/adler32.
 func FuzzZlib(f *testing.F) {
 	for _, level := range []int{kzlib.HuffmanOnly, 1, 9} {
 		var b bytes.Buffer
@@ -98,17 +112,19 @@ func FuzzZlib(f *testing.F) {
 				return
 			}
 		}
-		dst := make([]byte, len(want))
-		err := Zlib(dst, src)
-		switch {
-		case kerr != nil && err == nil:
-			t.Fatalf("klauspost: %v; Zlib: no error", kerr)
-		case err != nil && !isOurs(err):
-			t.Fatalf("Zlib error %v is not an *Error wrapping a sentinel", err)
-		case kerr == nil && err != nil:
-			t.Fatalf("klauspost decodes %d bytes; Zlib: %v", len(want), err)
-		case kerr == nil && !bytes.Equal(dst, want):
-			t.Fatal("Zlib and klauspost decode different bytes")
-		}
+		eachLoop(func(loop string) {
+			dst := make([]byte, len(want))
+			err := Zlib(dst, src)
+			switch {
+			case kerr != nil && err == nil:
+				t.Fatalf("%s loop: klauspost: %v; Zlib: no error", loop, kerr)
+			case err != nil && !isOurs(err):
+				t.Fatalf("%s loop: Zlib error %v is not an *Error wrapping a sentinel", loop, err)
+			case kerr == nil && err != nil:
+				t.Fatalf("%s loop: klauspost decodes %d bytes; Zlib: %v", loop, len(want), err)
+			case kerr == nil && !bytes.Equal(dst, want):
+				t.Fatalf("%s loop: Zlib and klauspost decode different bytes", loop)
+			}
+		})
 	})
 }

@@ -231,9 +231,13 @@ func (d *decoder) readTables(br *bitReader) error {
 // bits remain, so the next entry is looked up before the refill: the
 // refill only ORs bits above nb, and the lookup does not wait for it.
 func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (int, error) {
+	o, done, err := fastHuffman(dst, o, br, lt, dt)
+	if done || err != nil {
+		return o, err
+	}
 	src := br.src
 	bits, nb, pos := br.bits, br.nb, br.pos
-	ok := true
+	var ok bool
 	if bits, nb, pos, ok = refill(src, bits, nb, pos); !ok {
 		return o, br.overran(bits, nb, pos)
 	}
@@ -276,10 +280,9 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			}
 			return o, nil
 		}
-		x := uint(e >> 8 & 15)
-		length := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		length := value(e, bits)
+		bits >>= n & 63
+		nb -= n
 
 		e = dt[bits&(1<<distBits-1)]
 		if e&flagSub != 0 {
@@ -287,31 +290,27 @@ func huffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *
 			nb -= distBits
 			e = dt[(e>>16+uint32(bits)&(1<<(e>>8&15)-1))&(distTableSize-1)]
 		}
-		n, x = uint(e&0xff), uint(e>>8&15)
-		dist := int(e>>16) + int(bits>>(n&63)&(1<<x-1))
-		bits >>= (n + x) & 63
-		nb -= n + x
+		n = uint(e & 0xff)
+		dist := value(e, bits)
+		bits >>= n & 63
+		nb -= n
 		if e&flagBad != 0 || dist > o || length > len(dst)-o {
 			br.bits, br.nb, br.pos = bits, nb, pos
 			switch {
 			case e&flagBad != 0:
-				return o, br.fail(ErrCorrupt, "invalid distance code")
+				return o, br.fail(ErrCorrupt, msgBadDist)
 			case dist > o:
-				return o, br.fail(ErrCorrupt, "distance before the start of the output")
+				return o, br.fail(ErrCorrupt, msgFarDist)
 			}
 			return o, br.fail(ErrOutputFull, "")
 		}
 
-		if end := o + length; dist >= 8 && end <= len(dst)-8 {
-			// The common case, inline: 8 bytes at a time, each load
-			// only of bytes already written, overshooting end by up to
-			// 7 bytes that later output overwrites.
-			for s := o - dist; o < end; o, s = o+8, s+8 {
-				binary.LittleEndian.PutUint64(dst[o:], binary.LittleEndian.Uint64(dst[s:]))
-			}
-			o = end
+		if end := o + length; end <= len(dst)-15 {
+			o = copyMatch(dst, o, dist, end)
 		} else {
-			o = copyShort(dst, o, dist, end)
+			for s := o - dist; o < end; o, s = o+1, s+1 {
+				dst[o] = dst[s]
+			}
 		}
 
 		if pos <= len(src)-8 {
@@ -337,23 +336,4 @@ func refill(src []byte, bits uint64, nb uint, pos int) (uint64, uint, int, bool)
 func (br *bitReader) overran(bits uint64, nb uint, pos int) error {
 	br.bits, br.nb, br.pos = bits, nb, pos
 	return br.fail(ErrTruncated, "")
-}
-
-// copyShort copies the match at dst[o-dist:] to dst[o:end] (1 <= dist <=
-// o, end <= len(dst)) when it overlaps closely or is near the end of dst,
-// and returns end. A run of one byte (dist 1) is stored 8 bytes at a time
-// while there is room.
-func copyShort(dst []byte, o, dist, end int) int {
-	s := o - dist
-	if dist == 1 && end <= len(dst)-8 {
-		v := uint64(dst[s]) * 0x0101010101010101
-		for ; o < end; o += 8 {
-			binary.LittleEndian.PutUint64(dst[o:], v)
-		}
-		return end
-	}
-	for ; o < end; o, s = o+1, s+1 {
-		dst[o] = dst[s]
-	}
-	return end
 }

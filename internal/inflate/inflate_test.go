@@ -11,6 +11,19 @@ import (
 	kflate "github.com/klauspost/compress/flate"
 )
 
+// eachLoop calls f once for each fast loop this machine has: the assembly
+// one where the CPU supports it ("asm") and the Go one ("go"), forced by
+// clearing fastAsm, which it restores.
+func eachLoop(f func(loop string)) {
+	saved := fastAsm
+	defer func() { fastAsm = saved }()
+	if saved != nil {
+		f("asm")
+	}
+	fastAsm = nil
+	f("go")
+}
+
 // roundTrip decodes comp into a buffer of exactly len(want) bytes and
 // compares; then checks that one byte less of output is ErrOutputFull.
 func roundTrip(t *testing.T, name string, comp, want []byte) {
@@ -59,17 +72,24 @@ func inputs(t *testing.T) map[string][]byte {
 
 // TestRoundTrip decodes the output of klauspost/compress/flate at every
 // level and of compress/flate at a few, byte for byte.
+// The streams are decoded with each fast loop.
 func TestRoundTrip(t *testing.T) {
 	for name, p := range inputs(t) {
+		streams := map[string][]byte{}
 		for _, level := range []int{kflate.HuffmanOnly, kflate.NoCompression, 1, 2, 3, 4, 5, 6, 7, 8, 9} {
-			roundTrip(t, fmt.Sprintf("%s/klauspost%d", name, level), deflate(t, p, level), p)
+			streams[fmt.Sprintf("klauspost%d", level)] = deflate(t, p, level)
 		}
 		for _, level := range []int{stdflate.HuffmanOnly, 1, 6, 9} {
 			var buf bytes.Buffer
 			w, _ := stdflate.NewWriter(&buf, level)
 			w.Write(p)
 			w.Close()
-			roundTrip(t, fmt.Sprintf("%s/std%d", name, level), buf.Bytes(), p)
+			streams[fmt.Sprintf("std%d", level)] = buf.Bytes()
 		}
+		eachLoop(func(loop string) {
+			for enc, comp := range streams {
+				roundTrip(t, name+"/"+enc+"/"+loop, comp, p)
+			}
+		})
 	}
 }

@@ -27,14 +27,17 @@ const (
 
 // An entry is a uint32:
 //
-//	bits  0-7   n: bits of input the code takes at this level
-//	bits  8-11  x: extra bits after the code (or the subtable's index bits)
+//	bits  0-7   n: bits of input the symbol takes at this level, its code
+//	            and, for a length or distance, the extra bits after it
+//	bits  8-11  l: bits of the code alone (for a subtable pointer: the
+//	            subtable's index bits)
 //	bits 12-15  flags
 //	bits 16-31  value: literal byte, length or distance base, code length
 //	            symbol, or the subtable's offset in the array
 //
-// A length or distance is value + the next x bits of input after the code,
-// so one load gives everything the decoder needs for a symbol.
+// A length or distance is value + the n-l extra bits after the code (see
+// value), so one load gives everything the decoder needs for a symbol,
+// and one shift by n consumes it whole.
 const (
 	flagBad = 1 << 12 // no symbol has this code, or the symbol is invalid
 	flagEOB = 1 << 13 // end of block (symbol 256)
@@ -42,7 +45,9 @@ const (
 	flagLit = 1 << 15 // literal byte
 )
 
-// Entry templates per symbol, without n.
+// Entry templates per symbol: flags and value, and for a length or
+// distance the number of extra bits in bits 8-11 (entry turns a template
+// into an entry).
 var (
 	litlenInfo  [numLitlen]uint32
 	distInfo    [numDist]uint32
@@ -171,17 +176,27 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 	prefix := -1           // primary index of the current subtable
 	next := 1 << tableBits // where the next subtable goes
 	var sub []uint32
+	// A code of l bits fills every primary entry whose low l bits are the
+	// code: rather than store each one, the codes of each length are
+	// stored in the first 1<<l entries and that part of the table is then
+	// doubled, copying it above itself, before the codes one bit longer:
+	// one store per code and one copy of the table in all.
+	filled := uint(0) // primary[:1<<filled] holds the codes of up to filled bits
+	grow := func(to uint) {
+		for ; filled < to; filled++ {
+			copy(primary[1<<filled:2<<filled], primary[:1<<filled])
+		}
+	}
 	for _, s := range sorted[:n] {
 		l := int(lens[s])
 		code <<= l - curLen
 		curLen = l
 		rev := int(bits.Reverse16(uint16(code)) >> (16 - l)) // as read, LSB first
 		if uint(l) <= tableBits {
-			e := info[s] | uint32(l)
-			for i := rev; i < len(primary); i += 1 << l {
-				primary[i] = e
-			}
+			grow(uint(l))
+			primary[rev] = entry(info[s], uint(l))
 		} else {
+			grow(tableBits)
 			if p := rev & (1<<tableBits - 1); p != prefix {
 				// A new subtable: wide enough for the longest code
 				// that shares this prefix, given the codes left.
@@ -203,7 +218,7 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 				primary[p] = flagSub | uint32(w)<<8 | uint32(next)<<16 | uint32(tableBits)
 				next += 1 << w
 			}
-			e := info[s] | uint32(l-int(tableBits))
+			e := entry(info[s], uint(l)-tableBits)
 			for i := rev >> tableBits; i < len(sub); i += 1 << (l - int(tableBits)) {
 				sub[i] = e
 			}
@@ -211,5 +226,19 @@ func build(table []uint32, tableBits uint, lens []uint8, info []uint32) bool {
 		count[l]--
 		code++
 	}
+	grow(tableBits)
 	return true
+}
+
+// entry returns the entry of the symbol with template info whose code
+// takes l bits at this level.
+func entry(info uint32, l uint) uint32 {
+	x := info >> 8 & 15
+	return info&^(15<<8) | uint32(l)<<8 | (uint32(l) + x)
+}
+
+// value returns the length or distance of entry e, whose code is at the
+// bottom of bits: the base plus the extra bits that follow the code.
+func value(e uint32, bits uint64) int {
+	return int(e>>16) + int(bits&(1<<(e&0xff)-1)>>(e>>8&15))
 }

@@ -3,7 +3,8 @@ package inflate
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/adler32"
+
+	"github.com/iszmount/iszmount/internal/adler32"
 )
 
 // Zlib decodes the zlib stream (RFC 1950) at the start of src into dst,
