@@ -1,10 +1,12 @@
 package test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,9 +41,11 @@ func inEnv(t *testing.T, env []string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr // warnings (no syslog on this machine) are not the answer
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %q: %v\n%s", name, args, err, out)
+		t.Fatalf("%s %q: %v\n%s%s", name, args, err, out, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out))
 }
@@ -199,7 +203,12 @@ exec su -s /bin/sh -c "$1" %[2]s`, devDir, user)
 	}
 	uid := strings.TrimSpace(inEnv(t, os.Environ(), "id", "-u", user))
 	want := fmt.Sprintf("mounted %s/Discs/ISZMOUNT_SAMPLE\nuser_id=%s\nreadable\nlisted\nunmounted\nremoved\n", home, uid)
-	if string(out) != want {
+	// A machine without a syslog socket (this one, CI) adds the daemon's
+	// one warning that its log is discarded; nothing else may appear.
+	got := strings.Join(slices.DeleteFunc(strings.SplitAfter(string(out), "\n"), func(l string) bool {
+		return strings.HasPrefix(l, `level=WARN msg="no syslog socket`)
+	}), "")
+	if got != want {
 		t.Errorf("as %s:\n%s\nwant:\n%s", user, out, want)
 	}
 }

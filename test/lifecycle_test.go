@@ -107,7 +107,7 @@ func TestUserMountFailures(t *testing.T) {
 			[]string{"/dev/fuse", "Permission denied"}},
 		{"no fusermount3", usableFuse + `; for f in /usr/bin/fusermount3 /bin/fusermount3; do [ -e $f ] && mount --bind /dev/null $f; done`, true, 7,
 			[]string{"fusermount3 not found", "fuse3 package"}},
-		{"mount point not writable", usableFuse, false, 3,
+		{"mount point not writable", usableFuse, false, 8,
 			[]string{"no write access to mountpoint", "exit status 1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -223,21 +223,28 @@ func readConcurrently(t *testing.T, file string, size int64, readers int) {
 // cache=16M, and -o verify of the latter: the chunk buffers stay within
 // the budget (a reader waits for one rather than pin its own), so the
 // peak RSS stays near cache + 64 MiB, not a batch of chunks per reader.
+//
+// The limits leave room for the garbage collector falling behind on a
+// machine whose cores are busy with other work (CI runs the test packages
+// side by side): 58-61 MiB measured alone for 16 readers, 83 MiB once
+// during a full suite run. The defects these catch were far above them
+// (130-180 MiB for 16 readers, 1.4 GB for 32 readers of large chunks).
 func TestMountConcurrentReadersBounded(t *testing.T) {
+	const slack = 16 << 20 // GC lag under load, see above
 	const size = 128 << 20
 	small, name := textImage(t, size, isz.DefaultBlockSize)
 	m := mountDaemon(t, bin, small, "cache=16M", "mode=tree")
 	readConcurrently(t, filepath.Join(m.dir, name), size, 16)
-	checkPeakRSS(t, m, (16+64)<<20, "16 readers of 128 KiB chunks")
+	checkPeakRSS(t, m, (16+64)<<20+slack, "16 readers of 128 KiB chunks")
 
 	// With chunks this large, the stored bytes each decode in progress
 	// holds (at most one decode per cache buffer, so at most the budget
-	// again) show: 88 MiB measured, where each reader pinning its own
+	// again) show: 83-93 MiB measured, where each reader pinning its own
 	// batch of chunks had no bound at all.
 	img, name := textImage(t, size, isz.MaxChunkSize)
 	m = mountDaemon(t, bin, img, "cache=16M", "mode=tree")
 	readConcurrently(t, filepath.Join(m.dir, name), size, 32)
-	checkPeakRSS(t, m, (2*16+64)<<20, "32 readers of 4 MiB chunks")
+	checkPeakRSS(t, m, (2*16+64)<<20+slack, "32 readers of 4 MiB chunks")
 
 	v := mountDaemon(t, bin, img, "cache=16M", "mode=tree", "verify")
 	waitFor(t, "the verify result in the log", func() bool { return strings.Contains(v.logText(), "verify: image OK") })
