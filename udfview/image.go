@@ -1,0 +1,292 @@
+package udfview
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options is reserved for future choices; the zero value (or nil) is the
+// default.
+type Options struct{}
+
+// Image is an opened UDF file system. It implements fs.FS, fs.ReadDirFS,
+// fs.ReadFileFS, fs.StatFS and fs.ReadLinkFS and is safe for concurrent
+// use. Directories are read on first access and kept.
+type Image struct {
+	r     io.ReaderAt
+	size  int64
+	bs    int64
+	parts []partition // by partition reference number
+	root  *Entry
+	info  VolumeInfo
+
+	linksOnce sync.Once
+	links     map[uint64]uint32 // inode -> number of names, for ICBs with several
+}
+
+// VolumeInfo describes the volume.
+type VolumeInfo struct {
+	VolumeID        string // primary volume descriptor's volume identifier
+	VolumeSetID     string // primary volume descriptor's volume set identifier
+	LogicalVolumeID string // logical volume descriptor's identifier (what Windows shows)
+	FileSetID       string // file set descriptor's identifier
+
+	NSR      string // "NSR02" or "NSR03" from the volume recognition sequence, "" if none was found
+	Revision uint16 // UDF revision of the logical volume's domain, BCD: 0x0201 is 2.01
+
+	// From the logical volume integrity descriptor (HasCounts: it was read).
+	MinReadRevision, MinWriteRevision, MaxWriteRevision uint16
+	Files, Dirs                                         int64
+	HasCounts                                           bool
+
+	BlockSize     int
+	PartitionMaps []string // kind of each partition map: "physical", "sparable", "virtual", "metadata"
+
+	Created        time.Time // recording date of the primary volume descriptor
+	Recorded       time.Time // recording date of the last integrity descriptor
+	FileSetCreated time.Time // recording date of the file set descriptor
+
+	ReserveVDS     bool // the main volume descriptor sequence was damaged; the reserve one is used
+	VAT            bool // a virtual allocation table was read
+	MetadataMirror bool // the metadata file was damaged; its mirror is used
+}
+
+// Label returns the name to show for the volume: the logical volume
+// identifier, else the volume identifier.
+func (v VolumeInfo) Label() string {
+	if v.LogicalVolumeID != "" {
+		return v.LogicalVolumeID
+	}
+	return v.VolumeID
+}
+
+// RevisionString returns Revision as "2.01" ("" if unknown).
+func (v VolumeInfo) RevisionString() string {
+	if v.Revision == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%x.%02x", v.Revision>>8, v.Revision&0xff)
+}
+
+// Open reads the volume structures and the root directory's file entry of
+// the UDF image in r, which is size bytes long. Further directories are
+// read when first used. opts may be nil.
+//
+// An image without a UDF anchor gives an error wrapping ErrNotUDF;
+// malformed structures give a *FormatError.
+func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
+	if size < 257*512 {
+		return nil, fmt.Errorf("%w: image of %d bytes is too small", ErrNotUDF, size)
+	}
+	anc, bs, err := findAnchor(r, size)
+	if err != nil {
+		return nil, err
+	}
+	var firstErr error
+	for i, x := range []extentAD{anc.main, anc.reserve} {
+		im := &Image{r: r, size: size, bs: bs}
+		im.info.NSR = findVRS(r, size)
+		im.info.BlockSize = int(bs)
+		im.info.ReserveVDS = i == 1
+		err := im.mount(x)
+		if err == nil {
+			return im, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			break // an I/O error: the reserve would not help
+		}
+	}
+	return nil, firstErr
+}
+
+// mount reads the volume descriptor sequence of extent x and everything up
+// to the root directory's file entry.
+func (im *Image) mount(x extentAD) error {
+	vd, err := im.readVDS(x)
+	if err != nil {
+		return err
+	}
+	im.info.VolumeID = decodeDString(vd.pvd[24:56])
+	im.info.VolumeSetID = decodeDString(vd.pvd[72:200])
+	im.info.Created = decodeTimestamp(vd.pvd[376:])
+	lvdOff := int64(binary.LittleEndian.Uint32(vd.lvd[12:])) * im.bs
+	lv, err := im.parseLVD(vd.lvd, lvdOff)
+	if err != nil {
+		return err
+	}
+	im.info.LogicalVolumeID = lv.id
+	im.info.Revision = udfRevision(vd.lvd[216:248])
+	if err := im.setupPartitions(lv, vd.pds, lvdOff); err != nil {
+		return err
+	}
+	im.integrity(vd.lvd)
+
+	fsd, off, err := im.readDescriptor(lv.fsd.loc, tagFSD, nil)
+	if err != nil {
+		return err
+	}
+	im.info.FileSetCreated = decodeTimestamp(fsd[16:])
+	im.info.FileSetID = decodeDString(fsd[304:336])
+	rootAD := parseLongAD(fsd[400:])
+	fe, err := im.readICB(rootAD.loc, nil)
+	if err != nil {
+		return err
+	}
+	root := &Entry{im: im, name: ".", icb: rootAD.loc, dir: new(dirState)}
+	if err := im.fromFileEntry(root, fe); err != nil {
+		return err
+	}
+	if !root.IsDir() {
+		return formatErr(off+400, "root ICB is not a directory")
+	}
+	im.root = root
+	return nil
+}
+
+// readFull reads exactly len(buf) bytes at off; a short read is a
+// *FormatError (the image is shorter than its structures say).
+func (im *Image) readFull(buf []byte, off int64) error {
+	n, err := im.r.ReadAt(buf, off)
+	if n == len(buf) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return formatErr(off+int64(n), "image ends %d bytes into a %d-byte read", n, len(buf))
+	}
+	return fmt.Errorf("udfview: reading %d bytes at byte %d: %w", len(buf), off, err)
+}
+
+// Root returns the root directory.
+func (im *Image) Root() *Entry { return im.root }
+
+// Info describes the volume.
+func (im *Image) Info() VolumeInfo {
+	info := im.info
+	info.PartitionMaps = append([]string(nil), info.PartitionMaps...)
+	return info
+}
+
+// Lookup resolves a slash-separated path ("" or "." is the root) without
+// following a final symlink; symlinks in the middle are followed within the
+// image. Leading and trailing slashes are ignored.
+func (im *Image) Lookup(name string) (*Entry, error) {
+	e, err := im.resolve(strings.Trim(name, "/"), false)
+	if err != nil {
+		return nil, &fs.PathError{Op: "lookup", Path: name, Err: err}
+	}
+	return e, nil
+}
+
+// maxSymlinkHops bounds symlink resolution, like the kernel's 40.
+const maxSymlinkHops = 40
+
+// resolve walks a path from the root. Symlinks are followed (all of them if
+// follow, else all but the final component) inside the image: an absolute
+// target starts at the image root and ".." stops at the root, so a path can
+// never leave the image.
+func (im *Image) resolve(name string, follow bool) (*Entry, error) {
+	cur := im.root
+	comps := splitPath(name)
+	hops := 0
+	for len(comps) > 0 {
+		c := comps[0]
+		comps = comps[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if cur.parent != nil {
+				cur = cur.parent
+			}
+			continue
+		}
+		if !cur.IsDir() {
+			return nil, errNotDir
+		}
+		child, err := cur.Lookup(c)
+		if err != nil {
+			return nil, err
+		}
+		if child.mode&fs.ModeSymlink != 0 && (follow || len(comps) > 0) {
+			if hops++; hops > maxSymlinkHops {
+				return nil, errTooManyLinks
+			}
+			target := child.Target()
+			if strings.HasPrefix(target, "/") {
+				cur = im.root
+			}
+			comps = append(splitPath(target), comps...)
+			continue
+		}
+		cur = child
+	}
+	return cur, nil
+}
+
+// notDirError is "not a directory", which is also fs.ErrInvalid.
+type notDirError struct{}
+
+func (notDirError) Error() string { return "not a directory" }
+func (notDirError) Unwrap() error { return fs.ErrInvalid }
+
+var (
+	errNotDir       error = notDirError{}
+	errTooManyLinks       = errors.New("too many levels of symbolic links")
+)
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// nlinkOf returns the number of names of a non-directory inode, counting
+// every directory of the image once (on first use).
+func (im *Image) nlinkOf(ino uint64) uint32 {
+	im.linksOnce.Do(func() {
+		all := make(map[uint64]uint32)
+		seen := make(map[uint64]bool)
+		var walk func(d *Entry)
+		walk = func(d *Entry) {
+			if seen[d.Inode()] {
+				return
+			}
+			seen[d.Inode()] = true
+			kids, err := d.children()
+			if err != nil {
+				return
+			}
+			for _, k := range kids {
+				if k.IsDir() {
+					walk(k)
+				} else {
+					all[k.Inode()]++
+				}
+			}
+		}
+		walk(im.root)
+		// Keep only the hard links: a map of every file would stay as
+		// large as the tree for the life of the image.
+		im.links = make(map[uint64]uint32)
+		for ino, n := range all {
+			if n > 1 {
+				im.links[ino] = n
+			}
+		}
+	})
+	if n := im.links[ino]; n > 0 {
+		return n
+	}
+	return 1
+}

@@ -1,0 +1,71 @@
+package udfview
+
+import (
+	"encoding/binary"
+	"time"
+)
+
+// A UDF timestamp (ECMA-167 1/7.3) is 12 bytes:
+//
+//	0  uint16 type (top 4 bits; 1 = local time) and time zone (low 12
+//	          bits, signed minutes east of UTC; -2047 = not specified)
+//	2  int16  year (1-9999)
+//	4  month, day, hour, minute, second (one byte each)
+//	9  centiseconds, hundreds of microseconds, microseconds
+//
+// decodeTimestamp returns it in UTC; an unrecorded or impossible date is
+// the zero time.
+func decodeTimestamp(b []byte) time.Time {
+	tz := binary.LittleEndian.Uint16(b[0:])
+	year := int(int16(binary.LittleEndian.Uint16(b[2:])))
+	mon, day, hour, min, sec := int(b[4]), int(b[5]), int(b[6]), int(b[7]), int(b[8])
+	cs, hus, us := int(b[9]), int(b[10]), int(b[11])
+	if year < 1 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 || cs > 99 || hus > 99 || us > 99 {
+		return time.Time{}
+	}
+	offset := 0
+	if tz>>12 == 1 {
+		if m := int(int16(tz<<4) >> 4); m >= -1440 && m <= 1440 {
+			offset = m * 60
+		}
+	}
+	ns := (cs*10000 + hus*100 + us) * 1000
+	return time.Date(year, time.Month(mon), day, hour, min, sec, ns, time.FixedZone("", offset)).UTC()
+}
+
+// stamps packs an entry's three UTC times into 36 bytes instead of
+// time.Time's 3×24: seconds since the zero time and nanoseconds, in separate
+// arrays so that no padding sits between them. A zero second and nanosecond
+// is the zero time, so "not recorded" needs no flag.
+type stamps struct {
+	sec  [nTimes]int64 // seconds since time.Time{}
+	nsec [nTimes]uint32
+}
+
+// The times an Entry keeps, indexes into stamps.
+const (
+	mtime = iota
+	atime
+	ctime
+	nTimes
+)
+
+// zeroUnix is time.Time{}.Unix(): the Unix second of the zero time.
+var zeroUnix = time.Time{}.Unix()
+
+// set stores t (in UTC) as time i.
+func (s *stamps) set(i int, t time.Time) {
+	if t.IsZero() {
+		s.sec[i], s.nsec[i] = 0, 0
+		return
+	}
+	s.sec[i], s.nsec[i] = t.Unix()-zeroUnix, uint32(t.Nanosecond())
+}
+
+// get returns time i in UTC, the zero time if it was not recorded.
+func (s *stamps) get(i int) time.Time {
+	if s.sec[i] == 0 && s.nsec[i] == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s.sec[i]+zeroUnix, int64(s.nsec[i])).UTC()
+}

@@ -1,0 +1,402 @@
+package udfview
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	// maxDepth bounds directory nesting: a path of more than 1024
+	// components exceeds PATH_MAX.
+	maxDepth = 1024
+	// maxDirBytes bounds the directory data read into memory at once:
+	// 1<<26 bytes hold over 1.6 million file identifiers.
+	maxDirBytes = 64 << 20
+	// maxSymlinkBytes bounds a symlink's data (its target is at most
+	// PATH_MAX bytes on Linux; components carry some overhead).
+	maxSymlinkBytes = 64 << 10
+)
+
+// Entry is one file, directory, symlink or device in the tree. Entries are
+// immutable once returned (a directory's listing is filled in once, under a
+// lock) and shared between callers.
+//
+// A mount keeps every directory it has listed, so an Entry is laid out to
+// be small: times are packed (see stamps), the narrow fields share words,
+// a file's allocation descriptors are read again from its file entry when
+// it is opened rather than kept, and a directory is searched by binary
+// search in its sorted listing rather than through a map.
+type Entry struct {
+	im     *Image
+	parent *Entry // nil for the root
+	name   string
+	size   int64
+
+	times    stamps // 36 bytes, then mode fills the word
+	mode     fs.FileMode
+	uid, gid uint32
+	icb      lbAddr // where the file entry is: the entry's identity
+	depth    uint16 // < maxDepth
+	hasOwner bool
+	x        *entryExtra // symlinks and devices only
+
+	err error // why the entry cannot be read, found while listing its parent
+
+	dir *dirState // directories only
+}
+
+// entryExtra holds what only some entries have.
+type entryExtra struct {
+	target string // symlinks
+	rdev   uint64 // devices
+}
+
+// dirState is a directory's listing, filled in on first use.
+type dirState struct {
+	mu       sync.Mutex
+	loaded   bool
+	err      error
+	children []*Entry // sorted by name
+	nsub     int      // subdirectories
+}
+
+// Name returns the entry's name in its directory ("." for the root).
+func (e *Entry) Name() string { return e.name }
+
+// Mode returns the type bits and the permissions recorded, with setuid,
+// setgid and sticky.
+func (e *Entry) Mode() fs.FileMode { return e.mode }
+
+// Size returns the size in bytes: a file's or directory's information
+// length, the length of a symlink's target, 0 for devices.
+func (e *Entry) Size() int64 {
+	switch {
+	case e.mode&fs.ModeSymlink != 0:
+		return int64(len(e.Target()))
+	case e.mode.IsRegular() || e.IsDir():
+		return e.size
+	}
+	return 0
+}
+
+// Inode returns a stable inode number from on-disc identity: the partition
+// reference and logical block of the entry's ICB. Hard links, being several
+// names of one ICB, share it.
+func (e *Entry) Inode() uint64 {
+	return uint64(e.icb.part+1)<<32 | uint64(e.icb.lbn)
+}
+
+// Nlink returns the number of hard links: 2 plus the number of
+// subdirectories for a directory (reading it if needed); for another entry,
+// the number of names of its ICB found in the tree. The file entry's own
+// link count is not trusted (pycdlib, for one, records 1 for hard-linked
+// files): the first such call reads every directory of the image.
+func (e *Entry) Nlink() uint32 {
+	switch {
+	case e.IsDir():
+		d, err := e.load()
+		if err != nil {
+			return 2
+		}
+		return uint32(2 + d.nsub)
+	}
+	return e.im.nlinkOf(e.Inode())
+}
+
+// UID returns the owner recorded, or 0 if the disc records none.
+func (e *Entry) UID() uint32 { return e.uid }
+
+// GID returns the group recorded, or 0 if the disc records none.
+func (e *Entry) GID() uint32 { return e.gid }
+
+// HasOwner reports whether the disc records an owner and a group: UDF
+// writes 0xFFFFFFFF ("none") for either when the writer had none to give,
+// and the reader is then to pick its own.
+func (e *Entry) HasOwner() bool { return e.hasOwner }
+
+// Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
+// encoding), from the device specification extended attribute, or 0.
+func (e *Entry) Rdev() uint64 {
+	if e.x == nil {
+		return 0
+	}
+	return e.x.rdev
+}
+
+// ModTime returns the modification time, the zero time if unrecorded.
+func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
+
+// AccessTime returns the access time.
+func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
+
+// ChangeTime returns the attribute change time.
+func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
+
+// IsDir reports whether the entry is a directory.
+func (e *Entry) IsDir() bool { return e.mode.IsDir() }
+
+// Target returns a symlink's target, "" for other entries.
+func (e *Entry) Target() string {
+	if e.x == nil {
+		return ""
+	}
+	return e.x.target
+}
+
+// Info returns the entry as an fs.FileInfo whose Sys method returns the
+// *Entry.
+func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+
+// Path returns the slash-separated path of the entry from the root ("" for
+// the root itself).
+func (e *Entry) Path() string {
+	if e.parent == nil {
+		return ""
+	}
+	var parts []string
+	for p := e; p.parent != nil; p = p.parent {
+		parts = append(parts, p.name)
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
+}
+
+// Parent returns the directory holding the entry, nil for the root.
+func (e *Entry) Parent() *Entry { return e.parent }
+
+// ReadDir lists a directory, sorted by name (parsed on first call, then
+// cached). Names are unique within the directory and never "", ".", ".."
+// or contain "/" or NUL. The returned slice is the caller's.
+func (e *Entry) ReadDir() ([]*Entry, error) {
+	kids, err := e.children()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(kids), nil
+}
+
+// children is ReadDir without the copy.
+func (e *Entry) children() ([]*Entry, error) {
+	d, err := e.load()
+	if err != nil {
+		return nil, err
+	}
+	return d.children, nil
+}
+
+// Lookup finds a child by name, by binary search once the directory has
+// been read. It returns an error wrapping fs.ErrNotExist if there is none.
+func (e *Entry) Lookup(name string) (*Entry, error) {
+	d, err := e.load()
+	if err != nil {
+		return nil, err
+	}
+	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
+		return strings.Compare(c.name, name)
+	}); ok {
+		return d.children[i], nil
+	}
+	return nil, fs.ErrNotExist
+}
+
+// Open returns a reader over a regular file's contents, safe for
+// concurrent use; unrecorded extents and holes read as zeros. The reader
+// also implements FileReader. The file entry is read again (it is not
+// kept), so a file costs memory only while open.
+func (e *Entry) Open() (io.ReaderAt, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	if !e.mode.IsRegular() {
+		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+	}
+	fe, err := e.im.readICB(e.icb, nil)
+	if err != nil {
+		return nil, withPath(err, e.Path())
+	}
+	r, err := e.im.reader(fe)
+	if err != nil {
+		return nil, withPath(err, e.Path())
+	}
+	return r, nil
+}
+
+// FileReader reads a file's contents; it is safe for concurrent use.
+type FileReader interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// load returns the directory's listing, parsing it on first use. Format
+// errors are remembered; I/O errors are not, so a later call retries.
+func (e *Entry) load() (*dirState, error) {
+	d := e.dir
+	if d == nil {
+		return nil, fmt.Errorf("udfview: %s: %w", quotePath(e.Path()), errNotDir)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.loaded {
+		return d, d.err
+	}
+	err := e.im.parseDir(e, d)
+	if err != nil {
+		err = withPath(err, e.Path())
+		d.children, d.nsub = nil, 0
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			return nil, err
+		}
+	}
+	d.loaded, d.err = true, err
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// parseDir reads the directory e: its file identifiers, then the file
+// entry of each child.
+func (im *Image) parseDir(e *Entry, d *dirState) error {
+	if e.err != nil {
+		return e.err
+	}
+	fe, err := im.readICB(e.icb, nil)
+	if err != nil {
+		return err
+	}
+	if fe.size > maxDirBytes {
+		return unsupportedErr(fe.off, "directory of %d bytes", fe.size)
+	}
+	data, err := im.readAll(fe)
+	if err != nil {
+		return err
+	}
+	var fids []fid
+	for pos := 0; pos < len(data); {
+		if len(data)-pos < fidHeader && allZero(data[pos:]) {
+			break // padding at the end of the last block
+		}
+		f, n, err := parseFID(data[pos:], fe.off)
+		if err != nil {
+			// The offset is the directory's file entry; say where in
+			// its data the identifier was.
+			if ferr, ok := err.(*FormatError); ok {
+				c := *ferr
+				c.What += fmt.Sprintf(" (file identifier at byte %d of the directory's data)", pos)
+				err = &c
+			}
+			return err
+		}
+		pos += n
+		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
+			continue
+		}
+		fids = append(fids, f)
+	}
+	names := make([]string, len(fids))
+	for i, f := range fids {
+		names[i] = decodeCS0(f.name)
+	}
+	uniqueNames(names)
+	kids := make([]Entry, len(fids))
+	d.children = make([]*Entry, len(fids))
+	s := im.newScratch()
+	for i, f := range fids {
+		k := &kids[i]
+		im.fillEntry(k, e, names[i], f, s)
+		d.children[i] = k
+		if k.IsDir() {
+			d.nsub++
+		}
+	}
+	slices.SortFunc(d.children, func(a, b *Entry) int { return strings.Compare(a.name, b.name) })
+	return nil
+}
+
+// fillEntry builds the child of parent named by f, reading its file entry
+// through s. A child that cannot be read still appears, with the error kept
+// for when it is used.
+func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scratch) {
+	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc, depth: parent.depth + 1}
+	if f.chars&fidDir != 0 {
+		k.mode = fs.ModeDir
+	}
+	fe, err := im.readICB(f.icb.loc, s)
+	if err == nil {
+		err = im.fromFileEntry(k, fe)
+	}
+	if err == nil && k.IsDir() {
+		switch {
+		case k.depth >= maxDepth:
+			err = formatErr(fe.off, "directories nested deeper than %d", maxDepth)
+		case k.loops():
+			err = formatErr(fe.off, "directory is its own ancestor")
+		}
+	}
+	if err != nil {
+		k.err = withPath(err, k.Path())
+	}
+	if k.IsDir() {
+		k.dir = new(dirState)
+	}
+}
+
+// loops reports whether a directory has the ICB of one of its ancestors.
+func (e *Entry) loops() bool {
+	for p := e.parent; p != nil; p = p.parent {
+		if p.icb == e.icb {
+			return true
+		}
+	}
+	return false
+}
+
+// fromFileEntry fills in what a file entry says about k.
+func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
+	mode, ok := fe.mode()
+	if !ok {
+		return unsupportedErr(fe.off, "file type %d", fe.fileType)
+	}
+	k.mode, k.size = mode, fe.size
+	k.uid, k.gid = fe.uid, fe.gid
+	k.hasOwner = fe.uid != noOwner && fe.gid != noOwner
+	if !k.hasOwner {
+		k.uid, k.gid = 0, 0
+	}
+	k.times.set(mtime, fe.mtime)
+	k.times.set(atime, fe.atime)
+	k.times.set(ctime, fe.ctime)
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		if fe.size > maxSymlinkBytes {
+			return formatErr(fe.off, "symlink of %d bytes", fe.size)
+		}
+		data, err := im.readAll(fe)
+		if err != nil {
+			return err
+		}
+		t, err := symlinkTarget(data, fe.off)
+		if err != nil {
+			return err
+		}
+		k.x = &entryExtra{target: t}
+	case mode&fs.ModeDevice != 0:
+		if major, minor, ok := deviceNumber(fe.eas); ok {
+			k.x = &entryExtra{rdev: mkdev(major, minor)}
+		}
+	}
+	return nil
+}
+
+// mkdev encodes a device number as Linux's dev_t.
+func mkdev(major, minor uint32) uint64 {
+	ma, mi := uint64(major), uint64(minor)
+	return ma&0xfffff000<<32 | ma&0xfff<<8 | mi&0xffffff00<<12 | mi&0xff
+}
