@@ -57,7 +57,7 @@ var Views = []string{Auto, ISO9660, UDF}
 // Options chooses the file system and its name extensions.
 type Options struct {
 	FS       string // Auto (the default when ""), ISO9660 or UDF
-	NoRock   bool   // ISO 9660: ignore Rock Ridge
+	NoRock   bool   // ISO 9660: ignore Rock Ridge (and Auto then treats the disc as having none)
 	NoJoliet bool   // ISO 9660: ignore Joliet
 }
 
@@ -148,8 +148,10 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 		return t.showISO("asked for ISO 9660"), nil
 	case view == UDF:
 		return t.showUDF("asked for UDF"), nil
-	case iso != nil && iso.Info().RockRidge:
+	case iso != nil && iso.Info().RockRidge && !opts.NoRock:
 		return t.showISO("the ISO 9660 side carries Rock Ridge (a POSIX-authored disc)" + udfNote(udfErr)), nil
+	case udf != nil && iso != nil && opts.NoRock:
+		return t.showUDF(fmt.Sprintf("UDF %s volume; Rock Ridge ignored (norock)", udf.Info().RevisionString())), nil
 	case udf != nil && iso != nil:
 		return t.showUDF(fmt.Sprintf("UDF %s volume; the ISO 9660 side has no Rock Ridge", udf.Info().RevisionString())), nil
 	case udf != nil:
