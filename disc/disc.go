@@ -72,7 +72,7 @@ var ErrView = errors.New("unknown file system view")
 // Tree is a disc's directory tree as read by one of the readers.
 type Tree struct {
 	root   Entry
-	lookup func(path string) (Entry, error) // the reader's: middle symlinks followed
+	lookup func(path string, followLast bool) (Entry, error)
 	fs     string
 	reason string
 	label  string
@@ -216,7 +216,7 @@ func isoNote(err error) string {
 // showISO makes t show its ISO 9660 reader.
 func (t *Tree) showISO(reason string) *Tree {
 	info := t.ISO.Info()
-	t.root, t.lookup, t.fs, t.reason = wrap(t.ISO.Root()), lookupWith(t.ISO.Lookup), ISO9660, reason
+	t.root, t.lookup, t.fs, t.reason = wrap(t.ISO.Root()), resolverOf(t.ISO.Root()), ISO9660, reason
 	t.label, t.bs, t.blocks = info.VolumeID, info.BlockSize, info.VolumeBlocks
 	return t
 }
@@ -224,7 +224,7 @@ func (t *Tree) showISO(reason string) *Tree {
 // showUDF makes t show its UDF reader.
 func (t *Tree) showUDF(reason string) *Tree {
 	info := t.UDF.Info()
-	t.root, t.lookup, t.fs, t.reason = wrap(t.UDF.Root()), lookupWith(t.UDF.Lookup), UDF, reason
+	t.root, t.lookup, t.fs, t.reason = wrap(t.UDF.Root()), resolverOf(t.UDF.Root()), UDF, reason
 	t.label, t.bs, t.blocks = info.Label(), info.BlockSize, t.size/int64(info.BlockSize)
 	return t
 }

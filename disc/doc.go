@@ -26,10 +26,11 @@
 //
 // # Paths
 //
-// [Tree.Lookup] resolves a slash-separated path with the reader's own
-// lookup: symlinks in the middle of a path are followed inside the image
-// (an absolute target starts at the image root, ".." stops at the root), so
-// no path ever leaves the disc; a final symlink is followed on request.
+// [Tree.Lookup] resolves a slash-separated path with the resolver both
+// readers share (internal/discfs): symlinks in the middle of a path are
+// followed inside the image (an absolute target starts at the image root,
+// ".." stops at the root), so no path ever leaves the disc; a final symlink
+// is followed on request.
 // [Walk] visits a subtree parents first, in name order, and reports rather
 // than follows what only a hostile image has: a directory that is its own
 // ancestor, a directory reached twice, nesting past [MaxDepth].
