@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
 	"time"
 
 	"github.com/iszmount/iszmount/iso9660view"
@@ -241,16 +240,26 @@ func noFS(errs ...error) error {
 	return e
 }
 
-// noFSError is the readers' "no such file system" errors, also matching
-// ErrNoFileSystem.
+// noFSError is the readers' "no such file system" errors. It matches
+// ErrNoFileSystem and each reader's error (errors.Is) but says it once: as
+// the one reader's error, or for both, as ErrNoFileSystem.
 type noFSError struct{ errs []error }
 
 func (e *noFSError) Error() string {
-	msgs := make([]string, len(e.errs))
-	for i, err := range e.errs {
-		msgs[i] = err.Error()
+	if len(e.errs) == 1 {
+		return e.errs[0].Error()
 	}
-	return strings.Join(msgs, "; ")
+	return ErrNoFileSystem.Error()
 }
 
-func (e *noFSError) Unwrap() []error { return append([]error{ErrNoFileSystem}, e.errs...) }
+func (e *noFSError) Is(target error) bool {
+	if target == ErrNoFileSystem {
+		return true
+	}
+	for _, err := range e.errs {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}

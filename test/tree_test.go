@@ -215,7 +215,7 @@ func names(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestRawFallback: an ISZ image without an ISO 9660 file system is mounted
+// TestRawFallback: an ISZ image with neither file system is mounted
 // in raw mode, with a notice, rather than refused.
 func TestRawFallback(t *testing.T) {
 	data := make([]byte, 512<<10)
@@ -233,7 +233,7 @@ func TestRawFallback(t *testing.T) {
 	}
 	// The output is copied from a pipe: wait for it.
 	waitFor(t, "the raw mode notice", func() bool { return strings.Contains(m.logText(), "mounting in raw mode") })
-	if log := m.logText(); strings.Count(log, "\n") != 1 || !strings.Contains(log, `reason="no ISO 9660 file system"`) || !strings.Contains(log, "file=blob.iso") {
+	if log := m.logText(); strings.Count(log, "\n") != 1 || !strings.Contains(log, `reason="no ISO 9660 or UDF file system"`) || !strings.Contains(log, "file=blob.iso") {
 		t.Errorf("want one notice line about raw mode saying why, got:\n%s", log)
 	}
 }
