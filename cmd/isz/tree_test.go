@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -472,6 +473,31 @@ func TestUDF(t *testing.T) {
 	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no ISO 9660 volume") ||
 		!strings.Contains(out, "Tree shown:        UDF (--fs auto: UDF 1.02 volume; no ISO 9660 side)") {
 		t.Errorf("info of a UDF-only disc:\n%s", out)
+	}
+	var doc struct {
+		FileSystem string         `json:"file_system"`
+		View       string         `json:"view"`
+		Reason     string         `json:"view_reason"`
+		UDF        map[string]any `json:"udf"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "info", "--json", udfOnly)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range doc.UDF {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if got := strings.Join(keys, ","); got != "block_size,created,dirs,file_set_created,file_set_id,files,label,logical_volume_id,max_write_revision,metadata_mirror,min_read_revision,min_write_revision,nsr,partition_maps,recorded,reserve_vds,revision,vat,volume_id,volume_set_id" {
+		t.Errorf("info --json udf fields %s", got)
+	}
+	if doc.FileSystem != "udf-only" || doc.View != "udf" || doc.Reason != "UDF 1.02 volume; no ISO 9660 side" ||
+		doc.UDF["revision"] != "1.02" || doc.UDF["nsr"] != "NSR02" || doc.UDF["block_size"] != float64(2048) ||
+		fmt.Sprint(doc.UDF["partition_maps"]) != "[physical]" || doc.UDF["vat"] != false {
+		t.Errorf("info --json of a UDF-only disc: %+v", doc)
+	}
+	if out := mustRun(t, "info", "--fs", "iso9660", udfOnly); strings.Contains(out, "Tree shown") {
+		t.Errorf("info --fs iso9660 of a UDF-only disc names a tree:\n%s", out)
 	}
 	if out := mustRun(t, "ls", udfOnly); out != "README.txt\nbin\nempty\n" {
 		t.Errorf("ls of the UDF-only disc = %q", out)
