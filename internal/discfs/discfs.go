@@ -1,7 +1,8 @@
 // Package discfs is what the disc readers (iso9660view, udfview) share
-// without importing each other: path resolution inside an image, and the
-// io/fs glue (fs.FS, fs.ReadDirFS, fs.ReadFileFS, fs.StatFS, fs.ReadLinkFS)
-// over a tree of entries. It is generic over the reader's entry type, so
+// without importing each other: path resolution inside an image, the io/fs
+// glue (fs.FS, fs.ReadDirFS, fs.ReadFileFS, fs.StatFS, fs.ReadLinkFS) over
+// a tree of entries, and the rule that makes a directory's names legal and
+// unique ([UniqueNames]). It is generic over the reader's entry type, so
 // each reader keeps its own concrete Entry and nothing is boxed.
 //
 // A reader wraps its root in an [FS] and answers its io/fs methods and its

@@ -135,3 +135,21 @@ func TestFS(t *testing.T) {
 		t.Errorf("Open of an invalid path: %v", err)
 	}
 }
+
+func TestUniqueNames(t *testing.T) {
+	in := []string{"a", "a", "a~2", "", ".", "..", "x/y", "a", strings.Repeat("é", 200)}
+	UniqueNames(in)
+	want := []string{"a", "a~3", "a~2", "_~2", "_.~2", "_..~2", "x_y~2", "a~4", strings.Repeat("é", 126) + "~2"}
+	for i := range want {
+		if in[i] != want[i] {
+			t.Errorf("name %d = %q, want %q", i, in[i], want[i])
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range in {
+		if seen[n] || !LegalName(n) {
+			t.Errorf("%q repeated or illegal", n)
+		}
+		seen[n] = true
+	}
+}
