@@ -18,15 +18,19 @@
 // carries the POSIX modes, owners, symlinks and device nodes, and a UDF side,
 // if any, is an afterthought. So [Auto] uses UDF when the disc has a
 // readable UDF volume, unless the ISO 9660 side carries Rock Ridge; it
-// falls back to whichever side can be read. [Tree.Reason] says which was
-// picked and why, for `isz info`.
+// falls back to whichever side can be read (Options.NoRock counts as "no
+// Rock Ridge"). [Tree.Reason] says which was picked and why, for `isz
+// info`. A side that is malformed gives way to the other; a read of the
+// image that fails (a damaged ISZ chunk) is returned, never hidden behind
+// the other side.
 //
 // # Paths
 //
-// [Tree.Lookup] resolves a slash-separated path with the reader's own
-// lookup: symlinks in the middle of a path are followed inside the image
-// (an absolute target starts at the image root, ".." stops at the root), so
-// no path ever leaves the disc; a final symlink is followed on request.
+// [Tree.Lookup] resolves a slash-separated path with the resolver both
+// readers share (internal/discfs): symlinks in the middle of a path are
+// followed inside the image (an absolute target starts at the image root,
+// ".." stops at the root), so no path ever leaves the disc; a final symlink
+// is followed on request.
 // [Walk] visits a subtree parents first, in name order, and reports rather
 // than follows what only a hostile image has: a directory that is its own
 // ancestor, a directory reached twice, nesting past [MaxDepth].

@@ -4,38 +4,25 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
-// maxSymlinkHops bounds how many final symlinks Lookup follows, like the
-// kernel's ELOOP limit (the readers bound the ones in the middle).
-const maxSymlinkHops = 40
-
 // ErrLoop means a path named a chain of symlinks longer than the kernel
-// would follow.
-var ErrLoop = errors.New("too many levels of symbolic links")
+// would follow (40).
+var ErrLoop = discfs.ErrLoop
 
 // Lookup resolves a slash-separated path ("" or "." is the root; leading
-// and trailing slashes are ignored) with the reader's own lookup, which
-// follows symlinks in the middle of the path without ever leaving the
-// image. A final symlink is followed when followLast is set, its target
-// resolved the same way (an absolute target from the image root, a relative
-// one from the symlink's directory). A missing path gives an error wrapping
-// fs.ErrNotExist.
+// and trailing slashes are ignored) inside the image: symlinks in the middle
+// of the path are followed without ever leaving the image (an absolute
+// target starts at the image root, ".." stops at the root, and ".." after a
+// symlink climbs from its target, as the kernel's would), and a final
+// symlink is followed when followLast is set. Both readers resolve with
+// the same code (internal/discfs), so paths mean the same on either side.
+// A missing path gives an error wrapping fs.ErrNotExist; a path through a
+// file, one wrapping fs.ErrInvalid.
 func (t *Tree) Lookup(p string, followLast bool) (Entry, error) {
-	e, err := t.lookup(strings.Trim(p, "/"))
-	for hops := 0; err == nil && followLast && e.Mode()&fs.ModeSymlink != 0; hops++ {
-		if hops == maxSymlinkHops {
-			return nil, &fs.PathError{Op: "lookup", Path: p, Err: ErrLoop}
-		}
-		// The reader resolves the target's components in order, as the
-		// kernel would ("x/../y" climbs from wherever the symlink x
-		// leads), so the target is not cleaned here.
-		target := e.Target()
-		if !strings.HasPrefix(target, "/") {
-			target = e.Parent().Path() + "/" + target
-		}
-		e, err = t.lookup(strings.Trim(target, "/"))
-	}
+	e, err := t.lookup(strings.Trim(p, "/"), followLast)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -46,10 +33,10 @@ func (t *Tree) Lookup(p string, followLast bool) (Entry, error) {
 	return e, nil
 }
 
-// lookupWith adapts a reader's path lookup to Entry.
-func lookupWith[E readerEntry[E]](lookup func(string) (E, error)) func(string) (Entry, error) {
-	return func(p string) (Entry, error) {
-		e, err := lookup(p)
+// resolverOf is the path resolution of a reader's tree, for Tree.lookup.
+func resolverOf[E readerEntry[E]](root E) func(p string, followLast bool) (Entry, error) {
+	return func(p string, followLast bool) (Entry, error) {
+		e, err := discfs.Resolve(root, p, followLast)
 		if err != nil {
 			return nil, err
 		}

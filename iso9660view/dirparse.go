@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // rawEntry is a directory record (or a run of multi-extent records) as read,
@@ -241,7 +243,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	for i, k := range kids {
 		names[i] = k.name
 	}
-	uniqueNames(names)
+	discfs.UniqueNames(names)
 	for i, k := range kids {
 		k.name = names[i]
 	}
@@ -353,7 +355,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 func (im *Image) chooseName(r *rawEntry) string {
 	switch {
 	case r.rr != nil && r.rr.nmDot != "":
-		return r.rr.nmDot // renamed by uniqueNames
+		return r.rr.nmDot // renamed by discfs.UniqueNames
 	case r.rr != nil && r.rr.hasNM:
 		return string(r.rr.name)
 	case im.joliet:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 const (
@@ -188,7 +190,7 @@ func (e *Entry) Target() string {
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
-func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+func (e *Entry) Info() fs.FileInfo { return discfs.FileInfo[*Entry]{E: e} }
 
 // Path returns the slash-separated path of the entry from the root ("" for
 // the root itself).
@@ -294,7 +296,7 @@ type FileReader interface {
 func (e *Entry) load() (*dirState, error) {
 	d := e.dir
 	if d == nil {
-		return nil, fmt.Errorf("iso9660view: %s: %w", quotePath(e.Path()), errNotDir)
+		return nil, fmt.Errorf("iso9660view: %s: %w", quotePath(e.Path()), discfs.ErrNotDir)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -314,18 +316,3 @@ func (e *Entry) load() (*dirState, error) {
 	}
 	return d, nil
 }
-
-// fileInfo is an Entry seen as an fs.FileInfo.
-type fileInfo struct{ e *Entry }
-
-func (fi fileInfo) Name() string { return fi.e.name }
-
-func (fi fileInfo) Size() int64 { return fi.e.Size() }
-
-func (fi fileInfo) Mode() fs.FileMode { return fi.e.mode }
-
-func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
-
-func (fi fileInfo) IsDir() bool { return fi.e.IsDir() }
-
-func (fi fileInfo) Sys() any { return fi.e }

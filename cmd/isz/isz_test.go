@@ -187,7 +187,7 @@ func TestInfo(t *testing.T) {
 	if out := mustRun(t, "info", rawISZ); !strings.Contains(out, "File system:") || !strings.Contains(out, "not ISO 9660") {
 		t.Errorf("info of an ISZ holding no ISO 9660:\n%s", out)
 	}
-	wantFail(t, nil, exitcode.BadImage, "no ISO 9660 file system", "ls", rawISZ)
+	wantFail(t, nil, exitcode.BadImage, "no ISO 9660 or UDF file system", "ls", rawISZ)
 
 	// A bootable disc: the El Torito catalog is described.
 	bootSrc := makeSourceTree(t, []srcFile{{path: "boot.img", mode: 0o644, content: strings.Repeat("\x00", 4096)}})

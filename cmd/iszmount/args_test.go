@@ -33,8 +33,8 @@ func TestParseArgs(t *testing.T) {
 			want: config{image: "a", mountPoint: "b", foreground: true, debug: true}},
 		{name: "-- ends flags", args: []string{"--", "-a", "-b"},
 			want: config{image: "-a", mountPoint: "-b"}},
-		{name: "ours", args: []string{"a", "b", "-o", "norock,nojoliet,verify,password=x\\,y,passfile=/p,logfile=/l"},
-			want: config{image: "a", mountPoint: "b", noRock: true, noJoliet: true, verify: true,
+		{name: "ours", args: []string{"a", "b", "-o", "fs=udf,norock,nojoliet,verify,password=x\\,y,passfile=/p,logfile=/l"},
+			want: config{image: "a", mountPoint: "b", fsView: "udf", noRock: true, noJoliet: true, verify: true,
 				password: "x,y", passfile: "/p", logFile: "/l"}},
 		{name: "owners and masks", args: []string{"a", "b", "-o", "uid=1000,gid=root,umask=022,fmask=0111,dmask=7"},
 			want: config{image: "a", mountPoint: "b", uid: u32(1000), gid: u32(0), umask: 0o22, fmask: 0o111, dmask: 0o7}},
@@ -58,6 +58,8 @@ func TestParseArgs(t *testing.T) {
 		{name: "mistyped value option suggested", args: []string{"a", "b", "-o", "chache=1G"}, err: `did you mean "cache"?`},
 		{name: "cache beyond RAM", args: []string{"a", "b", "-o", "cache=999T"}, err: "more than this machine's memory"},
 		{name: "bad mode", args: []string{"a", "b", "-o", "mode=iso"}, err: "mode=raw or mode=tree"},
+		{name: "bad fs", args: []string{"a", "b", "-o", "fs=hfs"}, err: "want fs=auto, fs=iso9660, fs=udf"},
+		{name: "fs without a value", args: []string{"a", "b", "-o", "fs"}, err: "needs a value"},
 		{name: "bad cache", args: []string{"a", "b", "-o", "cache=lots"}, err: "cache=lots"},
 		{name: "bad idle", args: []string{"a", "b", "-o", "idle=-3s"}, err: "positive duration"},
 		{name: "idle needs unit", args: []string{"a", "b", "-o", "idle=10"}, err: "idle=10"},
@@ -187,7 +189,7 @@ func TestOptionNames(t *testing.T) {
 	values := map[string]string{
 		"mode": "raw", "cache": "1M", "password": "x", "passfile": "/p", "idle": "1m",
 		"logfile": "/l", "uid": "0", "gid": "0", "umask": "22", "fmask": "22",
-		"dmask": "22", "fsname": "x", "subtype": "x",
+		"dmask": "22", "fsname": "x", "subtype": "x", "fs": "udf",
 	}
 	for _, name := range optionNames() {
 		o := name
