@@ -388,3 +388,30 @@ func TestNotUDF(t *testing.T) {
 		}
 	}
 }
+
+// failingReader fails every read from byte off on with err, as a
+// compressed image does at a damaged chunk.
+type failingReader struct {
+	r   io.ReaderAt
+	off int64
+	err error
+}
+
+func (f failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.off {
+		return 0, f.err
+	}
+	return f.r.ReadAt(p, off)
+}
+
+// TestAnchorReadError: a read error where the anchor is (a damaged chunk
+// of an ISZ) is the error Open returns, not ErrNotUDF, so a damaged UDF
+// disc is reported rather than shown through its ISO 9660 side or raw.
+func TestAnchorReadError(t *testing.T) {
+	damaged := errors.New("chunk 1 is corrupt")
+	img := make([]byte, 1<<20)
+	_, err := Open(failingReader{bytes.NewReader(img), 256 * 512, damaged}, int64(len(img)), nil)
+	if !errors.Is(err, damaged) || errors.Is(err, ErrNotUDF) {
+		t.Errorf("Open over a failing read: %v, want the read's error", err)
+	}
+}

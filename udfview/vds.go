@@ -3,6 +3,8 @@ package udfview
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 )
 
@@ -76,7 +78,10 @@ func parseExtentAD(b []byte) extentAD {
 	return extentAD{binary.LittleEndian.Uint32(b[0:]), binary.LittleEndian.Uint32(b[4:])}
 }
 
-// findAnchor finds the anchor and with it the block size.
+// findAnchor finds the anchor and with it the block size. A read that
+// fails for another reason than the image's end (a damaged chunk of a
+// compressed image) is returned as it is: that is a damaged disc, not one
+// without UDF.
 func findAnchor(r io.ReaderAt, size int64) (anchor, int64, error) {
 	buf := make([]byte, 512)
 	for _, bs := range blockSizes {
@@ -85,7 +90,10 @@ func findAnchor(r io.ReaderAt, size int64) (anchor, int64, error) {
 			if blk < 256 || blk >= n {
 				continue
 			}
-			if m, _ := r.ReadAt(buf, blk*bs); m < len(buf) {
+			if m, err := r.ReadAt(buf, blk*bs); m < len(buf) {
+				if err != nil && !errors.Is(err, io.EOF) {
+					return anchor{}, 0, fmt.Errorf("udfview: reading the anchor candidate at block %d (byte %d): %w", blk, blk*bs, err)
+				}
 				continue
 			}
 			if _, err := checkTag(buf, tagAnchor, blk, blk*bs); err != nil {
