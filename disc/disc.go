@@ -216,7 +216,7 @@ func isoNote(err error) string {
 func (t *Tree) showISO(reason string) *Tree {
 	info := t.ISO.Info()
 	t.root, t.lookup, t.fs, t.reason = wrap(t.ISO.Root()), resolverOf(t.ISO.Root()), ISO9660, reason
-	t.label, t.bs, t.blocks = info.VolumeID, info.BlockSize, info.VolumeBlocks
+	t.label, t.bs, t.blocks = info.Label, info.BlockSize, info.VolumeBlocks
 	return t
 }
 

@@ -233,7 +233,7 @@ func describeVolume(row func(key, format string, args ...any), im *image, view s
 func describeISO(row func(key, format string, args ...any), vi iso9660view.VolumeInfo) {
 	row("File system", "ISO 9660%s", extensions(vi))
 	for _, id := range []struct{ key, value string }{
-		{"Volume ID", vi.VolumeID}, {"System ID", vi.SystemID},
+		{"Label", vi.Label}, {"Volume ID", vi.VolumeID}, {"System ID", vi.SystemID},
 		{"Publisher", vi.PublisherID}, {"Application", vi.ApplicationID},
 	} {
 		if id.value != "" {

@@ -77,6 +77,7 @@ type (
 		Chunks     int    `json:"chunks"`
 	}
 	volumeDoc struct {
+		Label       string     `json:"label"` // as blkid and desktops show it
 		VolumeID    string     `json:"volume_id"`
 		SystemID    string     `json:"system_id"`
 		Publisher   string     `json:"publisher"`
@@ -135,7 +136,7 @@ func infoJSON(stdout io.Writer, name, view string, pw *passwordFlags) error {
 	if vol.kind == "iso9660" {
 		vi := vol.info
 		doc.Volume = &volumeDoc{
-			VolumeID: vi.VolumeID, SystemID: vi.SystemID, Publisher: vi.PublisherID, Application: vi.ApplicationID,
+			Label: vi.Label, VolumeID: vi.VolumeID, SystemID: vi.SystemID, Publisher: vi.PublisherID, Application: vi.ApplicationID,
 			Created: timeOrNil(vi.Created), Modified: timeOrNil(vi.Modified),
 			BlockSize: vi.BlockSize, Blocks: vi.VolumeBlocks,
 			RockRidge: vi.RockRidge, Joliet: vi.Joliet, Zisofs: vi.ZisofsSeen, UDFBridge: vi.UDF,

@@ -55,10 +55,10 @@ func TestInfoJSON(t *testing.T) {
 		t.Errorf("segment fields %s", got)
 	}
 	vol := doc["volume"].(map[string]any)
-	if got := keys(vol); got != "application,block_size,blocks,bootable,created,joliet,modified,names,publisher,rock_ridge,system_id,udf_bridge,volume_id,zisofs" {
+	if got := keys(vol); got != "application,block_size,blocks,bootable,created,joliet,label,modified,names,publisher,rock_ridge,system_id,udf_bridge,volume_id,zisofs" {
 		t.Errorf("volume fields %s", got)
 	}
-	if vol["volume_id"] != "ISZ_FIXTURE" || vol["rock_ridge"] != true || vol["names"] != "rockridge" {
+	if vol["volume_id"] != "ISZ_FIXTURE" || vol["label"] != "ISZ_FIXTURE" || vol["rock_ridge"] != true || vol["names"] != "rockridge" {
 		t.Errorf("volume: %v", vol)
 	}
 
