@@ -9,6 +9,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // exercise walks the whole tree through the Entry API, reading every file
@@ -103,7 +105,7 @@ func checkErr(t testing.TB, what string, err error) {
 	switch {
 	case err == nil, errors.As(err, &fe) && (errors.Is(err, ErrFormat) || errors.Is(err, ErrUnsupported)),
 		errors.Is(err, ErrNotISO9660), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid),
-		errors.Is(err, errTooManyLinks):
+		errors.Is(err, discfs.ErrTooManyLinks):
 		return
 	}
 	t.Errorf("%s: undocumented error %v", what, err)

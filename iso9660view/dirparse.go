@@ -3,9 +3,10 @@ package iso9660view
 import (
 	"bytes"
 	"io/fs"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // rawEntry is a directory record (or a run of multi-extent records) as read,
@@ -125,7 +126,7 @@ func (im *Image) claimDir(dir *Entry, x extent, from int64) error {
 	}
 	for b := first; b < end; b++ {
 		if other, ok := im.dirBlocks[b]; ok && other != dir {
-			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, quotePath(other.Path()))
+			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, discfs.QuotePath(other.Path()))
 		}
 	}
 	for b := first; b < end; b++ {
@@ -241,11 +242,11 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	for i, k := range kids {
 		names[i] = k.name
 	}
-	uniqueNames(names)
+	discfs.UniqueNames(names)
 	for i, k := range kids {
 		k.name = names[i]
 	}
-	sort.Slice(kids, func(i, j int) bool { return kids[i].name < kids[j].name })
+	discfs.SortByName(kids)
 	d.children = kids
 	for _, k := range kids {
 		if k.IsDir() {
@@ -353,7 +354,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 func (im *Image) chooseName(r *rawEntry) string {
 	switch {
 	case r.rr != nil && r.rr.nmDot != "":
-		return r.rr.nmDot // renamed by uniqueNames
+		return r.rr.nmDot // renamed by discfs.UniqueNames
 	case r.rr != nil && r.rr.hasNM:
 		return string(r.rr.name)
 	case im.joliet:
@@ -409,9 +410,9 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	if ct.IsZero() {
 		ct = mt
 	}
-	e.times.set(mtime, mt)
-	e.times.set(atime, at)
-	e.times.set(ctime, ct)
+	e.times.Set(discfs.MTime, mt)
+	e.times.Set(discfs.ATime, at)
+	e.times.Set(discfs.CTime, ct)
 
 	var err error
 	switch {

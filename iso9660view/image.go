@@ -1,11 +1,8 @@
 package iso9660view
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -253,75 +250,6 @@ func (im *Image) BootImage(b BootEntry) (*io.SectionReader, error) {
 		return nil, err
 	}
 	return io.NewSectionReader(im.r, off, b.Size()), nil
-}
-
-// Lookup resolves a slash-separated path ("" or "." is the root) without
-// following a final symlink; symlinks in the middle are followed within the
-// image. Leading and trailing slashes are ignored.
-func (im *Image) Lookup(name string) (*Entry, error) {
-	e, err := im.resolve(strings.Trim(name, "/"), false)
-	if err != nil {
-		return nil, &fs.PathError{Op: "lookup", Path: name, Err: err}
-	}
-	return e, nil
-}
-
-// maxSymlinkHops bounds symlink resolution, like the kernel's 40.
-const maxSymlinkHops = 40
-
-// resolve walks a path from the root. Symlinks are followed (all of them if
-// follow, else all but the final component) inside the image: an absolute
-// target starts at the image root and ".." stops at the root, so a path can
-// never leave the image.
-func (im *Image) resolve(name string, follow bool) (*Entry, error) {
-	cur := im.root
-	comps := splitPath(name)
-	hops := 0
-	for len(comps) > 0 {
-		c := comps[0]
-		comps = comps[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			if cur.parent != nil {
-				cur = cur.parent
-			}
-			continue
-		}
-		if !cur.IsDir() {
-			return nil, errNotDir
-		}
-		child, err := cur.Lookup(c)
-		if err != nil {
-			return nil, err
-		}
-		if child.mode&fs.ModeSymlink != 0 && (follow || len(comps) > 0) {
-			if hops++; hops > maxSymlinkHops {
-				return nil, errTooManyLinks
-			}
-			target := child.Target()
-			if strings.HasPrefix(target, "/") {
-				cur = im.root
-			}
-			comps = append(splitPath(target), comps...)
-			continue
-		}
-		cur = child
-	}
-	return cur, nil
-}
-
-var (
-	errNotDir       = &wrappedSentinel{"not a directory", fs.ErrInvalid}
-	errTooManyLinks = errors.New("too many levels of symbolic links")
-)
-
-func splitPath(p string) []string {
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
 }
 
 // nlinkOf returns the number of names of a non-directory inode, counting

@@ -36,8 +36,6 @@ const (
 	sIFDIR  = 0o040000
 	sIFCHR  = 0o020000
 	sIFIFO  = 0o010000
-
-	maxNameLen = 255 // longest name handed out (NAME_MAX)
 )
 
 // rrInfo is what the Rock Ridge entries of one record say.

@@ -6,9 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 const (
@@ -27,7 +28,7 @@ const (
 // lock) and shared between callers.
 //
 // A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see stamps), the narrow fields share
+// be small: times are packed (see discfs.Stamps), the narrow fields share
 // one word, and a directory is searched by binary search in its sorted
 // listing rather than through a map.
 type Entry struct {
@@ -36,7 +37,7 @@ type Entry struct {
 	name   string
 	ino    uint64
 
-	times    stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 36 bytes, then mode fills the word
 	mode     fs.FileMode
 	uid, gid uint32
 	depth    uint16 // < maxDepth
@@ -167,13 +168,13 @@ func (e *Entry) Rdev() uint64 {
 
 // ModTime returns the Rock Ridge modification time, else the recording
 // date of the directory record. Unrecorded dates are the zero time.
-func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
+func (e *Entry) ModTime() time.Time { return e.times.Get(discfs.MTime) }
 
 // AccessTime returns the Rock Ridge access time, else ModTime.
-func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
+func (e *Entry) AccessTime() time.Time { return e.times.Get(discfs.ATime) }
 
 // ChangeTime returns the Rock Ridge attribute change time, else ModTime.
-func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
+func (e *Entry) ChangeTime() time.Time { return e.times.Get(discfs.CTime) }
 
 // IsDir reports whether the entry is a directory.
 func (e *Entry) IsDir() bool { return e.mode.IsDir() }
@@ -188,21 +189,11 @@ func (e *Entry) Target() string {
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
-func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+func (e *Entry) Info() fs.FileInfo { return discfs.Info(e) }
 
 // Path returns the slash-separated path of the entry from the root ("" for
 // the root itself).
-func (e *Entry) Path() string {
-	if e.parent == nil {
-		return ""
-	}
-	var parts []string
-	for p := e; p.parent != nil; p = p.parent {
-		parts = append(parts, p.name)
-	}
-	slices.Reverse(parts)
-	return strings.Join(parts, "/")
-}
+func (e *Entry) Path() string { return discfs.Path(e) }
 
 // Parent returns the directory holding the entry, nil for the root.
 func (e *Entry) Parent() *Entry { return e.parent }
@@ -242,19 +233,13 @@ func (e *Entry) children() ([]*Entry, error) {
 }
 
 // Lookup finds a child by name, by binary search once the directory has
-// been read.
-// It returns an error wrapping fs.ErrNotExist if there is none.
+// been read. It returns an error wrapping fs.ErrNotExist if there is none.
 func (e *Entry) Lookup(name string) (*Entry, error) {
-	d, err := e.load()
+	kids, err := e.children()
 	if err != nil {
 		return nil, err
 	}
-	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
-		return strings.Compare(c.name, name)
-	}); ok {
-		return d.children[i], nil
-	}
-	return nil, fs.ErrNotExist
+	return discfs.Find(kids, name)
 }
 
 // Open returns a reader over a regular file's contents (zisofs decoded),
@@ -264,7 +249,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 		return nil, err
 	}
 	if !e.mode.IsRegular() {
-		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
 	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.dataSize()}
 	z := e.zisofs()
@@ -294,7 +279,7 @@ type FileReader interface {
 func (e *Entry) load() (*dirState, error) {
 	d := e.dir
 	if d == nil {
-		return nil, fmt.Errorf("iso9660view: %s: %w", quotePath(e.Path()), errNotDir)
+		return nil, fmt.Errorf("iso9660view: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -314,18 +299,3 @@ func (e *Entry) load() (*dirState, error) {
 	}
 	return d, nil
 }
-
-// fileInfo is an Entry seen as an fs.FileInfo.
-type fileInfo struct{ e *Entry }
-
-func (fi fileInfo) Name() string { return fi.e.name }
-
-func (fi fileInfo) Size() int64 { return fi.e.Size() }
-
-func (fi fileInfo) Mode() fs.FileMode { return fi.e.mode }
-
-func (fi fileInfo) ModTime() time.Time { return fi.e.ModTime() }
-
-func (fi fileInfo) IsDir() bool { return fi.e.IsDir() }
-
-func (fi fileInfo) Sys() any { return fi.e }

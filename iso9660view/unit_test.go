@@ -58,24 +58,6 @@ func TestExtentSpan(t *testing.T) {
 	}
 }
 
-func TestUniqueNames(t *testing.T) {
-	in := []string{"a", "a", "a~2", "", ".", "..", "x/y", "a", strings.Repeat("é", 200)}
-	uniqueNames(in)
-	want := []string{"a", "a~3", "a~2", "_~2", "_.~2", "_..~2", "x_y~2", "a~4", strings.Repeat("é", 126) + "~2"}
-	for i := range want {
-		if in[i] != want[i] {
-			t.Errorf("name %d = %q, want %q", i, in[i], want[i])
-		}
-	}
-	seen := map[string]bool{}
-	for _, n := range in {
-		if seen[n] || !legalName(n) {
-			t.Errorf("%q repeated or illegal", n)
-		}
-		seen[n] = true
-	}
-}
-
 func TestISONames(t *testing.T) {
 	for in, want := range map[string]string{
 		"README.TXT;1": "README.TXT", "MAKEFILE.;1": "MAKEFILE", "A;12": "A", "NOVERSION": "NOVERSION",

@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // checkTyped fails unless err is nil or one of the documented errors.
@@ -21,7 +23,7 @@ func checkTyped(t testing.TB, what string, err error) {
 	var fe *FormatError
 	switch {
 	case errors.As(err, &fe) && (errors.Is(err, ErrFormat) || errors.Is(err, ErrUnsupported)):
-	case errors.Is(err, ErrNotUDF), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), errors.Is(err, errTooManyLinks):
+	case errors.Is(err, ErrNotUDF), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), errors.Is(err, discfs.ErrTooManyLinks):
 	default:
 		t.Errorf("%s: untyped error %T %v", what, err, err)
 	}

@@ -6,9 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 const (
@@ -28,7 +29,7 @@ const (
 // lock) and shared between callers.
 //
 // A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see stamps), the narrow fields share words,
+// be small: times are packed (see discfs.Stamps), the narrow fields share words,
 // a file's allocation descriptors are read again from its file entry when
 // it is opened rather than kept, and a directory is searched by binary
 // search in its sorted listing rather than through a map.
@@ -38,7 +39,7 @@ type Entry struct {
 	name   string
 	size   int64
 
-	times    stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 36 bytes, then mode fills the word
 	mode     fs.FileMode
 	uid, gid uint32
 	icb      lbAddr // where the file entry is: the entry's identity
@@ -50,6 +51,10 @@ type Entry struct {
 
 	dir *dirState // directories only
 }
+
+// fault is why the entry cannot be read (its data or listing), found while
+// listing its parent; nil for a sound entry.
+func (e *Entry) fault() error { return e.err }
 
 // entryExtra holds what only some entries have.
 type entryExtra struct {
@@ -130,13 +135,13 @@ func (e *Entry) Rdev() uint64 {
 }
 
 // ModTime returns the modification time, the zero time if unrecorded.
-func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
+func (e *Entry) ModTime() time.Time { return e.times.Get(discfs.MTime) }
 
 // AccessTime returns the access time.
-func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
+func (e *Entry) AccessTime() time.Time { return e.times.Get(discfs.ATime) }
 
 // ChangeTime returns the attribute change time.
-func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
+func (e *Entry) ChangeTime() time.Time { return e.times.Get(discfs.CTime) }
 
 // IsDir reports whether the entry is a directory.
 func (e *Entry) IsDir() bool { return e.mode.IsDir() }
@@ -151,21 +156,11 @@ func (e *Entry) Target() string {
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
-func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+func (e *Entry) Info() fs.FileInfo { return discfs.Info(e) }
 
 // Path returns the slash-separated path of the entry from the root ("" for
 // the root itself).
-func (e *Entry) Path() string {
-	if e.parent == nil {
-		return ""
-	}
-	var parts []string
-	for p := e; p.parent != nil; p = p.parent {
-		parts = append(parts, p.name)
-	}
-	slices.Reverse(parts)
-	return strings.Join(parts, "/")
-}
+func (e *Entry) Path() string { return discfs.Path(e) }
 
 // Parent returns the directory holding the entry, nil for the root.
 func (e *Entry) Parent() *Entry { return e.parent }
@@ -193,16 +188,11 @@ func (e *Entry) children() ([]*Entry, error) {
 // Lookup finds a child by name, by binary search once the directory has
 // been read. It returns an error wrapping fs.ErrNotExist if there is none.
 func (e *Entry) Lookup(name string) (*Entry, error) {
-	d, err := e.load()
+	kids, err := e.children()
 	if err != nil {
 		return nil, err
 	}
-	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
-		return strings.Compare(c.name, name)
-	}); ok {
-		return d.children[i], nil
-	}
-	return nil, fs.ErrNotExist
+	return discfs.Find(kids, name)
 }
 
 // Open returns a reader over a regular file's contents, safe for
@@ -214,7 +204,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 		return nil, e.err
 	}
 	if !e.mode.IsRegular() {
-		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
 	fe, err := e.im.readICB(e.icb, nil)
 	if err != nil {
@@ -238,7 +228,7 @@ type FileReader interface {
 func (e *Entry) load() (*dirState, error) {
 	d := e.dir
 	if d == nil {
-		return nil, fmt.Errorf("udfview: %s: %w", quotePath(e.Path()), errNotDir)
+		return nil, fmt.Errorf("udfview: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -304,7 +294,7 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	for i, f := range fids {
 		names[i] = decodeCS0(f.name)
 	}
-	uniqueNames(names)
+	discfs.UniqueNames(names)
 	kids := make([]Entry, len(fids))
 	d.children = make([]*Entry, len(fids))
 	s := im.newScratch()
@@ -316,7 +306,7 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 			d.nsub++
 		}
 	}
-	slices.SortFunc(d.children, func(a, b *Entry) int { return strings.Compare(a.name, b.name) })
+	discfs.SortByName(d.children)
 	return nil
 }
 
@@ -370,9 +360,9 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 	if !k.hasOwner {
 		k.uid, k.gid = 0, 0
 	}
-	k.times.set(mtime, fe.mtime)
-	k.times.set(atime, fe.atime)
-	k.times.set(ctime, fe.ctime)
+	k.times.Set(discfs.MTime, fe.mtime)
+	k.times.Set(discfs.ATime, fe.atime)
+	k.times.Set(discfs.CTime, fe.ctime)
 	switch {
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {

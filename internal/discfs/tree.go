@@ -1,0 +1,122 @@
+package discfs
+
+import (
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Node is what the shared code needs of a reader's entry type E (a pointer,
+// such as *iso9660view.Entry): the methods both readers' Entry types export.
+// The root's Parent is the zero E (nil).
+type Node[E any] interface {
+	comparable
+	Name() string
+	Mode() fs.FileMode
+	IsDir() bool
+	Size() int64
+	ModTime() time.Time
+	Target() string
+	Parent() E
+	// Lookup finds a child of a directory by name; for none, an error
+	// wrapping fs.ErrNotExist.
+	Lookup(name string) (E, error)
+	// Open returns a reader over a regular file's contents, which also
+	// has a Size method (FileReader).
+	Open() (io.ReaderAt, error)
+}
+
+// Path returns the slash-separated path of e from the root ("" for the
+// root itself), built from the names up the parent chain: entries do not
+// keep it.
+func Path[E Node[E]](e E) string {
+	var root E
+	if e.Parent() == root {
+		return ""
+	}
+	var parts []string
+	for p := e; p.Parent() != root; p = p.Parent() {
+		parts = append(parts, p.Name())
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
+}
+
+// Find returns the entry named name in a directory's listing sorted by
+// name, by binary search; for none, fs.ErrNotExist. Readers keep a
+// listing as a sorted slice rather than a map: it costs no memory beyond
+// the slice, and a lookup stays O(log n).
+func Find[E Node[E]](sorted []E, name string) (E, error) {
+	i, ok := slices.BinarySearchFunc(sorted, name, func(c E, name string) int {
+		return strings.Compare(c.Name(), name)
+	})
+	if !ok {
+		var none E
+		return none, fs.ErrNotExist
+	}
+	return sorted[i], nil
+}
+
+// SortByName sorts a directory's listing for Find.
+func SortByName[E Node[E]](list []E) {
+	slices.SortFunc(list, func(a, b E) int { return strings.Compare(a.Name(), b.Name()) })
+}
+
+// MaxSymlinkHops bounds symlink resolution, like the kernel's 40.
+const MaxSymlinkHops = 40
+
+// Resolve walks a slash-separated path from root ("" is the root; empty
+// and "." components are skipped). Symlinks are followed (all of them if
+// follow, else all but the final component) inside the tree: an absolute
+// target starts again at root and ".." stops at root, so a path can never
+// leave the image whatever its symlinks say. A path through a
+// non-directory gives ErrNotDir; more than MaxSymlinkHops symlinks,
+// ErrTooManyLinks; a missing name, the error of Lookup.
+func Resolve[E Node[E]](root E, name string, follow bool) (E, error) {
+	var none E
+	cur := root
+	comps := splitPath(name)
+	hops := 0
+	for len(comps) > 0 {
+		c := comps[0]
+		comps = comps[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if p := cur.Parent(); p != none {
+				cur = p
+			}
+			continue
+		}
+		if !cur.IsDir() {
+			return none, ErrNotDir
+		}
+		child, err := cur.Lookup(c)
+		if err != nil {
+			return none, err
+		}
+		if child.Mode()&fs.ModeSymlink != 0 && (follow || len(comps) > 0) {
+			if hops++; hops > MaxSymlinkHops {
+				return none, ErrTooManyLinks
+			}
+			target := child.Target()
+			if strings.HasPrefix(target, "/") {
+				cur = root
+			}
+			comps = append(splitPath(target), comps...)
+			continue
+		}
+		cur = child
+	}
+	return cur, nil
+}
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
