@@ -37,7 +37,7 @@ type Entry struct {
 	name   string
 	ino    uint64
 
-	times    discfs.Stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 40 bytes
 	mode     fs.FileMode
 	uid, gid uint32
 	depth    uint16 // < maxDepth

@@ -39,7 +39,7 @@ type Entry struct {
 	name   string
 	size   int64
 
-	times    discfs.Stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 40 bytes
 	mode     fs.FileMode
 	uid, gid uint32
 	icb      lbAddr // where the file entry is: the entry's identity

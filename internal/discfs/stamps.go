@@ -2,8 +2,8 @@ package discfs
 
 import "time"
 
-// Stamps packs an entry's three UTC times into 36 bytes instead of
-// time.Time's 3×24: seconds since the zero time (January 1, year 1) and
+// Stamps packs an entry's three UTC times into 36 bytes (40 with the
+// padding to its alignment) instead of time.Time's 3×24: seconds since the zero time (January 1, year 1) and
 // nanoseconds, in separate arrays so that no padding sits between them. A
 // zero second and nanosecond is the zero time, so "not recorded" needs no
 // flag. Both readers convert every date they parse to UTC, which Stamps
