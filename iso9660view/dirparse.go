@@ -156,8 +156,9 @@ func countEntry(count *int, off int64) error {
 	return nil
 }
 
-// parseDir reads directory dir into d.
-func (im *Image) parseDir(dir *Entry, d *dirState) error {
+// parseDir reads directory dir into l, counting the records hidden because
+// they were relocated.
+func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int) error {
 	if err := dir.fault(); err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 			continue // associated files (resource forks) are hidden, as by the kernel
 		}
 		if r.rr != nil && r.rr.hasRE {
-			d.relocated++ // shown at its original place through a CL entry
+			*relocated++ // shown at its original place through a CL entry
 			continue
 		}
 		k := im.newChild(dir, r)
@@ -247,10 +248,10 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 		k.name = names[i]
 	}
 	discfs.SortByName(kids)
-	d.children = kids
+	l.Children = kids
 	for _, k := range kids {
 		if k.IsDir() {
-			d.nsub++
+			l.NSub++
 		}
 	}
 	return nil
@@ -294,8 +295,8 @@ func (im *Image) isRelocationDir(k *Entry) bool {
 	default:
 		return false
 	}
-	d, err := k.load()
-	return err == nil && len(d.children) == 0 && d.relocated > 0
+	l, err := k.load()
+	return err == nil && len(l.Children) == 0 && k.dir.relocated > 0
 }
 
 // newRoot builds the root entry from its record in the volume descriptor

@@ -50,6 +50,12 @@ func formatErr(off int64, format string, args ...any) *FormatError {
 	return &FormatError{Offset: off, What: fmt.Sprintf(format, args...), Err: ErrFormat}
 }
 
+// isFormatError reports whether err is or wraps a *FormatError.
+func isFormatError(err error) bool {
+	var fe *FormatError
+	return errors.As(err, &fe)
+}
+
 // unsupportedErr builds a *FormatError wrapping ErrUnsupported.
 func unsupportedErr(off int64, format string, args ...any) *FormatError {
 	return &FormatError{Offset: off, What: fmt.Sprintf(format, args...), Err: ErrUnsupported}

@@ -1,7 +1,6 @@
 package iso9660view
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -91,14 +90,11 @@ type zisofsFile struct {
 	err    error
 }
 
-// dirState is a directory's listing, filled in on first use.
+// dirState is a directory's listing, read on first use, and how many of
+// its records were hidden because Rock Ridge relocated them (RE).
 type dirState struct {
-	mu        sync.Mutex
-	loaded    bool
-	err       error
-	children  []*Entry // sorted by name
-	nsub      int      // subdirectories
-	relocated int      // entries hidden because they were relocated (RE)
+	discfs.Dir[*Entry]
+	relocated int
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -137,11 +133,11 @@ func (e *Entry) Inode() uint64 { return e.ino }
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
-		d, err := e.load()
+		l, err := e.load()
 		if err != nil {
 			return 2
 		}
-		return uint32(2 + d.nsub)
+		return uint32(2 + l.NSub)
 	case e.hasData():
 		return e.im.nlinkOf(e.ino)
 	}
@@ -217,19 +213,16 @@ func (e *Entry) dataSize() int64 {
 // or contain "/" or NUL. The returned slice is the caller's.
 func (e *Entry) ReadDir() ([]*Entry, error) {
 	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(kids), nil
+	return slices.Clone(kids), err
 }
 
 // children is ReadDir without the copy.
 func (e *Entry) children() ([]*Entry, error) {
-	d, err := e.load()
+	l, err := e.load()
 	if err != nil {
 		return nil, err
 	}
-	return d.children, nil
+	return l.Children, nil
 }
 
 // Lookup finds a child by name, by binary search once the directory has
@@ -276,26 +269,13 @@ type FileReader interface {
 
 // load returns the directory's listing, parsing it on first use. Format
 // errors are remembered; I/O errors are not, so a later call retries.
-func (e *Entry) load() (*dirState, error) {
+func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 	d := e.dir
 	if d == nil {
 		return nil, fmt.Errorf("iso9660view: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.loaded {
-		return d, d.err
-	}
-	err := e.im.parseDir(e, d)
-	var fe *FormatError
-	if err != nil && !errors.As(err, &fe) {
-		d.children, d.nsub, d.relocated = nil, 0, 0
-		return nil, err
-	}
-	d.loaded, d.err = true, err
-	if err != nil {
-		d.children, d.nsub, d.relocated = nil, 0, 0
-		return nil, err
-	}
-	return d, nil
+	return d.Load(func(l *discfs.Listing[*Entry]) error {
+		d.relocated = 0
+		return e.im.parseDir(e, l, &d.relocated)
+	}, isFormatError)
 }

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // Options is reserved for future choices; the zero value (or nil) is the
@@ -24,8 +25,7 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	linksOnce sync.Once
-	links     map[uint64]uint32 // inode -> number of names, for ICBs with several
+	links discfs.Nlinks // hard-link counts, made on first use
 }
 
 // VolumeInfo describes the volume.
@@ -140,7 +140,7 @@ func (im *Image) mount(x extentAD) error {
 	if err != nil {
 		return err
 	}
-	root := &Entry{im: im, name: ".", icb: rootAD.loc, dir: new(dirState)}
+	root := &Entry{im: im, name: ".", icb: rootAD.loc, dir: new(discfs.Dir[*Entry])}
 	if err := im.fromFileEntry(root, fe); err != nil {
 		return err
 	}
@@ -177,39 +177,7 @@ func (im *Image) Info() VolumeInfo {
 // nlinkOf returns the number of names of a non-directory inode, counting
 // every directory of the image once (on first use).
 func (im *Image) nlinkOf(ino uint64) uint32 {
-	im.linksOnce.Do(func() {
-		all := make(map[uint64]uint32)
-		seen := make(map[uint64]bool)
-		var walk func(d *Entry)
-		walk = func(d *Entry) {
-			if seen[d.Inode()] {
-				return
-			}
-			seen[d.Inode()] = true
-			kids, err := d.children()
-			if err != nil {
-				return
-			}
-			for _, k := range kids {
-				if k.IsDir() {
-					walk(k)
-				} else {
-					all[k.Inode()]++
-				}
-			}
-		}
-		walk(im.root)
-		// Keep only the hard links: a map of every file would stay as
-		// large as the tree for the life of the image.
-		im.links = make(map[uint64]uint32)
-		for ino, n := range all {
-			if n > 1 {
-				im.links[ino] = n
-			}
-		}
+	return im.links.Of(ino, func() map[uint64]uint32 {
+		return discfs.HardLinks(im.root, (*Entry).children, func(e *Entry) (uint64, bool) { return e.Inode(), true })
 	})
-	if n := im.links[ino]; n > 0 {
-		return n
-	}
-	return 1
 }

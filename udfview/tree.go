@@ -1,12 +1,10 @@
 package udfview
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/iszmount/iszmount/internal/discfs"
@@ -49,7 +47,7 @@ type Entry struct {
 
 	err error // why the entry cannot be read, found while listing its parent
 
-	dir *dirState // directories only
+	dir *discfs.Dir[*Entry] // directories only
 }
 
 // fault is why the entry cannot be read (its data or listing), found while
@@ -60,15 +58,6 @@ func (e *Entry) fault() error { return e.err }
 type entryExtra struct {
 	target string // symlinks
 	rdev   uint64 // devices
-}
-
-// dirState is a directory's listing, filled in on first use.
-type dirState struct {
-	mu       sync.Mutex
-	loaded   bool
-	err      error
-	children []*Entry // sorted by name
-	nsub     int      // subdirectories
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -105,11 +94,11 @@ func (e *Entry) Inode() uint64 {
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
-		d, err := e.load()
+		l, err := e.load()
 		if err != nil {
 			return 2
 		}
-		return uint32(2 + d.nsub)
+		return uint32(2 + l.NSub)
 	}
 	return e.im.nlinkOf(e.Inode())
 }
@@ -170,19 +159,16 @@ func (e *Entry) Parent() *Entry { return e.parent }
 // or contain "/" or NUL. The returned slice is the caller's.
 func (e *Entry) ReadDir() ([]*Entry, error) {
 	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(kids), nil
+	return slices.Clone(kids), err
 }
 
 // children is ReadDir without the copy.
 func (e *Entry) children() ([]*Entry, error) {
-	d, err := e.load()
+	l, err := e.load()
 	if err != nil {
 		return nil, err
 	}
-	return d.children, nil
+	return l.Children, nil
 }
 
 // Lookup finds a child by name, by binary search once the directory has
@@ -225,35 +211,18 @@ type FileReader interface {
 
 // load returns the directory's listing, parsing it on first use. Format
 // errors are remembered; I/O errors are not, so a later call retries.
-func (e *Entry) load() (*dirState, error) {
-	d := e.dir
-	if d == nil {
+func (e *Entry) load() (*discfs.Listing[*Entry], error) {
+	if e.dir == nil {
 		return nil, fmt.Errorf("udfview: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.loaded {
-		return d, d.err
-	}
-	err := e.im.parseDir(e, d)
-	if err != nil {
-		err = withPath(err, e.Path())
-		d.children, d.nsub = nil, 0
-		var fe *FormatError
-		if !errors.As(err, &fe) {
-			return nil, err
-		}
-	}
-	d.loaded, d.err = true, err
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+	return e.dir.Load(func(l *discfs.Listing[*Entry]) error {
+		return withPath(e.im.parseDir(e, l), e.Path())
+	}, isFormatError)
 }
 
 // parseDir reads the directory e: its file identifiers, then the file
 // entry of each child.
-func (im *Image) parseDir(e *Entry, d *dirState) error {
+func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -296,17 +265,17 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	}
 	discfs.UniqueNames(names)
 	kids := make([]Entry, len(fids))
-	d.children = make([]*Entry, len(fids))
+	l.Children = make([]*Entry, len(fids))
 	s := im.newScratch()
 	for i, f := range fids {
 		k := &kids[i]
 		im.fillEntry(k, e, names[i], f, s)
-		d.children[i] = k
+		l.Children[i] = k
 		if k.IsDir() {
-			d.nsub++
+			l.NSub++
 		}
 	}
-	discfs.SortByName(d.children)
+	discfs.SortByName(l.Children)
 	return nil
 }
 
@@ -334,7 +303,7 @@ func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scrat
 		k.err = withPath(err, k.Path())
 	}
 	if k.IsDir() {
-		k.dir = new(dirState)
+		k.dir = new(discfs.Dir[*Entry])
 	}
 }
 

@@ -23,6 +23,11 @@
 //     out of the image. Path, Find and SortByName are the other tree
 //     accessors: entries keep no path, and a directory's listing is a
 //     slice sorted by name searched by binary search, not a map.
+//   - Dir is a directory's listing, read once on first use under a lock;
+//     a malformed directory's error is kept, an I/O error is not (the
+//     next use reads again).
+//   - HardLinks and Nlinks count the names of each inode over the whole
+//     tree, once, keeping only the inodes with several.
 //   - FS is the io/fs glue (Open, ReadDir, ReadFile, Stat, Lstat,
 //     ReadLink, and Lookup), with the open-file and open-directory types
 //     and Info, an entry seen as an fs.FileInfo.

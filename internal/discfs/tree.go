@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -119,4 +120,45 @@ func splitPath(p string) []string {
 		return nil
 	}
 	return strings.Split(p, "/")
+}
+
+// Dir is a directory's listing, read on first use and kept. The zero Dir
+// is ready; a reader's directory entry points to one, so a file costs no
+// room for it.
+type Dir[E any] struct {
+	mu     sync.Mutex
+	loaded bool
+	err    error
+	list   Listing[E]
+}
+
+// Listing is what a reader's directory parser fills in.
+type Listing[E any] struct {
+	Children []E // sorted by name (SortByName)
+	NSub     int // how many of them are directories
+}
+
+// Load returns the listing, calling read to fill it in on first use (under
+// the Dir's lock, so never twice at once). An error for which final is
+// true (a malformed directory) is kept and returned by every later Load;
+// any other (an I/O error) is not, so that a later Load reads again. The
+// listing returned is shared: callers do not change it.
+func (d *Dir[E]) Load(read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.loaded {
+		if d.err != nil {
+			return nil, d.err
+		}
+		return &d.list, nil
+	}
+	var l Listing[E]
+	if err := read(&l); err != nil {
+		if final(err) {
+			d.loaded, d.err = true, err
+		}
+		return nil, err
+	}
+	d.loaded, d.list = true, l
+	return &d.list, nil
 }
