@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/iszmount/iszmount/internal/discfs"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // checkTyped fails unless err is nil or one of the documented errors.
@@ -370,9 +372,9 @@ func TestCorrupt(t *testing.T) {
 func TestNotUDF(t *testing.T) {
 	iso := fixture(t, "plain-iso", func(dir string) string {
 		src := dir + "/src"
-		writeTree(t, src, baseTree())
+		testutil.WriteTree(t, src, baseTree())
 		img := dir + "/image.iso"
-		run(t, "", "genisoimage", "-quiet", "-R", "-J", "-o", img, src)
+		testutil.Run(t, "", "genisoimage", "-quiet", "-R", "-J", "-o", img, src)
 		return img
 	})
 	isoBytes, err := os.ReadFile(iso)
