@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 
@@ -26,24 +25,7 @@ func BenchmarkListBigDir(b *testing.B) {
 	img, _ := bigDirFixture(b)
 	f, size := testutil.OpenFile(b, img)
 	b.Run("iso9660view", func(b *testing.B) {
-		for b.Loop() {
-			im, err := Open(f, size, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d, err := im.Lookup("big")
-			if err != nil {
-				b.Fatal(err)
-			}
-			kids, err := d.ReadDir()
-			if err != nil || len(kids) != bigDirFiles {
-				b.Fatal(len(kids), err)
-			}
-			for _, k := range kids {
-				_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+		testutil.BenchListDir(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	})
 	// Baseline: reading the directory's bytes, nothing else.
 	b.Run("raw-read", func(b *testing.B) {
@@ -186,32 +168,7 @@ func BenchmarkEntryMemory(b *testing.B) {
 	f, size := testutil.OpenFile(b, img)
 	var perEntry float64
 	for b.Loop() {
-		perEntry = retainedPerEntry(b, f, size)
+		perEntry = testutil.RetainedPerEntry(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	}
 	b.ReportMetric(perEntry, "B/entry")
-}
-
-// retainedPerEntry parses the big directory and stats every entry, and
-// returns the heap held by the result per entry.
-func retainedPerEntry(tb testing.TB, f io.ReaderAt, size int64) float64 {
-	var im *Image
-	_, retained := heapDuring(func() {
-		var err error
-		if im, err = Open(f, size, nil); err != nil {
-			tb.Fatal(err)
-		}
-		d, err := im.Lookup("big")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		kids, err := d.children()
-		if err != nil || len(kids) != bigDirFiles {
-			tb.Fatal(len(kids), err)
-		}
-		for _, k := range kids {
-			_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-		}
-	})
-	runtime.KeepAlive(im)
-	return float64(retained) / bigDirFiles
 }

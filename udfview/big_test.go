@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -143,24 +142,7 @@ func BenchmarkListBigDir(b *testing.B) {
 	path := bigDirFixture(b)
 	f, size := testutil.OpenFile(b, path)
 	b.Run("udfview", func(b *testing.B) {
-		for b.Loop() {
-			im, err := Open(f, size, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d, err := im.Lookup("big")
-			if err != nil {
-				b.Fatal(err)
-			}
-			kids, err := d.ReadDir()
-			if err != nil || len(kids) != bigDirFiles {
-				b.Fatal(len(kids), err)
-			}
-			for _, k := range kids {
-				_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+		testutil.BenchListDir(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	})
 	b.Run("raw-read", func(b *testing.B) {
 		im, _ := Open(f, size, nil)
@@ -193,25 +175,7 @@ func BenchmarkEntryMemory(b *testing.B) {
 	f, size := testutil.OpenFile(b, path)
 	var perEntry float64
 	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		im, err := Open(f, size, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, _ := im.Lookup("big")
-		kids, err := d.children()
-		if err != nil || len(kids) != bigDirFiles {
-			b.Fatal(len(kids), err)
-		}
-		for _, k := range kids {
-			_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		runtime.KeepAlive(im)
-		perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / bigDirFiles
+		perEntry = testutil.RetainedPerEntry(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	}
 	b.ReportMetric(perEntry, "B/entry")
 }
