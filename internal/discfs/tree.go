@@ -50,14 +50,22 @@ func Path[E Node[E]](e E) string {
 // listing as a sorted slice rather than a map: it costs no memory beyond
 // the slice, and a lookup stays O(log n).
 func Find[E Node[E]](sorted []E, name string) (E, error) {
-	i, ok := slices.BinarySearchFunc(sorted, name, func(c E, name string) int {
-		return strings.Compare(c.Name(), name)
-	})
-	if !ok {
-		var none E
-		return none, fs.ErrNotExist
+	// By hand rather than with slices.BinarySearchFunc: one call of Name
+	// per step, not a comparison function calling it.
+	lo, hi := 0, len(sorted)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sorted[m].Name() < name {
+			lo = m + 1
+		} else {
+			hi = m
+		}
 	}
-	return sorted[i], nil
+	if lo < len(sorted) && sorted[lo].Name() == name {
+		return sorted[lo], nil
+	}
+	var none E
+	return none, fs.ErrNotExist
 }
 
 // SortByName sorts a directory's listing for Find.

@@ -327,3 +327,24 @@ func TestOpenDir(t *testing.T) {
 		t.Error("opened a directory whose listing fails")
 	}
 }
+
+// TestFindSweep searches listings of every size up to 9 for each name and
+// for each gap before, between and after them.
+func TestFindSweep(t *testing.T) {
+	for n := 0; n <= 9; n++ {
+		var list []*node
+		for i := range n {
+			list = append(list, &node{name: string(rune('b' + 2*i))}) // "b", "d", "f", ...
+		}
+		for c := 'a'; c <= rune('b'+2*n); c++ {
+			got, err := Find(list, string(c))
+			present := (c-'b')%2 == 0 && c >= 'b' && int(c-'b')/2 < n
+			switch {
+			case present && (err != nil || got.name != string(c)):
+				t.Errorf("n=%d: Find(%q) = %v, %v", n, string(c), got, err)
+			case !present && (got != nil || !errors.Is(err, fs.ErrNotExist)):
+				t.Errorf("n=%d: Find(%q) = %v, %v, want fs.ErrNotExist", n, string(c), got, err)
+			}
+		}
+	}
+}
