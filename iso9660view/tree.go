@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 	"sync"
 	"time"
 
@@ -133,11 +132,7 @@ func (e *Entry) Inode() uint64 { return e.ino }
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
-		l, err := e.load()
-		if err != nil {
-			return 2
-		}
-		return uint32(2 + l.NSub)
+		return discfs.DirNlink(e.load)
 	case e.hasData():
 		return e.im.nlinkOf(e.ino)
 	}
@@ -211,29 +206,14 @@ func (e *Entry) dataSize() int64 {
 // ReadDir lists a directory, sorted by name (parsed on first call, then
 // cached). Names are unique within the directory and never "", ".", ".."
 // or contain "/" or NUL. The returned slice is the caller's.
-func (e *Entry) ReadDir() ([]*Entry, error) {
-	kids, err := e.children()
-	return slices.Clone(kids), err
-}
+func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
 
 // children is ReadDir without the copy.
-func (e *Entry) children() ([]*Entry, error) {
-	l, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	return l.Children, nil
-}
+func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }
 
 // Lookup finds a child by name, by binary search once the directory has
 // been read. It returns an error wrapping fs.ErrNotExist if there is none.
-func (e *Entry) Lookup(name string) (*Entry, error) {
-	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return discfs.Find(kids, name)
-}
+func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.load, name) }
 
 // Open returns a reader over a regular file's contents (zisofs decoded),
 // safe for concurrent use. The reader also implements FileReader.

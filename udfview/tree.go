@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
 	"time"
 
 	"github.com/iszmount/iszmount/internal/discfs"
@@ -92,13 +91,8 @@ func (e *Entry) Inode() uint64 {
 // link count is not trusted (pycdlib, for one, records 1 for hard-linked
 // files): the first such call reads every directory of the image.
 func (e *Entry) Nlink() uint32 {
-	switch {
-	case e.IsDir():
-		l, err := e.load()
-		if err != nil {
-			return 2
-		}
-		return uint32(2 + l.NSub)
+	if e.IsDir() {
+		return discfs.DirNlink(e.load)
 	}
 	return e.im.nlinkOf(e.Inode())
 }
@@ -157,29 +151,14 @@ func (e *Entry) Parent() *Entry { return e.parent }
 // ReadDir lists a directory, sorted by name (parsed on first call, then
 // cached). Names are unique within the directory and never "", ".", ".."
 // or contain "/" or NUL. The returned slice is the caller's.
-func (e *Entry) ReadDir() ([]*Entry, error) {
-	kids, err := e.children()
-	return slices.Clone(kids), err
-}
+func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
 
 // children is ReadDir without the copy.
-func (e *Entry) children() ([]*Entry, error) {
-	l, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	return l.Children, nil
-}
+func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }
 
 // Lookup finds a child by name, by binary search once the directory has
 // been read. It returns an error wrapping fs.ErrNotExist if there is none.
-func (e *Entry) Lookup(name string) (*Entry, error) {
-	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return discfs.Find(kids, name)
-}
+func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.load, name) }
 
 // Open returns a reader over a regular file's contents, safe for
 // concurrent use; unrecorded extents and holes read as zeros. The reader

@@ -117,3 +117,34 @@ func TestDirLoad(t *testing.T) {
 		t.Errorf("%d concurrent reads, want 1", reads)
 	}
 }
+
+func TestListingAccessors(t *testing.T) {
+	a, b := &node{name: "a", mode: fs.ModeDir}, &node{name: "b"}
+	good := func() (*Listing[*node], error) { return &Listing[*node]{Children: []*node{a, b}, NSub: 1}, nil }
+	broken := errors.New("bad listing")
+	bad := func() (*Listing[*node], error) { return nil, broken }
+
+	kids, err := ReadDir(good)
+	if err != nil || len(kids) != 2 {
+		t.Fatal(kids, err)
+	}
+	kids[0] = nil // the caller's copy
+	if shared, _ := Children(good); shared[0] != a {
+		t.Error("ReadDir did not copy")
+	}
+	if got, err := Lookup(good, "b"); got != b || err != nil {
+		t.Errorf("Lookup(b) = %v, %v", got, err)
+	}
+	if _, err := Lookup(good, "c"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Lookup(c): %v", err)
+	}
+	if DirNlink(good) != 3 || DirNlink(bad) != 2 {
+		t.Errorf("DirNlink = %d, %d", DirNlink(good), DirNlink(bad))
+	}
+	if _, err := ReadDir(bad); err != broken {
+		t.Errorf("ReadDir of a broken listing: %v", err)
+	}
+	if got, err := Lookup(bad, "a"); got != nil || err != broken {
+		t.Errorf("Lookup in a broken listing = %v, %v", got, err)
+	}
+}

@@ -170,3 +170,43 @@ func (d *Dir[E]) Load(read func(*Listing[E]) error, final func(error) bool) (*Li
 	d.loaded, d.list = true, l
 	return &d.list, nil
 }
+
+// A reader's directory entry answers ReadDir, Lookup and its link count
+// from its listing; load is the entry's own method that returns it (read
+// on first use).
+
+// Children returns the listing's entries, shared: callers do not change
+// the slice.
+func Children[E any](load func() (*Listing[E], error)) ([]E, error) {
+	l, err := load()
+	if err != nil {
+		return nil, err
+	}
+	return l.Children, nil
+}
+
+// ReadDir returns a copy of the listing's entries, the caller's to keep.
+func ReadDir[E any](load func() (*Listing[E], error)) ([]E, error) {
+	kids, err := Children(load)
+	return slices.Clone(kids), err
+}
+
+// Lookup finds the entry called name in the listing (Find).
+func Lookup[E Node[E]](load func() (*Listing[E], error), name string) (E, error) {
+	kids, err := Children(load)
+	if err != nil {
+		var none E
+		return none, err
+	}
+	return Find(kids, name)
+}
+
+// DirNlink is a directory's link count: 2 (its name and its ".") plus one
+// for each subdirectory's "..", or 2 if it cannot be listed.
+func DirNlink[E any](load func() (*Listing[E], error)) uint32 {
+	l, err := load()
+	if err != nil {
+		return 2
+	}
+	return uint32(2 + l.NSub)
+}
