@@ -25,7 +25,8 @@
 //     slice sorted by name searched by binary search, not a map.
 //   - Dir is a directory's listing, read once on first use under a lock;
 //     a malformed directory's error is kept, an I/O error is not (the
-//     next use reads again).
+//     next use reads again). Children, ReadDir, Lookup and DirNlink
+//     answer an entry's questions from it.
 //   - HardLinks and Nlinks count the names of each inode over the whole
 //     tree, once, keeping only the inodes with several.
 //   - FS is the io/fs glue (Open, ReadDir, ReadFile, Stat, Lstat,
