@@ -16,10 +16,10 @@ func LegalName(s string) bool {
 	return s != "" && s != "." && s != ".." && len(s) <= MaxNameLen && !strings.ContainsAny(s, "/\x00")
 }
 
-// SanitizeName makes an illegal name legal: "/" and NUL become "_", an empty
+// sanitizeName makes an illegal name legal: "/" and NUL become "_", an empty
 // name becomes "_", "." and ".." get a "_" prefix, and overlong names are cut
 // at a character boundary.
-func SanitizeName(s string) string {
+func sanitizeName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '/' || r == 0 {
 			return '_'
@@ -32,11 +32,11 @@ func SanitizeName(s string) string {
 	case ".", "..":
 		s = "_" + s
 	}
-	return TruncateName(s, MaxNameLen)
+	return truncateName(s, MaxNameLen)
 }
 
-// TruncateName cuts s to at most n bytes without splitting a UTF-8 sequence.
-func TruncateName(s string, n int) string {
+// truncateName cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncateName(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -64,10 +64,10 @@ func UniqueNames(names []string) {
 	}
 	next := make(map[string]int) // first suffix worth trying, per base
 	for _, i := range renamed {
-		base := SanitizeName(names[i])
+		base := sanitizeName(names[i])
 		for k := max(next[base], 2); ; k++ {
 			suffix := "~" + strconv.Itoa(k)
-			cand := TruncateName(base, MaxNameLen-len(suffix)) + suffix
+			cand := truncateName(base, MaxNameLen-len(suffix)) + suffix
 			if _, dup := taken[cand]; !dup {
 				taken[cand] = struct{}{}
 				names[i] = cand

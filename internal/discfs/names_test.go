@@ -49,11 +49,11 @@ func TestSanitizeName(t *testing.T) {
 		"ok name": "ok name",
 		long:      long[:MaxNameLen],
 	} {
-		if got := SanitizeName(in); got != want {
-			t.Errorf("SanitizeName(%q) = %q, want %q", in, got, want)
+		if got := sanitizeName(in); got != want {
+			t.Errorf("sanitizeName(%q) = %q, want %q", in, got, want)
 		}
-		if !LegalName(SanitizeName(in)) {
-			t.Errorf("SanitizeName(%q) is not legal", in)
+		if !LegalName(sanitizeName(in)) {
+			t.Errorf("sanitizeName(%q) is not legal", in)
 		}
 	}
 }
@@ -72,13 +72,13 @@ func TestLegalName(t *testing.T) {
 func TestTruncateNameKeepsUTF8(t *testing.T) {
 	s := "aé€😀" // 1, 2, 3 and 4 bytes
 	for n := 0; n <= len(s)+1; n++ {
-		got := TruncateName(s, n)
+		got := truncateName(s, n)
 		if len(got) > n || !utf8.ValidString(got) || !strings.HasPrefix(s, got) {
-			t.Errorf("TruncateName(%q, %d) = %q", s, n, got)
+			t.Errorf("truncateName(%q, %d) = %q", s, n, got)
 		}
 		// It cuts no more than the one character that does not fit.
 		if n < len(s) && len(got)+utf8.UTFMax <= n {
-			t.Errorf("TruncateName(%q, %d) = %q cut too much", s, n, got)
+			t.Errorf("truncateName(%q, %d) = %q cut too much", s, n, got)
 		}
 	}
 }
