@@ -10,7 +10,7 @@ import (
 
 // ErrLoop means a path named a chain of symlinks longer than the kernel
 // would follow (40).
-var ErrLoop = discfs.ErrLoop
+var ErrLoop = discfs.ErrTooManyLinks
 
 // Lookup resolves a slash-separated path ("" or "." is the root; leading
 // and trailing slashes are ignored) inside the image: symlinks in the middle

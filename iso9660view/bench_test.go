@@ -6,9 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // Benchmarks. Each opens a fresh Image per iteration (directories are
@@ -18,40 +19,13 @@ import (
 //
 //	go test -run XXX -bench . -benchmem ./iso9660view/
 
-func openImageFile(b *testing.B, path string) (*os.File, int64) {
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { f.Close() })
-	st, _ := f.Stat()
-	return f, st.Size()
-}
-
 // BenchmarkListBigDir is `isz ls -l` of a 50,000-file directory: open,
 // look the directory up, list it and stat every entry.
 func BenchmarkListBigDir(b *testing.B) {
 	img, _ := bigDirFixture(b)
-	f, size := openImageFile(b, img)
+	f, size := testutil.OpenFile(b, img)
 	b.Run("iso9660view", func(b *testing.B) {
-		for b.Loop() {
-			im, err := Open(f, size, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d, err := im.Lookup("big")
-			if err != nil {
-				b.Fatal(err)
-			}
-			kids, err := d.ReadDir()
-			if err != nil || len(kids) != bigDirFiles {
-				b.Fatal(len(kids), err)
-			}
-			for _, k := range kids {
-				_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+		testutil.BenchListDir(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	})
 	// Baseline: reading the directory's bytes, nothing else.
 	b.Run("raw-read", func(b *testing.B) {
@@ -94,10 +68,10 @@ func benchTree(b *testing.B) string {
 		var nodes []node
 		for d := 0; d < 100; d++ {
 			for i := 0; i < 20; i++ {
-				nodes = append(nodes, node{path: fmt.Sprintf("dir%03d/file%02d.bin", d, i), data: pseudo(uint64(d*100+i), 8<<10+(d*20+i)%33*1024)})
+				nodes = append(nodes, node{Path: fmt.Sprintf("dir%03d/file%02d.bin", d, i), Data: testutil.Pseudo(uint64(d*100+i), 8<<10+(d*20+i)%33*1024)})
 			}
 		}
-		writeTree(b, filepath.Join(dir, "src"), nodes)
+		testutil.WriteTree(b, filepath.Join(dir, "src"), nodes)
 		mkimage(b, dir, filepath.Join(dir, "src"), "xorriso", "-as", "mkisofs", "-R", "-J", "-o", "$OUT", "$SRC")
 	})
 	if benchErr != nil {
@@ -115,7 +89,7 @@ var (
 // BenchmarkWalkTree walks the whole tree with fs.WalkDir, stat'ing every
 // entry.
 func BenchmarkWalkTree(b *testing.B) {
-	f, size := openImageFile(b, benchTree(b))
+	f, size := testutil.OpenFile(b, benchTree(b))
 	for b.Loop() {
 		im, err := Open(f, size, nil)
 		if err != nil {
@@ -139,7 +113,7 @@ func BenchmarkWalkTree(b *testing.B) {
 // BenchmarkReadAll reads every file; the baseline reads the same bytes
 // of the image sequentially.
 func BenchmarkReadAll(b *testing.B) {
-	f, size := openImageFile(b, benchTree(b))
+	f, size := testutil.OpenFile(b, benchTree(b))
 	im, _ := Open(f, size, nil)
 	var total int64
 	fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
@@ -191,35 +165,10 @@ func BenchmarkReadAll(b *testing.B) {
 //	go test -run XXX -bench EntryMemory ./iso9660view/
 func BenchmarkEntryMemory(b *testing.B) {
 	img, _ := bigDirFixture(b)
-	f, size := openImageFile(b, img)
+	f, size := testutil.OpenFile(b, img)
 	var perEntry float64
 	for b.Loop() {
-		perEntry = retainedPerEntry(b, f, size)
+		perEntry = testutil.RetainedPerEntry(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	}
 	b.ReportMetric(perEntry, "B/entry")
-}
-
-// retainedPerEntry parses the big directory and stats every entry, and
-// returns the heap held by the result per entry.
-func retainedPerEntry(tb testing.TB, f io.ReaderAt, size int64) float64 {
-	var im *Image
-	_, retained := heapDuring(func() {
-		var err error
-		if im, err = Open(f, size, nil); err != nil {
-			tb.Fatal(err)
-		}
-		d, err := im.Lookup("big")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		kids, err := d.children()
-		if err != nil || len(kids) != bigDirFiles {
-			tb.Fatal(len(kids), err)
-		}
-		for _, k := range kids {
-			_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-		}
-	})
-	runtime.KeepAlive(im)
-	return float64(retained) / bigDirFiles
 }

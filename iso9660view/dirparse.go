@@ -3,7 +3,6 @@ package iso9660view
 import (
 	"bytes"
 	"io/fs"
-	"sort"
 	"strings"
 	"time"
 
@@ -127,7 +126,7 @@ func (im *Image) claimDir(dir *Entry, x extent, from int64) error {
 	}
 	for b := first; b < end; b++ {
 		if other, ok := im.dirBlocks[b]; ok && other != dir {
-			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, quotePath(other.Path()))
+			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, discfs.QuotePath(other.Path()))
 		}
 	}
 	for b := first; b < end; b++ {
@@ -157,8 +156,9 @@ func countEntry(count *int, off int64) error {
 	return nil
 }
 
-// parseDir reads directory dir into d.
-func (im *Image) parseDir(dir *Entry, d *dirState) error {
+// parseDir reads directory dir into l, counting the records hidden because
+// they were relocated.
+func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int) error {
 	if err := dir.fault(); err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 			continue // associated files (resource forks) are hidden, as by the kernel
 		}
 		if r.rr != nil && r.rr.hasRE {
-			d.relocated++ // shown at its original place through a CL entry
+			*relocated++ // shown at its original place through a CL entry
 			continue
 		}
 		k := im.newChild(dir, r)
@@ -247,11 +247,11 @@ func (im *Image) parseDir(dir *Entry, d *dirState) error {
 	for i, k := range kids {
 		k.name = names[i]
 	}
-	sort.Slice(kids, func(i, j int) bool { return kids[i].name < kids[j].name })
-	d.children = kids
+	discfs.SortByName(kids)
+	l.Children = kids
 	for _, k := range kids {
 		if k.IsDir() {
-			d.nsub++
+			l.NSub++
 		}
 	}
 	return nil
@@ -295,8 +295,8 @@ func (im *Image) isRelocationDir(k *Entry) bool {
 	default:
 		return false
 	}
-	d, err := k.load()
-	return err == nil && len(d.children) == 0 && d.relocated > 0
+	l, err := k.load()
+	return err == nil && len(l.Children) == 0 && k.dir.relocated > 0
 }
 
 // newRoot builds the root entry from its record in the volume descriptor
@@ -411,9 +411,9 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	if ct.IsZero() {
 		ct = mt
 	}
-	e.times.set(mtime, mt)
-	e.times.set(atime, at)
-	e.times.set(ctime, ct)
+	e.times.Set(discfs.MTime, mt)
+	e.times.Set(discfs.ATime, at)
+	e.times.Set(discfs.CTime, ct)
 
 	var err error
 	switch {

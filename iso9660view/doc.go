@@ -38,6 +38,10 @@
 // empty, ".", "..", longer than 255 bytes, or contain "/" or NUL, and never
 // repeat. Offending names are renamed deterministically (a "~2", "~3" suffix
 // in on-disc order, "/" and NUL replaced by "_"); nothing is dropped.
+// udfview renames the same way: the rule, like the rest of what the two
+// readers share (the io/fs glue, path resolution, the once-read directory
+// listing, the hard-link count, packed times, the ReadAt over a file's
+// extents), lives once in the internal package discfs.
 //
 // # Entries
 //
@@ -69,7 +73,10 @@
 // Image implements fs.FS, fs.ReadDirFS, fs.ReadFileFS, fs.StatFS and
 // fs.ReadLinkFS, so fs.WalkDir, fs.ReadFile and testing/fstest work on it.
 // Symlinks are followed inside the image only: an absolute target starts at
-// the image root, and ".." stops at the root.
+// the image root, and ".." stops at the root, so no path leads out of the
+// image; more than 40 symlinks in one path is an error ("too many levels of
+// symbolic links"), and a path through a file does not exist. Errors are
+// *fs.PathError values wrapping this package's errors or the io/fs ones.
 //
 // # Hostile input
 //

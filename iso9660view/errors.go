@@ -3,6 +3,8 @@ package iso9660view
 import (
 	"errors"
 	"fmt"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them, so
@@ -38,28 +40,20 @@ type FormatError struct {
 }
 
 func (e *FormatError) Error() string {
-	msg := e.Err.Error() + ": " + e.What
-	if e.Path != "" {
-		msg += " in " + quotePath(e.Path)
-	}
-	if e.Offset >= 0 {
-		msg += fmt.Sprintf(" at byte %d (sector %d)", e.Offset, e.Offset/sectorSize)
-	}
-	return msg
+	return discfs.FormatMessage(e.Err, e.What, e.Path, e.Offset, sectorSize)
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
-func quotePath(p string) string {
-	if p == "" {
-		return `"/"`
-	}
-	return fmt.Sprintf("%q", "/"+p)
-}
-
 // formatErr builds a *FormatError wrapping ErrFormat.
 func formatErr(off int64, format string, args ...any) *FormatError {
 	return &FormatError{Offset: off, What: fmt.Sprintf(format, args...), Err: ErrFormat}
+}
+
+// isFormatError reports whether err is or wraps a *FormatError.
+func isFormatError(err error) bool {
+	var fe *FormatError
+	return errors.As(err, &fe)
 }
 
 // unsupportedErr builds a *FormatError wrapping ErrUnsupported.
@@ -74,13 +68,7 @@ func unsupportedErr(off int64, format string, args ...any) *FormatError {
 // withPath returns err with the path filled in if it is a *FormatError
 // without one.
 func withPath(err error, path string) error {
-	var fe *FormatError
-	if errors.As(err, &fe) && fe.Path == "" {
-		c := *fe
-		c.Path = path
-		return &c
-	}
-	return err
+	return discfs.WithPath(err, path, func(fe *FormatError) *string { return &fe.Path })
 }
 
 // childPath is the path of the entry named name in directory parent (nil

@@ -2,6 +2,8 @@ package iso9660view
 
 import (
 	"io"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // A file's data is one extent, or several for a multi-extent file (one
@@ -54,36 +56,27 @@ type extentReader struct {
 func (f *extentReader) Size() int64 { return f.size }
 
 func (f *extentReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, &FormatError{Offset: -1, What: "negative read offset", Err: ErrFormat}
-	}
-	if off >= f.size {
-		return 0, io.EOF
-	}
-	want := len(p)
-	if rest := f.size - off; int64(want) > rest {
-		p = p[:rest]
-	}
-	done := 0
-	base := int64(0) // file offset of the current extent
+	return discfs.ReadPieces(p, off, f.size, f.piece)
+}
+
+// piece reads into p the file's bytes from off that lie contiguously in one
+// extent (or one interleaving unit).
+func (f *extentReader) piece(p []byte, off int64) (int, error) {
 	for _, x := range f.extents {
-		for len(p) > 0 && off < base+x.length {
-			pos, n := x.span(off - base)
-			n = min(n, int64(len(p)))
-			m, err := f.r.ReadAt(p[:n], pos)
-			done += m
-			if m < int(n) {
-				if err == nil || err == io.EOF {
-					err = formatErr(pos+int64(m), "file data past the end of the image")
-				}
-				return done, err
-			}
-			p, off = p[n:], off+n
+		if off >= x.length {
+			off -= x.length
+			continue
 		}
-		base += x.length
+		pos, n := x.span(off)
+		n = min(n, int64(len(p)))
+		m, err := f.r.ReadAt(p[:n], pos)
+		if m == int(n) {
+			return m, nil
+		}
+		if err == nil || err == io.EOF {
+			err = formatErr(pos+int64(m), "file data past the end of the image")
+		}
+		return m, err
 	}
-	if done < want {
-		return done, io.EOF
-	}
-	return done, nil
+	return 0, formatErr(-1, "file data shorter than the file") // the extents sum to the size
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"testing/iotest"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // zisofs: xorriso compresses files with -set_filter_r --zisofs; reading
@@ -23,11 +25,11 @@ func TestXorrisoZisofs(t *testing.T) {
 	sparse := make([]byte, 200_000)                                            // all-zero blocks are stored as nothing
 	copy(sparse[100_000:], "island")
 	nodes := []node{
-		{path: "text.txt", data: text},
-		{path: "sparse.bin", data: sparse},
-		{path: "random.bin", data: pseudo(8, 50_000)}, // incompressible: xorriso may store it plainly
-		{path: "tiny.txt", data: []byte("tiny")},
-		{path: "dir/more.txt", data: bytes.Repeat([]byte("more "), 9000)},
+		{Path: "text.txt", Data: text},
+		{Path: "sparse.bin", Data: sparse},
+		{Path: "random.bin", Data: testutil.Pseudo(8, 50_000)}, // incompressible: xorriso may store it plainly
+		{Path: "tiny.txt", Data: []byte("tiny")},
+		{Path: "dir/more.txt", Data: bytes.Repeat([]byte("more "), 9000)},
 	}
 	img, src := fixture(t, nodes, "xorriso", "-outdev", "$OUT", "-map", "$SRC", "/", "-set_filter_r", "--zisofs", "/", "--", "-commit")
 	im := openImage(t, img, nil)
@@ -58,9 +60,9 @@ func TestXorrisoZisofs(t *testing.T) {
 // entries point at the boot files' data.
 func TestXorrisoElTorito(t *testing.T) {
 	nodes := []node{
-		{path: "boot/bios.img", data: pseudo(9, 2048)},
-		{path: "boot/efi.img", data: pseudo(10, 100_000)},
-		{path: "readme", data: []byte("bootable")},
+		{Path: "boot/bios.img", Data: testutil.Pseudo(9, 2048)},
+		{Path: "boot/efi.img", Data: testutil.Pseudo(10, 100_000)},
+		{Path: "readme", Data: []byte("bootable")},
 	}
 	img, src := fixture(t, nodes, "xorriso", "-as", "mkisofs", "-R", "-J",
 		"-b", "boot/bios.img", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table",
@@ -188,8 +190,8 @@ func bigDirFixture(t testing.TB) (img, src string) {
 // Listings agree with bsdtar (libarchive), an independent reader, which
 // also undoes Rock Ridge relocation.
 func TestAgainstBsdtar(t *testing.T) {
-	nodes := slices.DeleteFunc(richTree(), func(n node) bool { return n.mode&fs.ModeNamedPipe != 0 || n.path == "links/long" })
-	nodes = append(nodes, node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/leaf", data: []byte("leaf")})
+	nodes := slices.DeleteFunc(richTree(), func(n node) bool { return n.Mode&fs.ModeNamedPipe != 0 || n.Path == "links/long" })
+	nodes = append(nodes, node{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/leaf", Data: []byte("leaf")})
 	img, _ := fixture(t, nodes, "genisoimage", "-quiet", "-R", "-J", "-o", "$OUT", "$SRC")
 	out, err := exec.Command("bsdtar", "-tf", img).Output()
 	if err != nil {

@@ -3,23 +3,14 @@ package iso9660view
 import (
 	"bytes"
 	"io/fs"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-// pseudo returns n bytes of deterministic, poorly compressible data.
-func pseudo(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
+	"github.com/iszmount/iszmount/internal/testutil"
+)
 
 // richTree is a source tree exercising what Rock Ridge can record.
 func richTree() []node {
@@ -29,33 +20,33 @@ func richTree() []node {
 	// SL entries into continuation areas (libisofs allows 1024 bytes).
 	longTarget := "../" + strings.Repeat("./", 490) + "data/big.bin"
 	return []node{
-		{path: "data", mode: fs.ModeDir},
-		{path: "data/empty1"},
-		{path: "data/empty2"},
-		{path: "data/small.txt", data: []byte("hello, world\n")},
-		{path: "data/sector.bin", data: pseudo(1, 2048)},
-		{path: "data/big.bin", data: pseudo(2, 70_000)},
-		{path: "data/hardlink.bin", linkTo: "data/big.bin"},
-		{path: "other/hard2.bin", linkTo: "data/big.bin"},
-		{path: "data/mode-4755", data: []byte("suid"), perm: 0o4755},
-		{path: "data/mode-0600", data: []byte("private"), perm: 0o600},
-		{path: "sticky", mode: fs.ModeDir, perm: 0o1777},
-		{path: "names/" + long100, data: []byte("100")},
-		{path: "names/" + long240, data: []byte("240")},
-		{path: "names/Ünïcödé ✓ 日本語", data: []byte("utf8")},
-		{path: "names/with space and ;semicolon", data: []byte("x")},
-		{path: "names/trailing.", data: []byte("dot")},
-		{path: "names/UPPER.TXT", data: []byte("u")},
-		{path: "names/upper.txt", data: []byte("l")},
-		{path: "links/rel", mode: fs.ModeSymlink, target: "../data/small.txt"},
-		{path: "links/abs", mode: fs.ModeSymlink, target: "/data/small.txt"},
-		{path: "links/dir", mode: fs.ModeSymlink, target: "../data"},
-		{path: "links/long", mode: fs.ModeSymlink, target: longTarget},
-		{path: "links/chain", mode: fs.ModeSymlink, target: "rel"},
-		{path: "dev/fifo", mode: fs.ModeNamedPipe},
-		{path: "dev/null", mode: fs.ModeDevice | fs.ModeCharDevice, rdevMaj: 1, rdevMin: 3},
-		{path: "dev/blk", mode: fs.ModeDevice, rdevMaj: 8, rdevMin: 300},
-		{path: "a/b/c/d/e/f/g/h/i/j/k/deep.txt", data: []byte("deep")},
+		{Path: "data", Mode: fs.ModeDir},
+		{Path: "data/empty1"},
+		{Path: "data/empty2"},
+		{Path: "data/small.txt", Data: []byte("hello, world\n")},
+		{Path: "data/sector.bin", Data: testutil.Pseudo(1, 2048)},
+		{Path: "data/big.bin", Data: testutil.Pseudo(2, 70_000)},
+		{Path: "data/hardlink.bin", LinkTo: "data/big.bin"},
+		{Path: "other/hard2.bin", LinkTo: "data/big.bin"},
+		{Path: "data/mode-4755", Data: []byte("suid"), Perm: 0o4755},
+		{Path: "data/mode-0600", Data: []byte("private"), Perm: 0o600},
+		{Path: "sticky", Mode: fs.ModeDir, Perm: 0o1777},
+		{Path: "names/" + long100, Data: []byte("100")},
+		{Path: "names/" + long240, Data: []byte("240")},
+		{Path: "names/Ünïcödé ✓ 日本語", Data: []byte("utf8")},
+		{Path: "names/with space and ;semicolon", Data: []byte("x")},
+		{Path: "names/trailing.", Data: []byte("dot")},
+		{Path: "names/UPPER.TXT", Data: []byte("u")},
+		{Path: "names/upper.txt", Data: []byte("l")},
+		{Path: "links/rel", Mode: fs.ModeSymlink, Target: "../data/small.txt"},
+		{Path: "links/abs", Mode: fs.ModeSymlink, Target: "/data/small.txt"},
+		{Path: "links/dir", Mode: fs.ModeSymlink, Target: "../data"},
+		{Path: "links/long", Mode: fs.ModeSymlink, Target: longTarget},
+		{Path: "links/chain", Mode: fs.ModeSymlink, Target: "rel"},
+		{Path: "dev/fifo", Mode: fs.ModeNamedPipe},
+		{Path: "dev/null", Mode: fs.ModeDevice | fs.ModeCharDevice, RdevMaj: 1, RdevMin: 3},
+		{Path: "dev/blk", Mode: fs.ModeDevice, RdevMaj: 8, RdevMin: 300},
+		{Path: "a/b/c/d/e/f/g/h/i/j/k/deep.txt", Data: []byte("deep")},
 	}
 }
 
@@ -65,7 +56,7 @@ func fixture(t *testing.T, nodes []node, tool string, args ...string) (img, src 
 	t.Helper()
 	dir := t.TempDir()
 	src = filepath.Join(dir, "src")
-	writeTree(t, src, nodes)
+	testutil.WriteTree(t, src, nodes)
 	return mkimage(t, dir, src, tool, args...), src
 }
 
@@ -87,10 +78,10 @@ func TestXorrisoRockRidgeJoliet(t *testing.T) {
 // modes.
 func TestXorrisoJolietView(t *testing.T) {
 	nodes := []node{
-		{path: "data/small.txt", data: []byte("hello\n")},
-		{path: "data/big.bin", data: pseudo(3, 70_000)},
-		{path: "Mixed Case/Ünïcödé name.txt", data: []byte("j")},
-		{path: "link", mode: fs.ModeSymlink, target: "data/small.txt"},
+		{Path: "data/small.txt", Data: []byte("hello\n")},
+		{Path: "data/big.bin", Data: testutil.Pseudo(3, 70_000)},
+		{Path: "Mixed Case/Ünïcödé name.txt", Data: []byte("j")},
+		{Path: "link", Mode: fs.ModeSymlink, Target: "data/small.txt"},
 	}
 	img, src := fixture(t, nodes, "xorriso", "-as", "mkisofs", "-R", "-J", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, &Options{NoRock: true})
@@ -129,16 +120,16 @@ func TestGenisoimageRockRidgeRelocation(t *testing.T) {
 	// genisoimage opens fifos as files and blocks on them, and spins forever
 	// on symlink targets over about 255 bytes: leave the fifo out and give
 	// it a shorter long target (still more than a record holds).
-	nodes := slices.DeleteFunc(richTree(), func(n node) bool { return n.mode&fs.ModeNamedPipe != 0 })
+	nodes := slices.DeleteFunc(richTree(), func(n node) bool { return n.Mode&fs.ModeNamedPipe != 0 })
 	for i := range nodes {
-		if nodes[i].path == "links/long" {
-			nodes[i].target = "../" + strings.Repeat("./", 120) + "data/big.bin"
+		if nodes[i].Path == "links/long" {
+			nodes[i].Target = "../" + strings.Repeat("./", 120) + "data/big.bin"
 		}
 	}
 	nodes = append(nodes,
-		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/leaf.txt", data: []byte("leaf")},
-		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/other/x.bin", data: pseudo(4, 5000)},
-		node{path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/r13/r14/r15/r16/r17/r18/r19/r20/end", data: []byte("end")},
+		node{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/leaf.txt", Data: []byte("leaf")},
+		node{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/other/x.bin", Data: testutil.Pseudo(4, 5000)},
+		node{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/r11/r12/r13/r14/r15/r16/r17/r18/r19/r20/end", Data: []byte("end")},
 	)
 	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-R", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)
@@ -160,11 +151,11 @@ func TestGenisoimageRockRidgeRelocation(t *testing.T) {
 // genisoimage with Joliet only: Joliet names, default modes.
 func TestGenisoimageJolietOnly(t *testing.T) {
 	nodes := []node{
-		{path: "Documents/Read Me.txt", data: []byte("joliet")},
-		{path: "Documents/Ünïcödé ✓.txt", data: []byte("unicode")},
-		{path: "Documents/a-name-of-exactly-sixty-four-characters-for-joliet-abcd.txt", data: []byte("64")},
-		{path: "big/blob.bin", data: pseudo(5, 100_000+17)},
-		{path: "big/empty"},
+		{Path: "Documents/Read Me.txt", Data: []byte("joliet")},
+		{Path: "Documents/Ünïcödé ✓.txt", Data: []byte("unicode")},
+		{Path: "Documents/a-name-of-exactly-sixty-four-characters-for-joliet-abcd.txt", Data: []byte("64")},
+		{Path: "big/blob.bin", Data: testutil.Pseudo(5, 100_000+17)},
+		{Path: "big/empty"},
 	}
 	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-J", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)
@@ -181,10 +172,10 @@ func TestGenisoimageJolietOnly(t *testing.T) {
 // the ";1" version and an empty extension's dot removed.
 func TestGenisoimagePlainLevel1(t *testing.T) {
 	nodes := []node{
-		{path: "readme.txt", data: []byte("plain")},
-		{path: "makefile", data: []byte("all:\n")},
-		{path: "docs/guide.doc", data: pseudo(6, 10_000)},
-		{path: "docs/sub/deep/data.bin", data: pseudo(7, 4097)},
+		{Path: "readme.txt", Data: []byte("plain")},
+		{Path: "makefile", Data: []byte("all:\n")},
+		{Path: "docs/guide.doc", Data: testutil.Pseudo(6, 10_000)},
+		{Path: "docs/sub/deep/data.bin", Data: testutil.Pseudo(7, 4097)},
 	}
 	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-iso-level", "1", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)
@@ -215,8 +206,8 @@ func TestXorrisoRRIP112(t *testing.T) {
 // with the hidden (existence) flag are listed like the others.
 func TestGenisoimageEnhancedHidden(t *testing.T) {
 	nodes := []node{
-		{path: "a rather long name, with commas.txt", data: []byte("enhanced")},
-		{path: "sub/hidden.txt", data: []byte("hidden")},
+		{Path: "a rather long name, with commas.txt", Data: []byte("enhanced")},
+		{Path: "sub/hidden.txt", Data: []byte("hidden")},
 	}
 	img, src := fixture(t, nodes, "genisoimage", "-quiet", "-iso-level", "4", "-hidden", "sub/hidden.txt", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, nil)

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // Fuzz targets. Each builds an image around the fuzzer's bytes, opens it and
@@ -123,11 +125,11 @@ func FuzzSUSP(f *testing.F) {
 // fuzzSeedImages makes small real images for FuzzOpen's seed corpus.
 func fuzzSeedImages(tb testing.TB) [][]byte {
 	nodes := []node{
-		{path: "d/e/f/g/h/i/j/k/l/deep", data: []byte("deep")},
-		{path: "name-longer-than-eight-characters.txt", data: []byte("x")},
-		{path: "link", mode: fs.ModeSymlink, target: "name-longer-than-eight-characters.txt"},
-		{path: "text", data: bytes.Repeat([]byte("zisofs "), 1500)},
-		{path: "hard", linkTo: "text"},
+		{Path: "d/e/f/g/h/i/j/k/l/deep", Data: []byte("deep")},
+		{Path: "name-longer-than-eight-characters.txt", Data: []byte("x")},
+		{Path: "link", Mode: fs.ModeSymlink, Target: "name-longer-than-eight-characters.txt"},
+		{Path: "text", Data: bytes.Repeat([]byte("zisofs "), 1500)},
+		{Path: "hard", LinkTo: "text"},
 	}
 	var out [][]byte
 	for _, args := range [][]string{
@@ -135,7 +137,7 @@ func fuzzSeedImages(tb testing.TB) [][]byte {
 		{"xorriso", "-outdev", "$OUT", "-padding", "0", "-map", "$SRC", "/", "-set_filter_r", "--zisofs", "/text", "--", "-commit"},
 	} {
 		dir := tb.TempDir()
-		writeTree(tb, dir+"/src", nodes)
+		testutil.WriteTree(tb, dir+"/src", nodes)
 		img, err := os.ReadFile(mkimage(tb, dir, dir+"/src", args[0], args[1:]...))
 		if err != nil {
 			tb.Fatal(err)

@@ -1,12 +1,10 @@
 package iso9660view
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,87 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
-// This file builds fixtures at test time: a source tree written by the test,
-// an image made from it by a real mastering tool (xorriso or genisoimage),
-// and a comparison of what this package reads against the source tree.
-
-// fixedTime is the mtime given to every source file, so that the comparison
-// does not depend on when the test ran or on sub-second truncation.
-var fixedTime = time.Date(2021, 3, 14, 15, 9, 26, 0, time.UTC)
+// This file builds fixtures at test time: a source tree written by the test
+// (testutil.WriteTree), an image made from it by a real mastering tool
+// (xorriso or genisoimage), and a comparison of what this package reads
+// against the source tree.
 
 // node describes one file of a source tree.
-type node struct {
-	path    string      // slash-separated, relative to the tree root
-	mode    fs.FileMode // fs.ModeDir, fs.ModeSymlink, 0 (regular), fs.ModeNamedPipe...
-	perm    fs.FileMode // permission bits (default 0644 files, 0755 dirs)
-	data    []byte      // regular file contents
-	target  string      // symlink target
-	linkTo  string      // hard link to this earlier path
-	rdevMaj uint32
-	rdevMin uint32
-}
-
-// writeTree creates the nodes under root, in order, then sets their times
-// (directories last, deepest first, since creating entries changes them).
-func writeTree(t testing.TB, root string, nodes []node) {
-	t.Helper()
-	for _, n := range nodes {
-		p := filepath.Join(root, filepath.FromSlash(n.path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		switch {
-		case n.linkTo != "":
-			err = os.Link(filepath.Join(root, filepath.FromSlash(n.linkTo)), p)
-		case n.mode&fs.ModeDir != 0:
-			err = os.MkdirAll(p, 0o755)
-		case n.mode&fs.ModeSymlink != 0:
-			err = os.Symlink(n.target, p)
-		case n.mode&fs.ModeNamedPipe != 0:
-			err = syscall.Mkfifo(p, 0o644)
-		case n.mode&fs.ModeDevice != 0:
-			typ := uint32(syscall.S_IFBLK)
-			if n.mode&fs.ModeCharDevice != 0 {
-				typ = syscall.S_IFCHR
-			}
-			err = unix.Mknod(p, typ|0o644, int(unix.Mkdev(n.rdevMaj, n.rdevMin)))
-		default:
-			err = os.WriteFile(p, n.data, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n.perm != 0 && n.linkTo == "" && n.mode&fs.ModeSymlink == 0 {
-			if err := os.Chmod(p, n.perm); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	setTimes(t, root)
-}
-
-// setTimes gives every file under root fixedTime, deepest first.
-func setTimes(t testing.TB, root string) {
-	t.Helper()
-	var paths []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-		return nil
-	})
-	ts := []unix.Timespec{unix.NsecToTimespec(fixedTime.UnixNano()), unix.NsecToTimespec(fixedTime.UnixNano())}
-	for i := len(paths) - 1; i >= 0; i-- {
-		if err := unix.UtimesNanoAt(unix.AT_FDCWD, paths[i], ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+type node = testutil.SrcNode
 
 // mkimage runs a mastering tool whose arguments name the source tree as
 // "$SRC" and the image as "$OUT", and returns the image path.
@@ -106,28 +33,15 @@ func mkimage(t testing.TB, dir, src, tool string, args ...string) string {
 	for i, a := range args {
 		args[i] = strings.NewReplacer("$SRC", src, "$OUT", out).Replace(a)
 	}
-	cmd := exec.Command(tool, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %q: %v\n%s", tool, args, err, stderr.String())
-	}
+	testutil.Run(t, "", tool, args...)
 	return out
 }
 
 // openImage opens an image file for the duration of the test.
 func openImage(t testing.TB, path string, opts *Options) *Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := Open(f, st.Size(), opts)
+	f, size := testutil.OpenFile(t, path)
+	im, err := Open(f, size, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}

@@ -38,8 +38,7 @@ type Image struct {
 	dirsMu    sync.Mutex
 	dirBlocks map[int64]*Entry // block number -> the directory listing it (see claimDir)
 
-	linksOnce sync.Once
-	links     map[uint64]uint32 // non-directory inode -> number of names
+	links discfs.Nlinks // hard-link counts, made on first use
 }
 
 // VolumeInfo describes the volume.
@@ -254,48 +253,10 @@ func (im *Image) BootImage(b BootEntry) (*io.SectionReader, error) {
 	return io.NewSectionReader(im.r, off, b.Size()), nil
 }
 
-// Lookup resolves a slash-separated path ("" or "." is the root) without
-// following a final symlink; symlinks in the middle are followed within the
-// image. Leading and trailing slashes are ignored.
-func (im *Image) Lookup(name string) (*Entry, error) { return discfs.Lookup(im.root, name) }
-
 // nlinkOf returns the number of names of a non-directory inode, counting
 // every directory of the image once (on first use).
 func (im *Image) nlinkOf(ino uint64) uint32 {
-	im.linksOnce.Do(func() {
-		im.links = make(map[uint64]uint32)
-		seen := make(map[uint64]bool)
-		var walk func(d *Entry)
-		walk = func(d *Entry) {
-			if seen[d.ino] {
-				return
-			}
-			seen[d.ino] = true
-			kids, err := d.children()
-			if err != nil {
-				return
-			}
-			for _, k := range kids {
-				if k.IsDir() {
-					walk(k)
-				} else if k.hasData() {
-					im.links[k.ino]++
-				}
-			}
-		}
-		walk(im.root)
-		// Keep only the hard links: a map of every file would stay as
-		// large as the tree for the life of the image.
-		links := make(map[uint64]uint32)
-		for ino, n := range im.links {
-			if n > 1 {
-				links[ino] = n
-			}
-		}
-		im.links = links
+	return im.links.Of(ino, func() map[uint64]uint32 {
+		return discfs.HardLinks(im.root, (*Entry).children, func(e *Entry) (uint64, bool) { return e.ino, e.hasData() })
 	})
-	if n := im.links[ino]; n > 0 {
-		return n
-	}
-	return 1
 }

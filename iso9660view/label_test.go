@@ -74,7 +74,7 @@ func TestVolumeLabelMatchesBlkid(t *testing.T) {
 		{"Short", "Short"},
 	} {
 		label := tc.label
-		img, _ := fixture(t, []node{{path: "f", data: []byte("x")}}, "genisoimage", "-quiet", "-J", "-input-charset", "utf-8", "-V", label, "-o", "$OUT", "$SRC")
+		img, _ := fixture(t, []node{{Path: "f", Data: []byte("x")}}, "genisoimage", "-quiet", "-J", "-input-charset", "utf-8", "-V", label, "-o", "$OUT", "$SRC")
 		out, err := exec.Command(blkid, "-p", "-o", "value", "-s", "LABEL", img).Output()
 		if err != nil {
 			t.Fatalf("blkid: %v", err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // bigDirImage builds an image whose root holds one directory, "BIG", of n
@@ -28,21 +30,6 @@ func bigDirImage(n int) []byte {
 	return synthImage(false, dirRec("BIG", first, uint32(nsec*sectorSize), flagDir, nil), secs...)
 }
 
-// heapDuring returns the bytes allocated while fn runs, and those still
-// live after it (after a collection): what fn keeps, if the caller keeps
-// its results alive past the call.
-func heapDuring(fn func()) (allocated, retained uint64) {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	allocated = after.TotalAlloc - before.TotalAlloc
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	return allocated, after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
-}
-
 // TestDirectoryEntryMemory lists a directory of 100,000 files: what the
 // listing allocates, and what it keeps, per entry stay small, since a
 // mount keeps every directory it has listed.
@@ -55,7 +42,7 @@ func TestDirectoryEntryMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kids []*Entry
-	allocated, retained := heapDuring(func() {
+	allocated, retained := testutil.HeapDuring(func() {
 		kids, err = big.children()
 	})
 	if err != nil || len(kids) != n {
@@ -79,7 +66,7 @@ func TestHugeDirectoryRefusedCheaply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocated, _ := heapDuring(func() { _, err = big.ReadDir() })
+	allocated, _ := testutil.HeapDuring(func() { _, err = big.ReadDir() })
 	var fe *FormatError
 	if !errors.As(err, &fe) || !errors.Is(err, ErrUnsupported) || fe.Path != "BIG" {
 		t.Fatalf("ReadDir: %v; want an ErrUnsupported *FormatError for BIG", err)

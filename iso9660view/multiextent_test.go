@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // sparseImage is an image held in memory with its all-zero blocks left out:
@@ -70,7 +72,7 @@ func (s *sparseImage) ReadAt(p []byte, off int64) (int, error) {
 func TestMultiExtent5GiB(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
-	writeTree(t, src, []node{{path: "small/readme.txt", data: []byte("beside a big file")}})
+	testutil.WriteTree(t, src, []node{{Path: "small/readme.txt", Data: []byte("beside a big file")}})
 	big := filepath.Join(src, "big", "five.bin")
 	if err := os.MkdirAll(filepath.Dir(big), 0o755); err != nil {
 		t.Fatal(err)
@@ -82,10 +84,10 @@ func TestMultiExtent5GiB(t *testing.T) {
 	const size = 5 << 30
 	const boundary = 4<<30 - sectorSize // xorriso's first extent length
 	marks := map[int64][]byte{
-		0:                  pseudo(11, 4096),
-		boundary - 300_000: pseudo(12, 600_000), // straddles the extent boundary
+		0:                  testutil.Pseudo(11, 4096),
+		boundary - 300_000: testutil.Pseudo(12, 600_000), // straddles the extent boundary
 		4<<30 + 1_000_000:  []byte("beyond four gibibytes"),
-		size - 5000:        pseudo(13, 5000), // the very end
+		size - 5000:        testutil.Pseudo(13, 5000), // the very end
 	}
 	for off, b := range marks {
 		if _, err := f.WriteAt(b, off); err != nil {
@@ -96,7 +98,7 @@ func TestMultiExtent5GiB(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	setTimes(t, src)
+	testutil.SetTimes(t, src)
 
 	cmd := exec.Command("xorriso", "-as", "mkisofs", "-R", "-iso-level", "3", "-o", "-", src)
 	stdout, err := cmd.StdoutPipe()

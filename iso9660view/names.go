@@ -1,6 +1,8 @@
 package iso9660view
 
-import "strings"
+import (
+	"strings"
+)
 
 // isoName turns an ISO 9660 file identifier into a name: the version suffix
 // (";1") and then a trailing dot (what "FILE." with no extension leaves) are

@@ -1,12 +1,9 @@
 package iso9660view
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +26,7 @@ const (
 // lock) and shared between callers.
 //
 // A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see stamps), the narrow fields share
+// be small: times are packed (see discfs.Stamps), the narrow fields share
 // one word, and a directory is searched by binary search in its sorted
 // listing rather than through a map.
 type Entry struct {
@@ -38,7 +35,7 @@ type Entry struct {
 	name   string
 	ino    uint64
 
-	times    stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 40 bytes
 	mode     fs.FileMode
 	uid, gid uint32
 	depth    uint16 // < maxDepth
@@ -92,14 +89,11 @@ type zisofsFile struct {
 	err    error
 }
 
-// dirState is a directory's listing, filled in on first use.
+// dirState is a directory's listing, read on first use, and how many of
+// its records were hidden because Rock Ridge relocated them (RE).
 type dirState struct {
-	mu        sync.Mutex
-	loaded    bool
-	err       error
-	children  []*Entry // sorted by name
-	nsub      int      // subdirectories
-	relocated int      // entries hidden because they were relocated (RE)
+	discfs.Dir[*Entry]
+	relocated int
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -138,11 +132,7 @@ func (e *Entry) Inode() uint64 { return e.ino }
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
-		d, err := e.load()
-		if err != nil {
-			return 2
-		}
-		return uint32(2 + d.nsub)
+		return discfs.DirNlink(e.load)
 	case e.hasData():
 		return e.im.nlinkOf(e.ino)
 	}
@@ -169,13 +159,13 @@ func (e *Entry) Rdev() uint64 {
 
 // ModTime returns the Rock Ridge modification time, else the recording
 // date of the directory record. Unrecorded dates are the zero time.
-func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
+func (e *Entry) ModTime() time.Time { return e.times.Get(discfs.MTime) }
 
 // AccessTime returns the Rock Ridge access time, else ModTime.
-func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
+func (e *Entry) AccessTime() time.Time { return e.times.Get(discfs.ATime) }
 
 // ChangeTime returns the Rock Ridge attribute change time, else ModTime.
-func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
+func (e *Entry) ChangeTime() time.Time { return e.times.Get(discfs.CTime) }
 
 // IsDir reports whether the entry is a directory.
 func (e *Entry) IsDir() bool { return e.mode.IsDir() }
@@ -190,21 +180,11 @@ func (e *Entry) Target() string {
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
-func (e *Entry) Info() fs.FileInfo { return discfs.FileInfo[*Entry]{E: e} }
+func (e *Entry) Info() fs.FileInfo { return discfs.Info(e) }
 
 // Path returns the slash-separated path of the entry from the root ("" for
 // the root itself).
-func (e *Entry) Path() string {
-	if e.parent == nil {
-		return ""
-	}
-	var parts []string
-	for p := e; p.parent != nil; p = p.parent {
-		parts = append(parts, p.name)
-	}
-	slices.Reverse(parts)
-	return strings.Join(parts, "/")
-}
+func (e *Entry) Path() string { return discfs.Path(e) }
 
 // Parent returns the directory holding the entry, nil for the root.
 func (e *Entry) Parent() *Entry { return e.parent }
@@ -226,38 +206,14 @@ func (e *Entry) dataSize() int64 {
 // ReadDir lists a directory, sorted by name (parsed on first call, then
 // cached). Names are unique within the directory and never "", ".", ".."
 // or contain "/" or NUL. The returned slice is the caller's.
-func (e *Entry) ReadDir() ([]*Entry, error) {
-	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(kids), nil
-}
+func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
 
 // children is ReadDir without the copy.
-func (e *Entry) children() ([]*Entry, error) {
-	d, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	return d.children, nil
-}
+func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }
 
 // Lookup finds a child by name, by binary search once the directory has
-// been read.
-// It returns an error wrapping fs.ErrNotExist if there is none.
-func (e *Entry) Lookup(name string) (*Entry, error) {
-	d, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
-		return strings.Compare(c.name, name)
-	}); ok {
-		return d.children[i], nil
-	}
-	return nil, fs.ErrNotExist
-}
+// been read. It returns an error wrapping fs.ErrNotExist if there is none.
+func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.load, name) }
 
 // Open returns a reader over a regular file's contents (zisofs decoded),
 // safe for concurrent use. The reader also implements FileReader.
@@ -266,7 +222,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 		return nil, err
 	}
 	if !e.mode.IsRegular() {
-		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
 	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.dataSize()}
 	z := e.zisofs()
@@ -293,26 +249,13 @@ type FileReader interface {
 
 // load returns the directory's listing, parsing it on first use. Format
 // errors are remembered; I/O errors are not, so a later call retries.
-func (e *Entry) load() (*dirState, error) {
+func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 	d := e.dir
 	if d == nil {
-		return nil, fmt.Errorf("iso9660view: %s: %w", quotePath(e.Path()), discfs.ErrNotDir)
+		return nil, fmt.Errorf("iso9660view: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.loaded {
-		return d, d.err
-	}
-	err := e.im.parseDir(e, d)
-	var fe *FormatError
-	if err != nil && !errors.As(err, &fe) {
-		d.children, d.nsub, d.relocated = nil, 0, 0
-		return nil, err
-	}
-	d.loaded, d.err = true, err
-	if err != nil {
-		d.children, d.nsub, d.relocated = nil, 0, 0
-		return nil, err
-	}
-	return d, nil
+	return d.Load(func(l *discfs.Listing[*Entry]) error {
+		d.relocated = 0
+		return e.im.parseDir(e, l, &d.relocated)
+	}, isFormatError)
 }

@@ -3,10 +3,11 @@ package iso9660view
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"sync"
 
 	"github.com/iszmount/iszmount/internal/inflate"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // zisofs (H. Peter Anvin's transparent compression, announced by a Rock
@@ -123,30 +124,21 @@ func (z *zisofsReader) corrupt(format string, args ...any) error {
 }
 
 func (z *zisofsReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, formatErr(-1, "negative read offset")
-	}
-	if off >= z.size {
-		return 0, io.EOF
-	}
+	return discfs.ReadPieces(p, off, z.size, z.piece)
+}
+
+// piece copies into p the uncompressed bytes from off to the end of off's
+// block.
+func (z *zisofsReader) piece(p []byte, off int64) (int, error) {
 	if err := z.load(); err != nil {
 		return 0, err
 	}
-	done := 0
-	for done < len(p) && off < z.size {
-		blk := off >> z.log2Blk
-		data, err := z.block(blk)
-		if err != nil {
-			return done, err
-		}
-		n := copy(p[done:], data[off-blk<<z.log2Blk:])
-		done += n
-		off += int64(n)
+	blk := off >> z.log2Blk
+	data, err := z.block(blk)
+	if err != nil {
+		return 0, err
 	}
-	if done < len(p) {
-		return done, io.EOF
-	}
-	return done, nil
+	return copy(p, data[off-blk<<z.log2Blk:]), nil
 }
 
 // block returns the uncompressed bytes of block blk. The slice is shared and

@@ -6,10 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // bigDirFiles is the size of the big directory fixture.
@@ -35,7 +36,7 @@ func bigDirFixture(t testing.TB) string {
 			}
 		}
 		img := filepath.Join(dir, "big.iso")
-		run(t, "", "genisoimage", "-quiet", "-udf", "-iso-level", "4", "-o", img, src) // level 4: no 8.3 name mangling, which is quadratic
+		testutil.Run(t, "", "genisoimage", "-quiet", "-udf", "-iso-level", "4", "-o", img, src) // level 4: no 8.3 name mangling, which is quadratic
 		return img
 	})
 }
@@ -139,34 +140,12 @@ func TestConcurrent(t *testing.T) {
 //	go test -run XXX -bench ListBigDir ./udfview/
 func BenchmarkListBigDir(b *testing.B) {
 	path := bigDirFixture(b)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
+	f, size := testutil.OpenFile(b, path)
 	b.Run("udfview", func(b *testing.B) {
-		for b.Loop() {
-			im, err := Open(f, st.Size(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			d, err := im.Lookup("big")
-			if err != nil {
-				b.Fatal(err)
-			}
-			kids, err := d.ReadDir()
-			if err != nil || len(kids) != bigDirFiles {
-				b.Fatal(len(kids), err)
-			}
-			for _, k := range kids {
-				_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bigDirFiles), "ns/entry")
+		testutil.BenchListDir(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	})
 	b.Run("raw-read", func(b *testing.B) {
-		im, _ := Open(f, st.Size(), nil)
+		im, _ := Open(f, size, nil)
 		d, _ := im.Lookup("big")
 		fe, _ := im.readICB(d.icb, nil)
 		kids, _ := d.children()
@@ -193,33 +172,10 @@ func BenchmarkListBigDir(b *testing.B) {
 //	go test -run XXX -bench EntryMemory ./udfview/
 func BenchmarkEntryMemory(b *testing.B) {
 	path := bigDirFixture(b)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
+	f, size := testutil.OpenFile(b, path)
 	var perEntry float64
 	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		im, err := Open(f, st.Size(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, _ := im.Lookup("big")
-		kids, err := d.children()
-		if err != nil || len(kids) != bigDirFiles {
-			b.Fatal(len(kids), err)
-		}
-		for _, k := range kids {
-			_, _, _, _ = k.Mode(), k.Size(), k.ModTime(), k.Nlink()
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		runtime.KeepAlive(im)
-		perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / bigDirFiles
+		perEntry = testutil.RetainedPerEntry(b, func() (*Image, error) { return Open(f, size, nil) }, "big", bigDirFiles)
 	}
 	b.ReportMetric(perEntry, "B/entry")
 }

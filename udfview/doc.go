@@ -56,10 +56,15 @@
 // (absolute targets start at the image root; ".." stops there); Lookup and
 // Lstat do not follow a final one. All methods are safe for concurrent use.
 //
-// Names are made safe for a file system as iso9660view makes them: never
-// empty, ".", "..", longer than 255 bytes, or containing "/" or NUL, and
-// never repeated within a directory. Offending names get a "~2", "~3"
-// suffix in on-disc order. Deleted entries, the parent entry and
+// Names are made safe for a file system by the same code as iso9660view's
+// (the two views of a bridge disc rename alike): never empty, ".", "..",
+// longer than 255 bytes, or containing "/" or NUL, and never repeated
+// within a directory. Offending names get a "~2", "~3" suffix in on-disc
+// order. What the two readers share, this rule, the io/fs glue, path
+// resolution inside the image, the once-read listing (a malformed
+// directory's error is kept, an I/O error retried), the hard-link count
+// and packed times, lives once in the internal package discfs; the
+// formats, errors and Entry types stay each reader's own. Deleted entries, the parent entry and
 // named-stream entries are skipped, and so are hidden ones, as the Linux
 // kernel does by default (UDF 1.50 records the "Non-Allocatable Space" of
 // rewritable media as a hidden file of the root).

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // testFS runs fstest.TestFS over every file of the image.
@@ -98,8 +100,8 @@ func udfclientFixture(t testing.TB, media, rev string, bs int) (img, src string)
 	name := fmt.Sprintf("udfclient-%s-%s-%d", media, rev, bs)
 	img = fixture(t, name, func(dir string) string {
 		src := filepath.Join(dir, "src")
-		ascii := slices.DeleteFunc(baseTree(), func(n node) bool { return !isASCII(n.path) || n.path == "names/UPPER.TXT" })
-		writeTree(t, src, ascii)
+		ascii := slices.DeleteFunc(baseTree(), func(n node) bool { return !isASCII(n.Path) || n.Path == "names/UPPER.TXT" })
+		testutil.WriteTree(t, src, ascii)
 		img := filepath.Join(dir, "image.udf")
 		mkudffs(t, img, media, rev, bs, 81920) // udfclient finds smaller volumes full
 		udfclientPut(t, img, bs, src)
@@ -147,13 +149,13 @@ func TestUdfclient(t *testing.T) {
 func pycdlibFixture(t testing.TB, mode string, big int64) (img, src string) {
 	img = fixture(t, "pycdlib-"+mode, func(dir string) string {
 		src := filepath.Join(dir, "src")
-		writeTree(t, src, linkTree())
+		testutil.WriteTree(t, src, linkTree())
 		img := filepath.Join(dir, "image.iso")
 		args := []string{"testdata/mkpycdlib.py", mode, src, img}
 		if big > 0 {
 			args = append(args, fmt.Sprint(big))
 		}
-		run(t, "", "/usr/bin/python3", args...)
+		testutil.Run(t, "", "/usr/bin/python3", args...)
 		return img
 	})
 	return img, filepath.Join(filepath.Dir(img), "src")
@@ -226,7 +228,7 @@ func TestPycdlibWindows(t *testing.T) {
 	if out, err := exec.Command("7zz", "l", "-tudf", img).CombinedOutput(); err == nil || !bytes.Contains(out, []byte("Unsupported feature")) {
 		t.Errorf("7-Zip's UDF handler now reads pycdlib images; compare with it:\n%s", out)
 	}
-	if out := run(t, "", "7zz", "l", "-slt", img); !strings.Contains(out, "Path = README.TXT") || strings.Contains(out, "small.txt") {
+	if out := testutil.Run(t, "", "7zz", "l", "-slt", img); !strings.Contains(out, "Path = README.TXT") || strings.Contains(out, "small.txt") {
 		t.Errorf("7-Zip's default listing:\n%s", out)
 	}
 	kids, _ := im.Root().ReadDir()
@@ -246,10 +248,10 @@ func TestPycdlibWindows(t *testing.T) {
 func TestGenisoimage(t *testing.T) {
 	img := fixture(t, "genisoimage", func(dir string) string {
 		src := filepath.Join(dir, "src")
-		tree := slices.DeleteFunc(baseTree(), func(n node) bool { return strings.ContainsAny(n.path, ";😀") })
-		writeTree(t, src, append(tree, node{path: "data/link", mode: fs.ModeSymlink, target: "small.txt"}))
+		tree := slices.DeleteFunc(baseTree(), func(n node) bool { return strings.ContainsAny(n.Path, ";😀") })
+		testutil.WriteTree(t, src, append(tree, node{Path: "data/link", Mode: fs.ModeSymlink, Target: "small.txt"}))
 		img := filepath.Join(dir, "image.iso")
-		run(t, "", "genisoimage", "-quiet", "-udf", "-R", "-V", "UDFTEST", "-o", img, src)
+		testutil.Run(t, "", "genisoimage", "-quiet", "-udf", "-R", "-V", "UDFTEST", "-o", img, src)
 		return img
 	})
 	src := filepath.Join(filepath.Dir(img), "src")
@@ -284,7 +286,7 @@ func TestMkudffsOptions(t *testing.T) {
 		{"--media-type=hd"},
 	} {
 		img := filepath.Join(dir, fmt.Sprint(i, ".udf"))
-		run(t, "", "mkudffs", append(args, "--label=OPTS", img, "20000")...)
+		testutil.Run(t, "", "mkudffs", append(args, "--label=OPTS", img, "20000")...)
 		im := openImage(t, img)
 		if kids, err := im.Root().ReadDir(); err != nil || len(kids) != 0 || im.Info().Label() != "OPTS" {
 			t.Errorf("%v: root %v %v, info %+v", args, kids, err, im.Info())

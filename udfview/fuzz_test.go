@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // Fuzz targets. The only failures are a panic, a hang, an untyped error or
@@ -119,11 +121,11 @@ func FuzzFID(f *testing.F) {
 			names = append(names, name)
 		}
 		names = append(names, decodeCS0(data), decodeDString(data))
-		uniqueNames(names)
+		discfs.UniqueNames(names)
 		seen := map[string]bool{}
 		for _, n := range names {
-			if !legalName(n) || seen[n] {
-				t.Fatalf("name %q after uniqueNames", n)
+			if !discfs.LegalName(n) || seen[n] {
+				t.Fatalf("name %q after UniqueNames", n)
 			}
 			seen[n] = true
 		}

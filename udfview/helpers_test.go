@@ -2,12 +2,10 @@ package udfview
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,125 +17,51 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
-// This file builds fixtures at test time: a source tree written by the test,
-// an image made from it by a real UDF writer (mkudffs and udfclient,
-// pycdlib, genisoimage), and comparisons of what this package reads with
-// the source tree and with 7-Zip's listing.
-
-// fixedTime is the mtime given to every source file.
-var fixedTime = time.Date(2021, 3, 14, 15, 9, 26, 0, time.UTC)
+// This file builds fixtures at test time: a source tree written by the test
+// (testutil.WriteTree), an image made from it by a real UDF writer (mkudffs
+// and udfclient, pycdlib, genisoimage), and comparisons of what this package
+// reads with the source tree and with 7-Zip's listing.
 
 // node describes one file of a source tree.
-type node struct {
-	path   string      // slash-separated, relative to the tree root
-	mode   fs.FileMode // fs.ModeDir, fs.ModeSymlink, or 0 (regular)
-	perm   fs.FileMode // permission bits (default 0644 files, 0755 dirs)
-	data   []byte      // regular file contents
-	target string      // symlink target
-	linkTo string      // hard link to this earlier path
-}
-
-// pseudo returns n bytes of deterministic, poorly compressible data.
-func pseudo(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
+type node = testutil.SrcNode
 
 // baseTree is what every writer can record: directories, files of several
 // sizes (empty, one block, many blocks), a deep path and non-ASCII names,
 // one outside the BMP.
 func baseTree() []node {
 	return []node{
-		{path: "data/empty"},
-		{path: "data/small.txt", data: []byte("hello, world\n")},
-		{path: "data/sector.bin", data: pseudo(1, 2048)},
-		{path: "data/big.bin", data: pseudo(2, 300_000)},
-		{path: "data/mode-0600", data: []byte("private"), perm: 0o600},
-		{path: "names/Ünïcödé ✓ 日本語", data: []byte("utf8")},
-		{path: "names/emoji 😀 𝄞", data: []byte("astral")},
-		{path: "names/with space;1", data: []byte("x")},
-		{path: "names/UPPER.TXT", data: []byte("u")},
-		{path: "names/upper.txt", data: []byte("l")},
-		{path: "a/b/c/d/e/f/g/h/i/j/k/deep.txt", data: []byte("deep")},
-		{path: "emptydir", mode: fs.ModeDir},
+		{Path: "data/empty"},
+		{Path: "data/small.txt", Data: []byte("hello, world\n")},
+		{Path: "data/sector.bin", Data: testutil.Pseudo(1, 2048)},
+		{Path: "data/big.bin", Data: testutil.Pseudo(2, 300_000)},
+		{Path: "data/mode-0600", Data: []byte("private"), Perm: 0o600},
+		{Path: "names/Ünïcödé ✓ 日本語", Data: []byte("utf8")},
+		{Path: "names/emoji 😀 𝄞", Data: []byte("astral")},
+		{Path: "names/with space;1", Data: []byte("x")},
+		{Path: "names/UPPER.TXT", Data: []byte("u")},
+		{Path: "names/upper.txt", Data: []byte("l")},
+		{Path: "a/b/c/d/e/f/g/h/i/j/k/deep.txt", Data: []byte("deep")},
+		{Path: "emptydir", Mode: fs.ModeDir},
 	}
 }
 
 // linkTree adds symlinks and hard links for the writers that record them.
 func linkTree() []node {
 	return append(baseTree(),
-		node{path: "data/hard.bin", linkTo: "data/big.bin"},
-		node{path: "links/rel", mode: fs.ModeSymlink, target: "../data/small.txt"},
-		node{path: "links/abs", mode: fs.ModeSymlink, target: "/data/small.txt"},
-		node{path: "links/dir", mode: fs.ModeSymlink, target: "../data"},
+		node{Path: "data/hard.bin", LinkTo: "data/big.bin"},
+		node{Path: "links/rel", Mode: fs.ModeSymlink, Target: "../data/small.txt"},
+		node{Path: "links/abs", Mode: fs.ModeSymlink, Target: "/data/small.txt"},
+		node{Path: "links/dir", Mode: fs.ModeSymlink, Target: "../data"},
 	)
-}
-
-// writeTree creates the nodes under root, then sets their times.
-func writeTree(t testing.TB, root string, nodes []node) {
-	t.Helper()
-	for _, n := range nodes {
-		p := filepath.Join(root, filepath.FromSlash(n.path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		switch {
-		case n.linkTo != "":
-			err = os.Link(filepath.Join(root, filepath.FromSlash(n.linkTo)), p)
-		case n.mode&fs.ModeDir != 0:
-			err = os.MkdirAll(p, 0o755)
-		case n.mode&fs.ModeSymlink != 0:
-			err = os.Symlink(n.target, p)
-		default:
-			err = os.WriteFile(p, n.data, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n.perm != 0 {
-			if err := os.Chmod(p, n.perm); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var paths []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		paths = append(paths, p)
-		return err
-	})
-	ts := []unix.Timespec{unix.NsecToTimespec(fixedTime.UnixNano()), unix.NsecToTimespec(fixedTime.UnixNano())}
-	for i := len(paths) - 1; i >= 0; i-- {
-		if err := unix.UtimesNanoAt(unix.AT_FDCWD, paths[i], ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// run runs a command and fails the test with its output if it fails.
-func run(t testing.TB, stdin string, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %q: %v\n%s", name, args, err, out.String())
-	}
-	return out.String()
 }
 
 // mkudffs formats an image of blocks blocks with mkudffs.
 func mkudffs(t testing.TB, img, media, rev string, bs, blocks int) {
 	t.Helper()
-	run(t, "", "mkudffs", "--media-type="+media, "--udfrev="+rev, fmt.Sprint("--blocksize=", bs), "--label=UDFTEST", img, fmt.Sprint(blocks))
+	testutil.Run(t, "", "mkudffs", "--media-type="+media, "--udfrev="+rev, fmt.Sprint("--blocksize=", bs), "--label=UDFTEST", img, fmt.Sprint(blocks))
 }
 
 // udfclientPut copies the top-level entries of src into the image with
@@ -145,7 +69,7 @@ func mkudffs(t testing.TB, img, media, rev string, bs, blocks int) {
 // the logical volume as a directory of "/" first; the files go into it.
 func udfclientPut(t testing.TB, img string, bs int, src string) {
 	t.Helper()
-	ls := run(t, "ls\n", "udfclient", "-b", fmt.Sprint(bs), img)
+	ls := testutil.Run(t, "ls\n", "udfclient", "-b", fmt.Sprint(bs), img)
 	var vol string
 	sc := bufio.NewScanner(strings.NewReader(ls))
 	for sc.Scan() {
@@ -165,7 +89,7 @@ func udfclientPut(t testing.TB, img string, bs int, src string) {
 	for _, e := range ents {
 		names = append(names, `"`+e.Name()+`"`)
 	}
-	out := run(t, fmt.Sprintf("cd %s\nlcd %s\nmput %s\nquit\n", vol, src, strings.Join(names, " ")), "udfclient", "-W", "-b", fmt.Sprint(bs), img)
+	out := testutil.Run(t, fmt.Sprintf("cd %s\nlcd %s\nmput %s\nquit\n", vol, src, strings.Join(names, " ")), "udfclient", "-W", "-b", fmt.Sprint(bs), img)
 	for _, bad := range []string{"No space left", "couldn't", "Can't", "full ?"} {
 		if i := strings.Index(out, bad); i >= 0 {
 			t.Fatalf("udfclient failed (%s): %s", bad, out[max(0, i-150):min(len(out), i+150)])
@@ -176,13 +100,8 @@ func udfclientPut(t testing.TB, img string, bs int, src string) {
 // openImage opens an image file for the duration of the test.
 func openImage(t testing.TB, path string) *Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	st, _ := f.Stat()
-	im, err := Open(f, st.Size(), nil)
+	f, size := testutil.OpenFile(t, path)
+	im, err := Open(f, size, nil)
 	if err != nil {
 		t.Fatalf("Open %s: %v", path, err)
 	}

@@ -10,6 +10,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/discfs"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // checkTyped fails unless err is nil or one of the documented errors.
@@ -21,7 +25,7 @@ func checkTyped(t testing.TB, what string, err error) {
 	var fe *FormatError
 	switch {
 	case errors.As(err, &fe) && (errors.Is(err, ErrFormat) || errors.Is(err, ErrUnsupported)):
-	case errors.Is(err, ErrNotUDF), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), errors.Is(err, errTooManyLinks):
+	case errors.Is(err, ErrNotUDF), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), errors.Is(err, discfs.ErrTooManyLinks):
 	default:
 		t.Errorf("%s: untyped error %T %v", what, err, err)
 	}
@@ -368,9 +372,9 @@ func TestCorrupt(t *testing.T) {
 func TestNotUDF(t *testing.T) {
 	iso := fixture(t, "plain-iso", func(dir string) string {
 		src := dir + "/src"
-		writeTree(t, src, baseTree())
+		testutil.WriteTree(t, src, baseTree())
 		img := dir + "/image.iso"
-		run(t, "", "genisoimage", "-quiet", "-R", "-J", "-o", img, src)
+		testutil.Run(t, "", "genisoimage", "-quiet", "-R", "-J", "-o", img, src)
 		return img
 	})
 	isoBytes, err := os.ReadFile(iso)

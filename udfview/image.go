@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // Options is reserved for future choices; the zero value (or nil) is the
@@ -26,8 +25,7 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	linksOnce sync.Once
-	links     map[uint64]uint32 // inode -> number of names, for ICBs with several
+	links discfs.Nlinks // hard-link counts, made on first use
 }
 
 // VolumeInfo describes the volume.
@@ -142,7 +140,7 @@ func (im *Image) mount(x extentAD) error {
 	if err != nil {
 		return err
 	}
-	root := &Entry{im: im, name: ".", icb: rootAD.loc, dir: new(dirState)}
+	root := &Entry{im: im, name: ".", icb: rootAD.loc, dir: new(discfs.Dir[*Entry])}
 	if err := im.fromFileEntry(root, fe); err != nil {
 		return err
 	}
@@ -176,117 +174,10 @@ func (im *Image) Info() VolumeInfo {
 	return info
 }
 
-// Lookup resolves a slash-separated path ("" or "." is the root) without
-// following a final symlink; symlinks in the middle are followed within the
-// image. Leading and trailing slashes are ignored.
-func (im *Image) Lookup(name string) (*Entry, error) {
-	e, err := im.resolve(strings.Trim(name, "/"), false)
-	if err != nil {
-		return nil, &fs.PathError{Op: "lookup", Path: name, Err: err}
-	}
-	return e, nil
-}
-
-// maxSymlinkHops bounds symlink resolution, like the kernel's 40.
-const maxSymlinkHops = 40
-
-// resolve walks a path from the root. Symlinks are followed (all of them if
-// follow, else all but the final component) inside the image: an absolute
-// target starts at the image root and ".." stops at the root, so a path can
-// never leave the image.
-func (im *Image) resolve(name string, follow bool) (*Entry, error) {
-	cur := im.root
-	comps := splitPath(name)
-	hops := 0
-	for len(comps) > 0 {
-		c := comps[0]
-		comps = comps[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			if cur.parent != nil {
-				cur = cur.parent
-			}
-			continue
-		}
-		if !cur.IsDir() {
-			return nil, errNotDir
-		}
-		child, err := cur.Lookup(c)
-		if err != nil {
-			return nil, err
-		}
-		if child.mode&fs.ModeSymlink != 0 && (follow || len(comps) > 0) {
-			if hops++; hops > maxSymlinkHops {
-				return nil, errTooManyLinks
-			}
-			target := child.Target()
-			if strings.HasPrefix(target, "/") {
-				cur = im.root
-			}
-			comps = append(splitPath(target), comps...)
-			continue
-		}
-		cur = child
-	}
-	return cur, nil
-}
-
-// notDirError is "not a directory", which is also fs.ErrInvalid.
-type notDirError struct{}
-
-func (notDirError) Error() string { return "not a directory" }
-func (notDirError) Unwrap() error { return fs.ErrInvalid }
-
-var (
-	errNotDir       error = notDirError{}
-	errTooManyLinks       = errors.New("too many levels of symbolic links")
-)
-
-func splitPath(p string) []string {
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
-}
-
 // nlinkOf returns the number of names of a non-directory inode, counting
 // every directory of the image once (on first use).
 func (im *Image) nlinkOf(ino uint64) uint32 {
-	im.linksOnce.Do(func() {
-		all := make(map[uint64]uint32)
-		seen := make(map[uint64]bool)
-		var walk func(d *Entry)
-		walk = func(d *Entry) {
-			if seen[d.Inode()] {
-				return
-			}
-			seen[d.Inode()] = true
-			kids, err := d.children()
-			if err != nil {
-				return
-			}
-			for _, k := range kids {
-				if k.IsDir() {
-					walk(k)
-				} else {
-					all[k.Inode()]++
-				}
-			}
-		}
-		walk(im.root)
-		// Keep only the hard links: a map of every file would stay as
-		// large as the tree for the life of the image.
-		im.links = make(map[uint64]uint32)
-		for ino, n := range all {
-			if n > 1 {
-				im.links[ino] = n
-			}
-		}
+	return im.links.Of(ino, func() map[uint64]uint32 {
+		return discfs.HardLinks(im.root, (*Entry).children, func(e *Entry) (uint64, bool) { return e.Inode(), true })
 	})
-	if n := im.links[ino]; n > 0 {
-		return n
-	}
-	return 1
 }

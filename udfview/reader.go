@@ -1,8 +1,9 @@
 package udfview
 
 import (
-	"io"
 	"sort"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 // fileReader reads a file's data over its extents: recorded extents from
@@ -19,50 +20,36 @@ type fileReader struct {
 func (f *fileReader) Size() int64 { return f.size }
 
 func (f *fileReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, &FormatError{Offset: -1, What: "negative read offset", Err: ErrFormat}
-	}
-	if off >= f.size {
-		return 0, io.EOF
-	}
-	want := len(p)
-	if rest := f.size - off; int64(want) > rest {
-		p = p[:rest]
-	}
+	return discfs.ReadPieces(p, off, f.size, f.piece)
+}
+
+// piece reads into p the file's bytes from off that lie contiguously in
+// one extent: from embedded data, a run of blocks mapped to the image, or
+// a hole (zeros).
+func (f *fileReader) piece(p []byte, off int64) (int, error) {
 	if f.embedded != nil {
-		n := copy(p, f.embedded[off:])
-		if n < want {
-			return n, io.EOF
-		}
-		return n, nil
+		return copy(p, f.embedded[off:]), nil
 	}
-	done := 0
 	i := sort.Search(len(f.extents), func(i int) bool { return f.extents[i].pos+f.extents[i].length > off })
-	for ; len(p) > 0 && i < len(f.extents); i++ {
-		x := f.extents[i]
-		for len(p) > 0 && off < x.pos+x.length {
-			within := off - x.pos
-			n := min(int64(len(p)), x.length-within)
-			if x.kind != extRecorded {
-				clear(p[:n])
-			} else {
-				blk := within / f.im.bs
-				inBlk := within % f.im.bs
-				pos, run, err := f.im.mapRun(x.loc.part, x.loc.lbn+uint32(blk), (inBlk+n+f.im.bs-1)/f.im.bs, false)
-				if err != nil {
-					return done, err
-				}
-				n = min(n, run*f.im.bs-inBlk)
-				if err := f.im.readFull(p[:n], pos+inBlk); err != nil {
-					return done, err
-				}
-			}
-			done += int(n)
-			p, off = p[n:], off+n
-		}
+	if i == len(f.extents) || off < f.extents[i].pos {
+		return 0, formatErr(-1, "no extent holds byte %d of the file", off)
 	}
-	if done < want {
-		return done, io.EOF
+	x := f.extents[i]
+	within := off - x.pos
+	n := min(int64(len(p)), x.length-within)
+	if x.kind != extRecorded {
+		clear(p[:n])
+		return int(n), nil
 	}
-	return done, nil
+	blk := within / f.im.bs
+	inBlk := within % f.im.bs
+	pos, run, err := f.im.mapRun(x.loc.part, x.loc.lbn+uint32(blk), (inBlk+n+f.im.bs-1)/f.im.bs, false)
+	if err != nil {
+		return 0, err
+	}
+	n = min(n, run*f.im.bs-inBlk)
+	if err := f.im.readFull(p[:n], pos+inBlk); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }

@@ -1,14 +1,12 @@
 package udfview
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"slices"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/iszmount/iszmount/internal/discfs"
 )
 
 const (
@@ -28,7 +26,7 @@ const (
 // lock) and shared between callers.
 //
 // A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see stamps), the narrow fields share words,
+// be small: times are packed (see discfs.Stamps), the narrow fields share words,
 // a file's allocation descriptors are read again from its file entry when
 // it is opened rather than kept, and a directory is searched by binary
 // search in its sorted listing rather than through a map.
@@ -38,7 +36,7 @@ type Entry struct {
 	name   string
 	size   int64
 
-	times    stamps // 36 bytes, then mode fills the word
+	times    discfs.Stamps // 40 bytes
 	mode     fs.FileMode
 	uid, gid uint32
 	icb      lbAddr // where the file entry is: the entry's identity
@@ -48,22 +46,17 @@ type Entry struct {
 
 	err error // why the entry cannot be read, found while listing its parent
 
-	dir *dirState // directories only
+	dir *discfs.Dir[*Entry] // directories only
 }
+
+// fault is why the entry cannot be read (its data or listing), found while
+// listing its parent; nil for a sound entry.
+func (e *Entry) fault() error { return e.err }
 
 // entryExtra holds what only some entries have.
 type entryExtra struct {
 	target string // symlinks
 	rdev   uint64 // devices
-}
-
-// dirState is a directory's listing, filled in on first use.
-type dirState struct {
-	mu       sync.Mutex
-	loaded   bool
-	err      error
-	children []*Entry // sorted by name
-	nsub     int      // subdirectories
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -98,13 +91,8 @@ func (e *Entry) Inode() uint64 {
 // link count is not trusted (pycdlib, for one, records 1 for hard-linked
 // files): the first such call reads every directory of the image.
 func (e *Entry) Nlink() uint32 {
-	switch {
-	case e.IsDir():
-		d, err := e.load()
-		if err != nil {
-			return 2
-		}
-		return uint32(2 + d.nsub)
+	if e.IsDir() {
+		return discfs.DirNlink(e.load)
 	}
 	return e.im.nlinkOf(e.Inode())
 }
@@ -130,13 +118,13 @@ func (e *Entry) Rdev() uint64 {
 }
 
 // ModTime returns the modification time, the zero time if unrecorded.
-func (e *Entry) ModTime() time.Time { return e.times.get(mtime) }
+func (e *Entry) ModTime() time.Time { return e.times.Get(discfs.MTime) }
 
 // AccessTime returns the access time.
-func (e *Entry) AccessTime() time.Time { return e.times.get(atime) }
+func (e *Entry) AccessTime() time.Time { return e.times.Get(discfs.ATime) }
 
 // ChangeTime returns the attribute change time.
-func (e *Entry) ChangeTime() time.Time { return e.times.get(ctime) }
+func (e *Entry) ChangeTime() time.Time { return e.times.Get(discfs.CTime) }
 
 // IsDir reports whether the entry is a directory.
 func (e *Entry) IsDir() bool { return e.mode.IsDir() }
@@ -151,21 +139,11 @@ func (e *Entry) Target() string {
 
 // Info returns the entry as an fs.FileInfo whose Sys method returns the
 // *Entry.
-func (e *Entry) Info() fs.FileInfo { return fileInfo{e} }
+func (e *Entry) Info() fs.FileInfo { return discfs.Info(e) }
 
 // Path returns the slash-separated path of the entry from the root ("" for
 // the root itself).
-func (e *Entry) Path() string {
-	if e.parent == nil {
-		return ""
-	}
-	var parts []string
-	for p := e; p.parent != nil; p = p.parent {
-		parts = append(parts, p.name)
-	}
-	slices.Reverse(parts)
-	return strings.Join(parts, "/")
-}
+func (e *Entry) Path() string { return discfs.Path(e) }
 
 // Parent returns the directory holding the entry, nil for the root.
 func (e *Entry) Parent() *Entry { return e.parent }
@@ -173,37 +151,14 @@ func (e *Entry) Parent() *Entry { return e.parent }
 // ReadDir lists a directory, sorted by name (parsed on first call, then
 // cached). Names are unique within the directory and never "", ".", ".."
 // or contain "/" or NUL. The returned slice is the caller's.
-func (e *Entry) ReadDir() ([]*Entry, error) {
-	kids, err := e.children()
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(kids), nil
-}
+func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
 
 // children is ReadDir without the copy.
-func (e *Entry) children() ([]*Entry, error) {
-	d, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	return d.children, nil
-}
+func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }
 
 // Lookup finds a child by name, by binary search once the directory has
 // been read. It returns an error wrapping fs.ErrNotExist if there is none.
-func (e *Entry) Lookup(name string) (*Entry, error) {
-	d, err := e.load()
-	if err != nil {
-		return nil, err
-	}
-	if i, ok := slices.BinarySearchFunc(d.children, name, func(c *Entry, name string) int {
-		return strings.Compare(c.name, name)
-	}); ok {
-		return d.children[i], nil
-	}
-	return nil, fs.ErrNotExist
-}
+func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.load, name) }
 
 // Open returns a reader over a regular file's contents, safe for
 // concurrent use; unrecorded extents and holes read as zeros. The reader
@@ -214,7 +169,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 		return nil, e.err
 	}
 	if !e.mode.IsRegular() {
-		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", quotePath(e.Path()), fs.ErrInvalid)
+		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
 	fe, err := e.im.readICB(e.icb, nil)
 	if err != nil {
@@ -235,35 +190,18 @@ type FileReader interface {
 
 // load returns the directory's listing, parsing it on first use. Format
 // errors are remembered; I/O errors are not, so a later call retries.
-func (e *Entry) load() (*dirState, error) {
-	d := e.dir
-	if d == nil {
-		return nil, fmt.Errorf("udfview: %s: %w", quotePath(e.Path()), errNotDir)
+func (e *Entry) load() (*discfs.Listing[*Entry], error) {
+	if e.dir == nil {
+		return nil, fmt.Errorf("udfview: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.loaded {
-		return d, d.err
-	}
-	err := e.im.parseDir(e, d)
-	if err != nil {
-		err = withPath(err, e.Path())
-		d.children, d.nsub = nil, 0
-		var fe *FormatError
-		if !errors.As(err, &fe) {
-			return nil, err
-		}
-	}
-	d.loaded, d.err = true, err
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+	return e.dir.Load(func(l *discfs.Listing[*Entry]) error {
+		return withPath(e.im.parseDir(e, l), e.Path())
+	}, isFormatError)
 }
 
 // parseDir reads the directory e: its file identifiers, then the file
 // entry of each child.
-func (im *Image) parseDir(e *Entry, d *dirState) error {
+func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -304,19 +242,19 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	for i, f := range fids {
 		names[i] = decodeCS0(f.name)
 	}
-	uniqueNames(names)
+	discfs.UniqueNames(names)
 	kids := make([]Entry, len(fids))
-	d.children = make([]*Entry, len(fids))
+	l.Children = make([]*Entry, len(fids))
 	s := im.newScratch()
 	for i, f := range fids {
 		k := &kids[i]
 		im.fillEntry(k, e, names[i], f, s)
-		d.children[i] = k
+		l.Children[i] = k
 		if k.IsDir() {
-			d.nsub++
+			l.NSub++
 		}
 	}
-	slices.SortFunc(d.children, func(a, b *Entry) int { return strings.Compare(a.name, b.name) })
+	discfs.SortByName(l.Children)
 	return nil
 }
 
@@ -344,7 +282,7 @@ func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scrat
 		k.err = withPath(err, k.Path())
 	}
 	if k.IsDir() {
-		k.dir = new(dirState)
+		k.dir = new(discfs.Dir[*Entry])
 	}
 }
 
@@ -370,9 +308,9 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 	if !k.hasOwner {
 		k.uid, k.gid = 0, 0
 	}
-	k.times.set(mtime, fe.mtime)
-	k.times.set(atime, fe.atime)
-	k.times.set(ctime, fe.ctime)
+	k.times.Set(discfs.MTime, fe.mtime)
+	k.times.Set(discfs.ATime, fe.atime)
+	k.times.Set(discfs.CTime, fe.ctime)
 	switch {
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {

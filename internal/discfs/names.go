@@ -6,11 +6,12 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameLen is the longest name handed out (NAME_MAX).
+// MaxNameLen is the longest name handed out: Linux's NAME_MAX, and the
+// longest name a FUSE file system may return.
 const MaxNameLen = 255
 
 // LegalName reports whether s can be used as a directory entry name as is:
-// not empty, "." or "..", at most MaxNameLen bytes, without "/" or NUL.
+// not "", "." or "..", at most MaxNameLen bytes, without "/" or NUL.
 func LegalName(s string) bool {
 	return s != "" && s != "." && s != ".." && len(s) <= MaxNameLen && !strings.ContainsAny(s, "/\x00")
 }
@@ -47,11 +48,10 @@ func truncateName(s string, n int) string {
 }
 
 // UniqueNames makes the names of one directory legal and unique,
-// deterministically (both readers name entries with it): in on-disc
-// order, every legal name keeps its spelling the first time it occurs; the
-// others (illegal names and later duplicates) are sanitized and given the
-// first free suffix "~2", "~3", ... Nothing is dropped. It rewrites names in
-// place.
+// deterministically: in on-disc order, every legal name keeps its spelling
+// the first time it occurs; the others (illegal names and later duplicates)
+// are sanitized and given the first free suffix "~2", "~3", ... Nothing is
+// dropped. It rewrites names in place.
 func UniqueNames(names []string) {
 	taken := make(map[string]struct{}, len(names))
 	var renamed []int

@@ -1,0 +1,212 @@
+package discfs
+
+import (
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Node is what the shared code needs of a reader's entry type E (a pointer,
+// such as *iso9660view.Entry): the methods both readers' Entry types export.
+// The root's Parent is the zero E (nil).
+type Node[E any] interface {
+	comparable
+	Name() string
+	Mode() fs.FileMode
+	IsDir() bool
+	Size() int64
+	ModTime() time.Time
+	Target() string
+	Parent() E
+	// Lookup finds a child of a directory by name; for none, an error
+	// wrapping fs.ErrNotExist.
+	Lookup(name string) (E, error)
+	// Open returns a reader over a regular file's contents, which also
+	// has a Size method (FileReader).
+	Open() (io.ReaderAt, error)
+}
+
+// Path returns the slash-separated path of e from the root ("" for the
+// root itself), built from the names up the parent chain: entries do not
+// keep it.
+func Path[E Node[E]](e E) string {
+	var root E
+	if e.Parent() == root {
+		return ""
+	}
+	var parts []string
+	for p := e; p.Parent() != root; p = p.Parent() {
+		parts = append(parts, p.Name())
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, "/")
+}
+
+// Find returns the entry named name in a directory's listing sorted by
+// name, by binary search; for none, fs.ErrNotExist. Readers keep a
+// listing as a sorted slice rather than a map: it costs no memory beyond
+// the slice, and a lookup stays O(log n).
+func Find[E Node[E]](sorted []E, name string) (E, error) {
+	// By hand rather than with slices.BinarySearchFunc: one call of Name
+	// per step, not a comparison function calling it.
+	lo, hi := 0, len(sorted)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sorted[m].Name() < name {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(sorted) && sorted[lo].Name() == name {
+		return sorted[lo], nil
+	}
+	var none E
+	return none, fs.ErrNotExist
+}
+
+// SortByName sorts a directory's listing for Find.
+func SortByName[E Node[E]](list []E) {
+	slices.SortFunc(list, func(a, b E) int { return strings.Compare(a.Name(), b.Name()) })
+}
+
+// MaxSymlinkHops bounds symlink resolution, like the kernel's 40.
+const MaxSymlinkHops = 40
+
+// Resolve walks a slash-separated path from root ("" is the root; empty
+// and "." components are skipped). Symlinks are followed (all of them if
+// follow, else all but the final component) inside the tree: an absolute
+// target starts again at root and ".." stops at root, so a path can never
+// leave the image whatever its symlinks say. A path through a
+// non-directory gives ErrNotDir; more than MaxSymlinkHops symlinks,
+// ErrTooManyLinks; a missing name, the error of Lookup.
+func Resolve[E Node[E]](root E, name string, follow bool) (E, error) {
+	var none E
+	cur := root
+	comps := splitPath(name)
+	hops := 0
+	for len(comps) > 0 {
+		c := comps[0]
+		comps = comps[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if p := cur.Parent(); p != none {
+				cur = p
+			}
+			continue
+		}
+		if !cur.IsDir() {
+			return none, ErrNotDir
+		}
+		child, err := cur.Lookup(c)
+		if err != nil {
+			return none, err
+		}
+		if child.Mode()&fs.ModeSymlink != 0 && (follow || len(comps) > 0) {
+			if hops++; hops > MaxSymlinkHops {
+				return none, ErrTooManyLinks
+			}
+			target := child.Target()
+			if strings.HasPrefix(target, "/") {
+				cur = root
+			}
+			comps = append(splitPath(target), comps...)
+			continue
+		}
+		cur = child
+	}
+	return cur, nil
+}
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// Dir is a directory's listing, read on first use and kept. The zero Dir
+// is ready; a reader's directory entry points to one, so a file costs no
+// room for it.
+type Dir[E any] struct {
+	mu     sync.Mutex
+	loaded bool
+	err    error
+	list   Listing[E]
+}
+
+// Listing is what a reader's directory parser fills in.
+type Listing[E any] struct {
+	Children []E // sorted by name (SortByName)
+	NSub     int // how many of them are directories
+}
+
+// Load returns the listing, calling read to fill it in on first use (under
+// the Dir's lock, so never twice at once). An error for which final is
+// true (a malformed directory) is kept and returned by every later Load;
+// any other (an I/O error) is not, so that a later Load reads again. The
+// listing returned is shared: callers do not change it.
+func (d *Dir[E]) Load(read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.loaded {
+		if d.err != nil {
+			return nil, d.err
+		}
+		return &d.list, nil
+	}
+	var l Listing[E]
+	if err := read(&l); err != nil {
+		if final(err) {
+			d.loaded, d.err = true, err
+		}
+		return nil, err
+	}
+	d.loaded, d.list = true, l
+	return &d.list, nil
+}
+
+// A reader's directory entry answers ReadDir, Lookup and its link count
+// from its listing; load is the entry's own method that returns it (read
+// on first use).
+
+// Children returns the listing's entries, shared: callers do not change
+// the slice.
+func Children[E any](load func() (*Listing[E], error)) ([]E, error) {
+	l, err := load()
+	if err != nil {
+		return nil, err
+	}
+	return l.Children, nil
+}
+
+// ReadDir returns a copy of the listing's entries, the caller's to keep.
+func ReadDir[E any](load func() (*Listing[E], error)) ([]E, error) {
+	kids, err := Children(load)
+	return slices.Clone(kids), err
+}
+
+// Lookup finds the entry called name in the listing (Find).
+func Lookup[E Node[E]](load func() (*Listing[E], error), name string) (E, error) {
+	kids, err := Children(load)
+	if err != nil {
+		var none E
+		return none, err
+	}
+	return Find(kids, name)
+}
+
+// DirNlink is a directory's link count: 2 (its name and its ".") plus one
+// for each subdirectory's "..", or 2 if it cannot be listed.
+func DirNlink[E any](load func() (*Listing[E], error)) uint32 {
+	l, err := load()
+	if err != nil {
+		return 2
+	}
+	return uint32(2 + l.NSub)
+}
