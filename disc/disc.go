@@ -105,6 +105,36 @@ func (t *Tree) BlockSize() int { return t.bs }
 // Blocks returns the volume size in blocks of BlockSize.
 func (t *Tree) Blocks() int64 { return t.blocks }
 
+// compressed is an image that stores fewer bytes than it expands to, such
+// as *isz.Reader.
+type compressed interface {
+	StoredSize() int64 // bytes of data the image really stores
+}
+
+// The entry limit of a compressed image. A directory record takes at least
+// 34 bytes (a UDF file identifier 38) and a real one, with its name, dates
+// and Rock Ridge fields, over 100; zlib and bzip2 keep a real directory in
+// no less than about 15 bytes a record. A ZIP-bomb-like image of a few
+// hundred KiB holding millions of records (0.2 bytes a record) would
+// otherwise cost a reader hundreds of bytes per entry and a mount about a
+// KiB: 2 GB for a 600 KB file.
+const (
+	storedBytesPerEntry = 4       // allows 4 times the densest real directories
+	minEntryLimit       = 1 << 16 // small images list what they hold
+)
+
+// entryLimit is the most directory entries the readers build from r: for a
+// compressed image, one per storedBytesPerEntry bytes it stores (at least
+// minEntryLimit); for a plain one no limit but its size, which the readers
+// enforce themselves.
+func entryLimit(r io.ReaderAt) int64 {
+	c, ok := r.(compressed)
+	if !ok {
+		return 0
+	}
+	return max(minEntryLimit, c.StoredSize()/storedBytesPerEntry)
+}
+
 // Open reads the file system of an image through r (size bytes) and returns
 // its tree. With Options.FS Auto it picks as the package documentation
 // describes; a damaged image (an error other than "no such file system" or
@@ -124,7 +154,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	var iso *iso9660view.Image
 	isoErr := errNotAsked
 	if view != UDF {
-		iso, isoErr = iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet})
+		iso, isoErr = iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet, MaxEntries: entryLimit(r)})
 		if damaged(isoErr) {
 			return nil, isoErr
 		}
@@ -132,7 +162,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	var udf *udfview.Image
 	udfErr := errNotAsked
 	if view != ISO9660 {
-		udf, udfErr = udfview.Open(r, size, nil)
+		udf, udfErr = udfview.Open(r, size, &udfview.Options{MaxEntries: entryLimit(r)})
 		if damaged(udfErr) {
 			return nil, udfErr
 		}

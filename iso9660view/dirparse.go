@@ -178,7 +178,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	var rrs slab[rrInfo]
 	var exts slab[extent] // kept by the entries: one allocation per chunk, not per entry
 	var pending *rawEntry // multi-extent run in progress
-	count := 0
+	count, taken := 0, 0 // records seen; entries taken from the image's budget
 	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
 		if rec.isDot() {
 			return nil
@@ -186,6 +186,10 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		if err := countEntry(&count, rec.off); err != nil {
 			return err
 		}
+		if im.entries.Take(1) != nil {
+			return formatErr(rec.off, "more than %d directory entries in the image, the most its stored size allows", im.entries.Limit)
+		}
+		taken++
 		x, bad := im.recordExtent(&rec)
 		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
 			// Next extent of a multi-extent file.
@@ -220,6 +224,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		return nil
 	})
 	if err != nil {
+		im.entries.Give(taken)
 		return withPath(err, dir.Path())
 	}
 

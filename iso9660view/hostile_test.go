@@ -3,6 +3,7 @@ package iso9660view
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -229,5 +230,37 @@ func TestReadAtEdges(t *testing.T) {
 	}
 	if _, err := r.ReadAt(buf, -1); err == nil {
 		t.Error("ReadAt(-1) succeeded")
+	}
+}
+
+// entryBudgetTree is two directories of ten files each, for the
+// MaxEntries tests of both readers.
+func entryBudgetTree() []node {
+	var nodes []node
+	for _, d := range []string{"a", "b"} {
+		for i := range 10 {
+			nodes = append(nodes, node{Path: fmt.Sprintf("%s/f%d", d, i), Data: []byte("x")})
+		}
+	}
+	return nodes
+}
+
+// TestMaxEntries: the directories of an image hold no more entries
+// together than Options.MaxEntries; the directory that would pass it fails
+// with ErrFormat, without costing the entries it would have built.
+func TestMaxEntries(t *testing.T) {
+	img, _ := fixture(t, entryBudgetTree(), "xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, &Options{MaxEntries: 15})
+	if _, err := im.ReadDir("a"); err != nil { // 2 + 10 entries
+		t.Fatalf("listing a within the budget: %v", err)
+	}
+	for range 2 { // the refusal is kept, and gave back what it took
+		_, err := im.ReadDir("b")
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "more than 15 directory entries") {
+			t.Errorf("listing b past the budget: %v, want ErrFormat naming the limit", err)
+		}
+	}
+	if _, err := openImage(t, img, nil).ReadDir("b"); err != nil {
+		t.Errorf("without MaxEntries: %v", err)
 	}
 }

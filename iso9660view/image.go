@@ -17,6 +17,13 @@ import (
 type Options struct {
 	NoRock   bool // ignore Rock Ridge
 	NoJoliet bool // ignore Joliet
+
+	// MaxEntries bounds the entries all directories hold together (0: no
+	// bound beyond the image's size, which limits records to one per 34
+	// bytes). A caller reading a compressed image sets it from the
+	// image's stored size, so that a few hundred KiB cannot expand into
+	// millions of entries (see disc.Open).
+	MaxEntries int64
 }
 
 // Image is an opened ISO 9660 file system. It implements fs.FS,
@@ -38,7 +45,8 @@ type Image struct {
 	dirsMu    sync.Mutex
 	dirBlocks map[int64]*Entry // block number -> the directory listing it (see claimDir)
 
-	links discfs.Nlinks // hard-link counts, made on first use
+	links   discfs.Nlinks // hard-link counts, made on first use
+	entries discfs.Budget // Options.MaxEntries, taken as directories are parsed
 }
 
 // VolumeInfo describes the volume.
@@ -86,6 +94,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	}
 	pvd := ds.primary
 	im := &Image{r: r, size: size, blockSize: pvd.blockSize}
+	im.entries.Limit = opts.MaxEntries
 	im.info = VolumeInfo{
 		SystemID:      pvd.identifier(8, 40),
 		VolumeID:      pvd.identifier(40, 72),

@@ -46,6 +46,11 @@ func (r *Reader) Chunk(i int) ChunkInfo {
 	}
 }
 
+// StoredSize returns how many bytes of chunk data the image stores (what
+// Info reports as StoredTotal): a caller can bound what it builds from the
+// image by what the image really holds, not by the size it expands to.
+func (r *Reader) StoredSize() int64 { return r.pos[len(r.entries)] }
+
 // Info summarises the image.
 func (r *Reader) Info() Info {
 	in := Info{

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/iszmount/iszmount/isz"
@@ -173,6 +175,39 @@ func TestMountHugeDirectory(t *testing.T) {
 		t.Error("listing a directory of more than 1,048,576 entries succeeded")
 	}
 	checkPeakRSS(t, m, (16+64)<<20, "refusing a huge directory")
+}
+
+// TestMountRecordBomb: the image, three directories of 1,048,020
+// valid 34-byte records each (107 MB of records in an ISZ of a few hundred
+// KiB), once drove the daemon to 2.0 GB. A compressed image holds at most
+// one entry per 4 bytes it stores (disc.Open), so listing them fails with
+// EIO as soon as they pass that, and the daemon stays near its budget.
+func TestMountRecordBomb(t *testing.T) {
+	const dirs, n = 3, 1_048_020
+	recordsPerSector := 2048 / 34
+	sectorsPerDir := (n + recordsPerSector - 1) / recordsPerSector
+	var root, secs [][]byte
+	rec := isoRecord("F", 0, 0, false) // 34 bytes; the same name, renamed F~2... by the reader
+	for d := range dirs {
+		first := uint32(19 + d*sectorsPerDir)
+		root = append(root, isoRecord(fmt.Sprintf("D%d", d), first, uint32(sectorsPerDir*2048), true))
+		for k := 0; k < n; k += recordsPerSector {
+			secs = append(secs, bytes.Repeat(rec, min(recordsPerSector, n-k)))
+		}
+	}
+	img := writeISZ(t, isoImage(root, secs), &isz.WriterOptions{Level: 9})
+	st, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d directories of %d records: an ISZ of %d KiB", dirs, n, st.Size()>>10)
+	m := mountDaemon(t, bin, img, "cache=16M")
+	for d := range dirs {
+		if _, err := os.ReadDir(filepath.Join(m.dir, fmt.Sprintf("D%d", d))); !errors.Is(err, syscall.EIO) {
+			t.Errorf("listing D%d: %v, want EIO (more entries than the image's stored size allows)", d, err)
+		}
+	}
+	checkPeakRSS(t, m, (16+64)<<20, "listing three directories of a million records each")
 }
 
 // textImage is an ISZ of chunks of blockSize bytes holding one file of

@@ -12,7 +12,14 @@ import (
 
 // Options is reserved for future choices; the zero value (or nil) is the
 // default.
-type Options struct{}
+type Options struct {
+	// MaxEntries bounds the entries all directories hold together (0: no
+	// bound beyond the image's size, which limits file identifiers to one
+	// per 38 bytes). A caller reading a compressed image sets it from the
+	// image's stored size, so that a few hundred KiB cannot expand into
+	// millions of entries (see disc.Open).
+	MaxEntries int64
+}
 
 // Image is an opened UDF file system. It implements fs.FS, fs.ReadDirFS,
 // fs.ReadFileFS, fs.StatFS and fs.ReadLinkFS and is safe for concurrent
@@ -25,7 +32,8 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	links discfs.Nlinks // hard-link counts, made on first use
+	links   discfs.Nlinks // hard-link counts, made on first use
+	entries discfs.Budget // Options.MaxEntries, taken as directories are parsed
 }
 
 // VolumeInfo describes the volume.
@@ -79,6 +87,9 @@ func (v VolumeInfo) RevisionString() string {
 // An image without a UDF anchor gives an error wrapping ErrNotUDF;
 // malformed structures give a *FormatError.
 func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	if size < 257*512 {
 		return nil, fmt.Errorf("%w: image of %d bytes is too small", ErrNotUDF, size)
 	}
@@ -89,6 +100,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	var firstErr error
 	for i, x := range []extentAD{anc.main, anc.reserve} {
 		im := &Image{r: r, size: size, bs: bs}
+		im.entries.Limit = opts.MaxEntries
 		im.info.NSR = findVRS(r, size)
 		im.info.BlockSize = int(bs)
 		im.info.ReserveVDS = i == 1

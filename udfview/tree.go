@@ -201,10 +201,16 @@ func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 
 // parseDir reads the directory e: its file identifiers, then the file
 // entry of each child.
-func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
+func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 	if e.err != nil {
 		return e.err
 	}
+	taken := 0 // entries taken from the image's budget, given back on failure
+	defer func() {
+		if err != nil {
+			im.entries.Give(taken)
+		}
+	}()
 	fe, err := im.readICB(e.icb, nil)
 	if err != nil {
 		return err
@@ -236,6 +242,10 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
 			continue
 		}
+		if im.entries.Take(1) != nil {
+			return formatErr(fe.off, "more than %d directory entries in the image, the most its stored size allows", im.entries.Limit)
+		}
+		taken++
 		fids = append(fids, f)
 	}
 	names := make([]string, len(fids))

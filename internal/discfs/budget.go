@@ -1,0 +1,43 @@
+package discfs
+
+import (
+	"errors"
+	"sync/atomic"
+)
+
+// ErrTooManyEntries means the directories of an image hold more entries
+// together than its Budget allows.
+var ErrTooManyEntries = errors.New("more directory entries than the image can hold")
+
+// Budget bounds how many entries the directories of one image may hold
+// together, so that a small image cannot make a reader build millions of
+// entries: a compressed image of a few hundred KiB can expand into
+// directories of millions of valid records, each costing a reader (and a
+// mount) hundreds of bytes. A reader takes from it as it parses each
+// record, before building the entry, and gives back what a failed
+// directory took. The zero Budget, or one whose Limit is 0 or less, allows
+// any number. Safe for concurrent use.
+type Budget struct {
+	Limit int64
+	used  atomic.Int64
+}
+
+// Take counts n more entries, or returns ErrTooManyEntries (counting
+// nothing) when that would pass the limit.
+func (b *Budget) Take(n int) error {
+	if b.Limit <= 0 {
+		return nil
+	}
+	if b.used.Add(int64(n)) > b.Limit {
+		b.used.Add(-int64(n))
+		return ErrTooManyEntries
+	}
+	return nil
+}
+
+// Give returns n entries taken by a directory that failed to parse.
+func (b *Budget) Give(n int) {
+	if b.Limit > 0 {
+		b.used.Add(-int64(n))
+	}
+}
