@@ -69,6 +69,19 @@ type fileEntry struct {
 // new buffer), whose block its slices then share.
 func (im *Image) readICB(loc lbAddr, s *scratch) (*fileEntry, error) {
 	var seen map[lbAddr]bool
+	// follow moves on to the entry an indirect entry at loc names,
+	// refusing a chain that loops or runs past maxICBHops.
+	follow := func(next lbAddr, hop int, off int64) error {
+		if seen == nil {
+			seen = make(map[lbAddr]bool)
+		}
+		if seen[next] || hop >= maxICBHops {
+			return formatErr(off, "indirect entries loop back to block %d of partition %d", next.lbn, next.part)
+		}
+		seen[loc] = true
+		loc = next
+		return nil
+	}
 	for hop := 0; ; hop++ {
 		buf, off, err := im.readDescriptor(loc, 0, s)
 		if err != nil {
@@ -81,14 +94,9 @@ func (im *Image) readICB(loc lbAddr, s *scratch) (*fileEntry, error) {
 			if next.bytes() == 0 {
 				return nil, formatErr(off, "indirect entry points nowhere")
 			}
-			if seen == nil {
-				seen = make(map[lbAddr]bool)
+			if err := follow(next.loc, hop, off); err != nil {
+				return nil, err
 			}
-			if seen[next.loc] || hop >= maxICBHops {
-				return nil, formatErr(off, "indirect entries loop back to block %d of partition %d", next.loc.lbn, next.loc.part)
-			}
-			seen[loc] = true
-			loc = next.loc
 			continue
 		}
 		if t.ident != tagFE && t.ident != tagEFE {
@@ -105,14 +113,9 @@ func (im *Image) readICB(loc lbAddr, s *scratch) (*fileEntry, error) {
 			nextLoc := lbAddr{lbn: loc.lbn + 1, part: loc.part}
 			if nb, _, err := im.readDescriptor(nextLoc, tagIE, nil); err == nil {
 				if next := parseLongAD(nb[36:]); next.bytes() != 0 {
-					if seen == nil {
-						seen = make(map[lbAddr]bool)
+					if err := follow(next.loc, hop, off); err != nil {
+						return nil, err
 					}
-					if seen[next.loc] || hop >= maxICBHops {
-						return nil, formatErr(off, "indirect entries loop back to block %d of partition %d", next.loc.lbn, next.loc.part)
-					}
-					seen[loc] = true
-					loc = next.loc
 					continue
 				}
 			}
