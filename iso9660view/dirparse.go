@@ -178,7 +178,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	var rrs slab[rrInfo]
 	var exts slab[extent] // kept by the entries: one allocation per chunk, not per entry
 	var pending *rawEntry // multi-extent run in progress
-	count, taken := 0, 0 // records seen; entries taken from the image's budget
+	count, taken := 0, 0  // records seen; entries taken from the image's budget
 	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
 		if rec.isDot() {
 			return nil
