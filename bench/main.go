@@ -239,6 +239,7 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 		{"5. warm re-read", b.warmReread},
 		{"6. mount time and memory", b.mountAndMemory},
 		{"7. decode speed per core", b.decodeSpeed},
+		{"8. UDF view", b.udfViewOps},
 		{"3. file-manager pattern", b.fileManager},
 	} {
 		if err := ctx.Err(); err != nil {
@@ -269,6 +270,7 @@ func installPeers(ctx context.Context) error {
 		"squashfuse": "squashfuse", "fuseiso": "fuseiso", "pigz": "pigz", "bzip2": "bzip2",
 		"gzip": "gzip", "fusermount3": "fuse3", "losetup": "mount",
 		"libdeflate-gunzip": "libdeflate-tools", "lbzip2": "lbzip2", "taskset": "util-linux",
+		"genisoimage": "genisoimage",
 	}
 	var missing []string
 	for tool, pkg := range pkgs {

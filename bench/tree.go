@@ -33,7 +33,7 @@ func (b *bencher) treeOpsList() []treeOp {
 func (b *bencher) treeFS() []fsys {
 	var out []fsys
 	if !b.c.peersOnly {
-		out = append(out, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "tree"))
+		out = append(out, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))
 	}
 	return append(out,
 		b.squashfuseLL("squashfuse_ll", b.in.treeSqfs),
@@ -50,9 +50,50 @@ func (b *bencher) treeFS() []fsys {
 func (b *bencher) treeOps() error {
 	ops := b.treeOpsList()
 	tools := b.treeFS()
-	cold := map[string]map[string]series{}
-	warm := map[string]map[string]series{}
-	b.rss = map[string]int64{}
+	cold, warm, err := b.runTreeOps(ops, tools)
+	if err != nil {
+		return err
+	}
+	t := b.in.tree
+	sec := b.r.section("2. Tree operations",
+		fmt.Sprintf("On the tree (%d entries, %s of files). Cold: a fresh mount and an empty page cache for every run; warm: the same mount, after one untimed run. \"Read every file\" is `tar cf - . | wc -c`. Each tool's tree was checked against the source first (entry count, and the sha256 of %d files including the largest).",
+			t.entries(), mib(t.Bytes), len(t.sample(100))))
+	treeTables(sec, ops, tools, cold, warm)
+	if b.c.peersOnly {
+		return nil
+	}
+	const ours, peer = "iszmount tree (zlib)", "squashfuse_ll"
+	ratio := func(res timings, op string) float64 {
+		return speedup(res[ours][op].median(), res[peer][op].median())
+	}
+	var ratios []string
+	for _, op := range ops {
+		ratios = append(ratios, fmt.Sprintf("%s %.2f× cold, %.2f× warm", op.name, ratio(cold, op.name), ratio(warm, op.name)))
+	}
+	sec.note("iszmount vs squashfuse_ll (speed ratio of medians): " + strings.Join(ratios, "; ") + ".")
+	b.r.target("Read every file, cold, vs squashfuse_ll", ratio(cold, "read every file"), 1.3)
+	b.r.target("Read every file, warm, vs squashfuse_ll", ratio(warm, "read every file"), 1.3)
+	for _, op := range []string{"ls -lR", "find"} {
+		b.r.target("`"+op+"` cold vs squashfuse_ll", ratio(cold, op), 1.0)
+		b.r.target("`"+op+"` warm vs squashfuse_ll", ratio(warm, op), 1.0)
+	}
+	return nil
+}
+
+// timings holds the wall times of tree operations: by tool, then by
+// operation.
+type timings map[string]map[string]series
+
+// runTreeOps times every operation on every tool, cold (a fresh mount and
+// an empty page cache for each run) and warm (all tools mounted at once,
+// after one untimed run), the repetitions interleaved across tools. Each
+// output is checked, and each tool's tree is checked against the source
+// before its warm runs. The servers' peak RSS goes to b.rss.
+func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, err error) {
+	cold, warm = timings{}, timings{}
+	if b.rss == nil {
+		b.rss = map[string]int64{}
+	}
 	for _, f := range tools {
 		cold[f.name], warm[f.name] = map[string]series{}, map[string]series{}
 	}
@@ -78,7 +119,7 @@ func (b *bencher) treeOps() error {
 					return nil
 				})
 				if err != nil {
-					return err
+					return nil, nil, err
 				}
 			}
 		}
@@ -94,17 +135,17 @@ func (b *bencher) treeOps() error {
 	for _, f := range tools {
 		m, err := f.mount(b.dir(f.name))
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		mounted = append(mounted, m)
-		if err := b.checkTree(f.name, m.dir); err != nil {
-			return err
+		if err := b.checkTree(f, m.dir); err != nil {
+			return nil, nil, err
 		}
 	}
 	for _, op := range ops {
 		for _, m := range mounted {
 			if _, _, err := b.timeShell(m.dir, op.script); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		for rep := range b.c.warmReps {
@@ -114,7 +155,7 @@ func (b *bencher) treeOps() error {
 					err = op.check(out)
 				}
 				if err != nil {
-					return fmt.Errorf("%s: %w", m.tool, err)
+					return nil, nil, fmt.Errorf("%s: %w", m.tool, err)
 				}
 				warm[m.tool][op.name] = append(warm[m.tool][op.name], d)
 				logf("   warm %d/%d %-16s %-22s %s", rep+1, b.c.warmReps, op.name, m.tool, fmtDur(d))
@@ -124,14 +165,15 @@ func (b *bencher) treeOps() error {
 	for _, m := range mounted {
 		record(m)
 	}
+	return cold, warm, nil
+}
 
-	t := b.in.tree
-	sec := b.r.section("2. Tree operations",
-		fmt.Sprintf("On the tree (%d entries, %s of files). Cold: a fresh mount and an empty page cache for every run; warm: the same mount, after one untimed run. \"Read every file\" is `tar cf - . | wc -c`. Each tool's tree was checked against the source first (entry count, and the sha256 of %d files including the largest).",
-			t.entries(), mib(t.Bytes), len(t.sample(100))))
+// treeTables adds a cold and a warm table of the timings to sec: one row
+// per tool, one column per operation.
+func treeTables(sec *section, ops []treeOp, tools []fsys, cold, warm timings) {
 	for _, phase := range []struct {
 		name string
-		res  map[string]map[string]series
+		res  timings
 	}{{"cold", cold}, {"warm", warm}} {
 		cols := []string{"Tool (" + phase.name + ")"}
 		for _, op := range ops {
@@ -146,23 +188,4 @@ func (b *bencher) treeOps() error {
 			sec.row(cells...)
 		}
 	}
-	if b.c.peersOnly {
-		return nil
-	}
-	const ours, peer = "iszmount tree (zlib)", "squashfuse_ll"
-	ratio := func(res map[string]map[string]series, op string) float64 {
-		return speedup(res[ours][op].median(), res[peer][op].median())
-	}
-	var ratios []string
-	for _, op := range ops {
-		ratios = append(ratios, fmt.Sprintf("%s %.2f× cold, %.2f× warm", op.name, ratio(cold, op.name), ratio(warm, op.name)))
-	}
-	sec.note("iszmount vs squashfuse_ll (speed ratio of medians): " + strings.Join(ratios, "; ") + ".")
-	b.r.target("Read every file, cold, vs squashfuse_ll", ratio(cold, "read every file"), 1.3)
-	b.r.target("Read every file, warm, vs squashfuse_ll", ratio(warm, "read every file"), 1.3)
-	for _, op := range []string{"ls -lR", "find"} {
-		b.r.target("`"+op+"` cold vs squashfuse_ll", ratio(cold, op), 1.0)
-		b.r.target("`"+op+"` warm vs squashfuse_ll", ratio(warm, op), 1.0)
-	}
-	return nil
 }
