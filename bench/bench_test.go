@@ -164,3 +164,25 @@ func TestSelectRoot(t *testing.T) {
 		t.Errorf("sample = %v", got)
 	}
 }
+
+func TestGenisoimageUDFName(t *testing.T) {
+	for in, want := range map[string]string{
+		"usr_share/man/man3/Dpkg::Vendor.3perl.gz": "usr_share/man/man3/Dpkg__Vendor.3perl.gz",
+		`a*b?c\d;e/f g#h`:                          "a_b_c_d_e/f g#h",
+		"plain/name.txt":                           "plain/name.txt",
+	} {
+		if got := genisoimageUDFName(in); got != want {
+			t.Errorf("genisoimageUDFName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMedianRSS(t *testing.T) {
+	got := medianRSS([]rssAround{{3, 30, 20}, {1, 10, 40}, {2, 20, 30}})
+	if want := (rssAround{2, 20, 30}); got != want {
+		t.Errorf("medianRSS = %v, want %v (each figure's own median)", got, want)
+	}
+	if got := medianRSS(nil); got != (rssAround{}) {
+		t.Errorf("medianRSS(nil) = %v, want zeros", got)
+	}
+}

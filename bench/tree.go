@@ -50,7 +50,7 @@ func (b *bencher) treeFS() []fsys {
 func (b *bencher) treeOps() error {
 	ops := b.treeOpsList()
 	tools := b.treeFS()
-	cold, warm, err := b.runTreeOps(ops, tools)
+	cold, warm, _, err := b.runTreeOps(ops, tools)
 	if err != nil {
 		return err
 	}
@@ -88,14 +88,15 @@ type timings map[string]map[string]series
 // an empty page cache for each run) and warm (all tools mounted at once,
 // after one untimed run), the repetitions interleaved across tools. Each
 // output is checked, and each tool's tree is checked against the source
-// before its warm runs. The servers' peak RSS goes to b.rss.
-func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, err error) {
-	cold, warm = timings{}, timings{}
+// before its warm runs. The servers' peak RSS goes to b.rss; mem holds
+// their memory around each cold run, by tool and operation.
+func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, mem map[string]map[string][]rssAround, err error) {
+	cold, warm, mem = timings{}, timings{}, map[string]map[string][]rssAround{}
 	if b.rss == nil {
 		b.rss = map[string]int64{}
 	}
 	for _, f := range tools {
-		cold[f.name], warm[f.name] = map[string]series{}, map[string]series{}
+		cold[f.name], warm[f.name], mem[f.name] = map[string]series{}, map[string]series{}, map[string][]rssAround{}
 	}
 	record := func(m *mount) { b.rss[m.tool] = max(b.rss[m.tool], m.peakRSS()) }
 
@@ -106,6 +107,7 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, er
 					if err := dropCaches(); err != nil {
 						return err
 					}
+					r := rssAround{start: m.rss()}
 					d, out, err := b.timeShell(m.dir, op.script)
 					if err == nil && op.check != nil {
 						err = op.check(out)
@@ -113,13 +115,15 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, er
 					if err != nil {
 						return fmt.Errorf("%s: %w", f.name, err)
 					}
+					r.peak, r.after = m.peakRSS(), m.rss()
 					cold[f.name][op.name] = append(cold[f.name][op.name], d)
+					mem[f.name][op.name] = append(mem[f.name][op.name], r)
 					record(m)
 					logf("   cold %d/%d %-16s %-22s %s", rep+1, b.c.reps, op.name, f.name, fmtDur(d))
 					return nil
 				})
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, nil, err
 				}
 			}
 		}
@@ -135,17 +139,17 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, er
 	for _, f := range tools {
 		m, err := f.mount(b.dir(f.name))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		mounted = append(mounted, m)
 		if err := b.checkTree(f, m.dir); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	for _, op := range ops {
 		for _, m := range mounted {
 			if _, _, err := b.timeShell(m.dir, op.script); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		for rep := range b.c.warmReps {
@@ -155,7 +159,7 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, er
 					err = op.check(out)
 				}
 				if err != nil {
-					return nil, nil, fmt.Errorf("%s: %w", m.tool, err)
+					return nil, nil, nil, fmt.Errorf("%s: %w", m.tool, err)
 				}
 				warm[m.tool][op.name] = append(warm[m.tool][op.name], d)
 				logf("   warm %d/%d %-16s %-22s %s", rep+1, b.c.warmReps, op.name, m.tool, fmtDur(d))
@@ -165,7 +169,7 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, er
 	for _, m := range mounted {
 		record(m)
 	}
-	return cold, warm, nil
+	return cold, warm, mem, nil
 }
 
 // treeTables adds a cold and a warm table of the timings to sec: one row
@@ -189,3 +193,7 @@ func treeTables(sec *section, ops []treeOp, tools []fsys, cold, warm timings) {
 		}
 	}
 }
+
+// rssAround is a server's resident set when a run starts, its peak, and
+// what it is once the run is over.
+type rssAround struct{ start, peak, after int64 }
