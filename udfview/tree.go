@@ -307,7 +307,7 @@ func (im *Image) parseDir(e *Entry, d *dirState) error {
 	uniqueNames(names)
 	kids := make([]Entry, len(fids))
 	d.children = make([]*Entry, len(fids))
-	s := im.newScratch()
+	s := im.newScratch(len(fids))
 	for i, f := range fids {
 		k := &kids[i]
 		im.fillEntry(k, e, names[i], f, s)
