@@ -20,8 +20,10 @@
 // The inputs are one source tree copied from the machine (the Go toolchain,
 // /usr/share, /usr/lib), an ISO of it (xorriso, Rock Ridge + Joliet), ISZ
 // images of that ISO (zlib and bzip2, 128 KiB chunks), a gzip squashfs of
-// the tree and one holding the ISO as a single file, and gzip and bzip2
-// streams of the ISO. iszmount is measured against `isz extract`,
+// the tree and one holding the ISO as a single file, gzip and bzip2
+// streams of the ISO, and an ISZ of a UDF bridge disc of the tree
+// (genisoimage), whose UDF and ISO 9660 views are measured against each
+// other. iszmount is measured against `isz extract`,
 // `pigz -dc`, `gzip -dc`, `bzip2 -dc`, squashfuse_ll, squashfuse, the
 // kernel's squashfs on a loop device, fuseiso and tmpfs, and its decoders,
 // one core against one, against libdeflate-gunzip and lbzip2. See bench/README.md
