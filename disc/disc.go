@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 // Entry is one file, directory, symlink or device of a disc tree. Its
@@ -55,7 +57,7 @@ var Views = []string{Auto, ISO9660, UDF}
 // Options chooses the file system and its name extensions.
 type Options struct {
 	FS       string // Auto (the default when ""), ISO9660 or UDF
-	NoRock   bool   // ISO 9660: ignore Rock Ridge
+	NoRock   bool   // ISO 9660: ignore Rock Ridge (and Auto then treats the disc as having none)
 	NoJoliet bool   // ISO 9660: ignore Joliet
 }
 
@@ -76,9 +78,13 @@ type Tree struct {
 	label  string
 	bs     int
 	blocks int64
+	size   int64 // of the image, in bytes
 
-	// ISO is the ISO 9660 reader, set when the tree is the ISO 9660 one.
+	// ISO and UDF are the readers that opened the image's two sides (nil
+	// for a side that is absent, unreadable or not asked for); FS says
+	// which one the tree shows.
 	ISO *iso9660view.Image
+	UDF *udfview.Image
 }
 
 // Root returns the root directory.
@@ -102,8 +108,9 @@ func (t *Tree) Blocks() int64 { return t.blocks }
 
 // Open reads the file system of an image through r (size bytes) and returns
 // its tree. With Options.FS Auto it picks as the package documentation
-// describes; a damaged image (an error other than "no such file system")
-// is reported as such rather than hidden by the other reader.
+// describes; a damaged image (an error other than "no such file system" or
+// a malformed side, such as a failed read of a compressed chunk) is
+// reported as such rather than hidden by the other reader.
 func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -112,39 +119,138 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	if view == "" {
 		view = Auto
 	}
-	switch view {
-	case Auto, ISO9660:
-	default:
+	if view != Auto && view != ISO9660 && view != UDF {
 		return nil, fmt.Errorf("%w %q (want %s, %s or %s)", ErrView, view, Auto, ISO9660, UDF)
 	}
-	img, err := iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet})
-	if err != nil {
-		if errors.Is(err, iso9660view.ErrNotISO9660) {
-			return nil, &noFSError{err}
+	var iso *iso9660view.Image
+	isoErr := errNotAsked
+	if view != UDF {
+		iso, isoErr = iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet})
+		if damaged(isoErr) {
+			return nil, isoErr
 		}
-		return nil, err
 	}
-	return isoTree(img, "ISO 9660 volume"), nil
+	var udf *udfview.Image
+	udfErr := errNotAsked
+	if view != ISO9660 {
+		udf, udfErr = udfview.Open(r, size, nil)
+		if damaged(udfErr) {
+			return nil, udfErr
+		}
+	}
+	t := &Tree{ISO: iso, UDF: udf, size: size}
+	switch {
+	case view == ISO9660 && isoErr != nil:
+		return nil, sideErr(isoErr)
+	case view == UDF && udfErr != nil:
+		return nil, sideErr(udfErr)
+	case view == ISO9660:
+		return t.showISO("asked for ISO 9660"), nil
+	case view == UDF:
+		return t.showUDF("asked for UDF"), nil
+	case iso != nil && iso.Info().RockRidge && !opts.NoRock:
+		return t.showISO("the ISO 9660 side carries Rock Ridge (a POSIX-authored disc)" + udfNote(udfErr)), nil
+	case udf != nil && iso != nil && opts.NoRock:
+		return t.showUDF(fmt.Sprintf("UDF %s volume; Rock Ridge ignored (norock)", udf.Info().RevisionString())), nil
+	case udf != nil && iso != nil:
+		return t.showUDF(fmt.Sprintf("UDF %s volume; the ISO 9660 side has no Rock Ridge", udf.Info().RevisionString())), nil
+	case udf != nil:
+		return t.showUDF(fmt.Sprintf("UDF %s volume; %s", udf.Info().RevisionString(), isoNote(isoErr))), nil
+	case iso != nil:
+		return t.showISO("ISO 9660 volume" + udfNote(udfErr)), nil
+	}
+	// Neither side reads: a malformed side says more than a missing one.
+	if !notFound(udfErr) {
+		return nil, udfErr
+	}
+	if !notFound(isoErr) {
+		return nil, isoErr
+	}
+	return nil, noFS(isoErr, udfErr)
 }
 
-// isoTree wraps an ISO 9660 image.
-func isoTree(img *iso9660view.Image, reason string) *Tree {
-	info := img.Info()
-	return &Tree{
-		root:   wrap(img.Root()),
-		lookup: lookupWith(img.Lookup),
-		fs:     ISO9660,
-		reason: reason,
-		label:  info.VolumeID,
-		bs:     info.BlockSize,
-		blocks: info.VolumeBlocks,
-		ISO:    img,
+// sideErr is the error of the one side asked for.
+func sideErr(err error) error {
+	if notFound(err) {
+		return noFS(err)
 	}
+	return err
 }
 
-// noFSError is a reader's "no such file system" error that also matches
+// errNotAsked stands for the reader Options.FS did not ask for.
+var errNotAsked = errors.New("not read")
+
+// notFound reports whether err is a reader's "no such file system".
+func notFound(err error) bool {
+	return errors.Is(err, iso9660view.ErrNotISO9660) || errors.Is(err, udfview.ErrNotUDF) || err == errNotAsked
+}
+
+// damaged reports whether err is neither success, "no such file system" nor
+// a malformed or unsupported structure of that side: a failed read of the
+// image itself, which the other side cannot make good.
+func damaged(err error) bool {
+	return err != nil && !notFound(err) &&
+		!errors.Is(err, iso9660view.ErrFormat) && !errors.Is(err, iso9660view.ErrUnsupported) &&
+		!errors.Is(err, udfview.ErrFormat) && !errors.Is(err, udfview.ErrUnsupported)
+}
+
+// udfNote and isoNote complete a Reason with why the other side is not
+// shown.
+func udfNote(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case notFound(err):
+		return "; no UDF volume"
+	}
+	return "; the UDF volume cannot be read (" + err.Error() + ")"
+}
+
+func isoNote(err error) string {
+	if errors.Is(err, iso9660view.ErrNotISO9660) {
+		return "no ISO 9660 side"
+	}
+	return "the ISO 9660 side cannot be read (" + err.Error() + ")"
+}
+
+// showISO makes t show its ISO 9660 reader.
+func (t *Tree) showISO(reason string) *Tree {
+	info := t.ISO.Info()
+	t.root, t.lookup, t.fs, t.reason = wrap(t.ISO.Root()), lookupWith(t.ISO.Lookup), ISO9660, reason
+	t.label, t.bs, t.blocks = info.VolumeID, info.BlockSize, info.VolumeBlocks
+	return t
+}
+
+// showUDF makes t show its UDF reader.
+func (t *Tree) showUDF(reason string) *Tree {
+	info := t.UDF.Info()
+	t.root, t.lookup, t.fs, t.reason = wrap(t.UDF.Root()), lookupWith(t.UDF.Lookup), UDF, reason
+	t.label, t.bs, t.blocks = info.Label(), info.BlockSize, t.size/int64(info.BlockSize)
+	return t
+}
+
+// noFS is the error for an image where the view asked for found nothing:
+// it matches ErrNoFileSystem and the readers' own "not found" errors.
+func noFS(errs ...error) error {
+	e := &noFSError{}
+	for _, err := range errs {
+		if err != nil && err != errNotAsked {
+			e.errs = append(e.errs, err)
+		}
+	}
+	return e
+}
+
+// noFSError is the readers' "no such file system" errors, also matching
 // ErrNoFileSystem.
-type noFSError struct{ err error }
+type noFSError struct{ errs []error }
 
-func (e *noFSError) Error() string   { return e.err.Error() }
-func (e *noFSError) Unwrap() []error { return []error{e.err, ErrNoFileSystem} }
+func (e *noFSError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e *noFSError) Unwrap() []error { return append([]error{ErrNoFileSystem}, e.errs...) }

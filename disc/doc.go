@@ -18,8 +18,11 @@
 // carries the POSIX modes, owners, symlinks and device nodes, and a UDF side,
 // if any, is an afterthought. So [Auto] uses UDF when the disc has a
 // readable UDF volume, unless the ISO 9660 side carries Rock Ridge; it
-// falls back to whichever side can be read. [Tree.Reason] says which was
-// picked and why, for `isz info`.
+// falls back to whichever side can be read (Options.NoRock counts as "no
+// Rock Ridge"). [Tree.Reason] says which was picked and why, for `isz
+// info`. A side that is malformed gives way to the other; a read of the
+// image that fails (a damaged ISZ chunk) is returned, never hidden behind
+// the other side.
 //
 // # Paths
 //

@@ -41,6 +41,11 @@ func (t *Tree) Lookup(p string, followLast bool) (Entry, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
+		if err.Error() == ErrLoop.Error() {
+			// The readers keep their own symlink-loop errors private
+			// (neither may import this package); their text is this one.
+			err = ErrLoop
+		}
 		return nil, &fs.PathError{Op: "lookup", Path: p, Err: err}
 	}
 	return e, nil

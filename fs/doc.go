@@ -1,11 +1,12 @@
 // Package fs is the FUSE layer of iszmount: go-fuse/v2 nodes that serve a
-// decompressed image (raw mode) or the ISO 9660 tree inside it (tree mode).
+// decompressed image (raw mode) or the ISO 9660 or UDF tree inside it (tree
+// mode).
 //
-// The package knows nothing about the ISZ format or ISO 9660 on-disc
-// structures. A raw mount serves any [Source] (an [io.ReaderAt] with a size,
+// The package knows nothing about the ISZ format or the ISO 9660 and UDF
+// on-disc structures. A raw mount serves any [Source] (an [io.ReaderAt] with a size,
 // such as *isz.Reader or an *io.SectionReader over a plain .iso file); a tree
-// mount serves the entries of an
-// *iso9660view.Image. Everything the kernel asks is answered from those two
+// mount serves the entries of a
+// *disc.Tree, whichever reader made it. Everything the kernel asks is answered from those two
 // read-only objects, so the file system is immutable for its whole life.
 //
 // # Modes
@@ -15,16 +16,17 @@
 //	root (0555)
 //	└── disc.iso (0444, size = image size)
 //
-// Tree mode shows the directory tree of the ISO 9660 file system with the
+// Tree mode shows the directory tree of the disc's file system with the
 // names, modes, owners, times, symlinks, device nodes and hard links that
-// iso9660view reports (Rock Ridge over Joliet over plain ISO names).
+// its reader reports: iso9660view (Rock Ridge over Joliet over plain ISO
+// names) or udfview; disc.Open picks one.
 // Inode numbers are the entries' on-disc identities, so they are stable across
 // mounts and hard links share one inode.
 //
 // # Usage
 //
-//	img, _ := iso9660view.Open(r, size, nil)
-//	fsys := fs.NewTree(img, &fs.Options{Logger: slog.Default()})
+//	tree, _ := disc.Open(r, size, nil)
+//	fsys := fs.NewTree(tree, &fs.Options{Logger: slog.Default()})
 //	server, err := fsys.Mount("/mnt/disc", &fs.MountOptions{FsName: "/srv/disc.isz"})
 //	if err != nil { ... }
 //	server.Wait() // returns once the file system is unmounted

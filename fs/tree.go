@@ -9,32 +9,33 @@ import (
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
-	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/disc"
 )
 
-// NewTree returns a file system that serves the directory tree of img.
-func NewTree(img *iso9660view.Image, opts *Options) *FS {
-	info := img.Info()
-	bs := int64(info.BlockSize)
+// NewTree returns a file system that serves the directory tree t, of
+// either file system (see package disc).
+func NewTree(t *disc.Tree, opts *Options) *FS {
+	bs := int64(t.BlockSize())
 	if bs <= 0 {
 		bs = 2048
 	}
-	f := newFS(opts, bs, info.VolumeBlocks)
-	root := newTreeNode(f, img.Root())
+	f := newFS(opts, bs, t.Blocks())
+	root := newTreeNode(f, t.Root())
 	f.root = root
 	f.rootIno = root.attr.ino
 	return f
 }
 
-// treeNode is one entry of the ISO 9660 tree: directory, file, symlink or
+// treeNode is one entry of the disc tree: directory, file, symlink or
 // device. Hard links are one treeNode reached by several names, because
-// go-fuse merges nodes with equal inode numbers.
+// go-fuse merges nodes with equal inode numbers. The entry is an interface
+// value of two words (the reader's entry pointer and its adapter's type).
 type treeNode struct {
 	node
-	e *iso9660view.Entry
+	e disc.Entry
 }
 
-func newTreeNode(f *FS, e *iso9660view.Entry) *treeNode {
+func newTreeNode(f *FS, e disc.Entry) *treeNode {
 	return &treeNode{node: node{fs: f, attr: attrInput{
 		ino:   stableIno(e.Inode()),
 		mode:  unixMode(e.Mode()),
@@ -120,7 +121,7 @@ func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, 
 	return n.fs.readAt(n.EmbeddedInode(), r, n.e.Size(), dest, off)
 }
 
-// treeErrno maps an iso9660view error for node n to an errno: a missing name
+// treeErrno maps a reader's error for node n to an errno: a missing name
 // is ENOENT, anything else (a corrupt directory, a failed read of the image)
 // EIO with one log line.
 func (f *FS) treeErrno(n *treeNode, err error) syscall.Errno {

@@ -26,6 +26,7 @@ var (
 	binDir string // holds iszmount (and iszmount-race)
 	bin    string // the iszmount binary
 	binRac string // the same, built with -race
+	iszBin string // the isz command
 	fx     *fixtures
 )
 
@@ -64,19 +65,21 @@ func run(m *testing.M) int {
 	binDir = filepath.Join(work, "bin")
 	bin = filepath.Join(binDir, "iszmount")
 	binRac = filepath.Join(binDir, "iszmount-race")
+	iszBin = filepath.Join(binDir, "isz")
 
-	// Build both binaries while the fixtures are made.
+	// Build the binaries while the fixtures are made.
 	var wg sync.WaitGroup
-	var buildErr [2]error
+	var buildErr [3]error
 	for i, b := range []struct {
 		out   string
 		flags []string
-	}{{bin, nil}, {binRac, []string{"-race"}}} {
+		pkg   string
+	}{{bin, nil, "../cmd/iszmount"}, {binRac, []string{"-race"}, "../cmd/iszmount"}, {iszBin, nil, "../cmd/isz"}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			args := append([]string{"build", "-o", b.out}, b.flags...)
-			out, err := exec.Command("go", append(args, "../cmd/iszmount")...).CombinedOutput()
+			out, err := exec.Command("go", append(args, b.pkg)...).CombinedOutput()
 			if err != nil {
 				buildErr[i] = fmt.Errorf("go build %v: %v\n%s", b.flags, err, out)
 			}

@@ -145,7 +145,7 @@ func TestFailures(t *testing.T) {
 		{"wrong password", func(mp string) []string { return []string{aes, mp} }, []string{"ISZ_PASSWORD=wrong"}, 5, "password"},
 		{"wrong password, foreground", func(mp string) []string { return []string{"-f", aes, mp, "-o", "password=wrong"} }, nil, 5, "password"},
 		{"unknown option", func(mp string) []string { return []string{fx.iso, mp, "-o", "ro,bogus"} }, nil, 2, `unknown option "bogus"`},
-		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 3, "no usable ISO 9660 tree"},
+		{"tree of a UDF-less raw blob", func(mp string) []string { return []string{junk, mp, "-o", "mode=tree"} }, nil, 3, "no usable directory tree"},
 		{"empty image", func(mp string) []string { return []string{empty, mp} }, nil, 3, "empty file, not a disc image"},
 		{"empty image, raw", func(mp string) []string { return []string{empty, mp, "-o", "mode=raw"} }, nil, 3, "empty file, not a disc image"},
 		{"cache beyond RAM", func(mp string) []string { return []string{fx.iso, mp, "-o", "cache=999T"} }, nil, 2, "more than this machine's memory"},

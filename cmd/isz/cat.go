@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/disc"
 )
 
 var catCmd = &command{
@@ -33,10 +33,10 @@ func catFiles(ctx context.Context, stdout *os.File, name string, paths []string,
 		return err
 	}
 	defer t.Close()
-	var files []*iso9660view.Entry
+	var files []disc.Entry
 	var total int64
 	for _, p := range paths {
-		e, _, err := t.resolve(p, true)
+		e, err := t.find(p, true)
 		if err != nil {
 			return err
 		}

@@ -13,13 +13,13 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/disc"
 )
 
 // An item is one entry to extract, with its path relative to DESTDIR.
 type item struct {
 	rel string
-	e   *iso9660view.Entry
+	e   disc.Entry
 }
 
 // extractFiles copies the entries named by paths (the whole tree when
@@ -74,7 +74,8 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 
 // extractAll makes the directories and symlinks in tree order, then writes
 // the regular files in the order of their data on the disc (iso9660view
-// derives a non-empty file's inode number from its first data block), so
+// derives a non-empty file's inode number from its first data block,
+// udfview from its file entry's, which writers record near the data), so
 // that the image is read front to back: sequential reads are what the ISZ
 // reader prefetches and decodes in parallel, and what disks like. Last, the
 // directories get their mode and times, deepest first: a read-only
@@ -125,7 +126,7 @@ func collect(ctx context.Context, t *tree, paths []string, skip *skipped) ([]ite
 	var items []item
 	var total int64
 	seen := map[string]bool{} // PATHs may overlap ("docs" and "docs/a")
-	add := func(e *iso9660view.Entry, rel string) error {
+	add := func(e disc.Entry, rel string) error {
 		if !seen[rel] {
 			seen[rel] = true
 			items = append(items, item{rel, e})
@@ -136,15 +137,16 @@ func collect(ctx context.Context, t *tree, paths []string, skip *skipped) ([]ite
 		return nil
 	}
 	for _, p := range paths {
-		e, rel, err := t.resolve(p, false)
+		e, err := t.find(p, false)
 		if err != nil {
 			return nil, 0, err
 		}
+		rel := e.Path()
 		if rel != "" {
 			add(e, rel)
 		}
 		if e.IsDir() {
-			if err := walkTree(ctx, e, rel, skip, add); err != nil {
+			if err := walk(ctx, e, rel, skip, add); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -353,7 +355,7 @@ const (
 	allPerm  = safePerm | fs.ModeSetuid | fs.ModeSetgid
 )
 
-func (x *extractor) setAttrs(rel string, e *iso9660view.Entry) error {
+func (x *extractor) setAttrs(rel string, e disc.Entry) error {
 	if err := x.root.Chmod(rel, e.Mode()&x.perm); err != nil {
 		return err
 	}
@@ -365,7 +367,7 @@ func (x *extractor) setAttrs(rel string, e *iso9660view.Entry) error {
 
 // setSymlinkTimes sets the times of the symlink itself (not its target),
 // through a descriptor of its parent directory opened inside the root.
-func (x *extractor) setSymlinkTimes(rel string, e *iso9660view.Entry) error {
+func (x *extractor) setSymlinkTimes(rel string, e disc.Entry) error {
 	if e.ModTime().IsZero() {
 		return nil
 	}
@@ -380,7 +382,7 @@ func (x *extractor) setSymlinkTimes(rel string, e *iso9660view.Entry) error {
 
 // accessTime is the entry's access time, or its modification time when the
 // image records none.
-func accessTime(e *iso9660view.Entry) time.Time {
+func accessTime(e disc.Entry) time.Time {
 	if at := e.AccessTime(); !at.IsZero() {
 		return at
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/iszmount/iszmount/disc"
 	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 var infoCmd = &command{
@@ -22,20 +25,22 @@ var infoCmd = &command{
 	flags: func(fs *pflag.FlagSet) func(context.Context, []string) error {
 		var pw passwordFlags
 		pw.register(fs)
+		var view string
+		registerFS(fs, &view)
 		asJSON := fs.Bool("json", false, "")
 		return func(ctx context.Context, args []string) error {
 			if len(args) != 1 {
 				return usagef("want one IMAGE, got %d arguments", len(args))
 			}
 			if *asJSON {
-				return infoJSON(os.Stdout, args[0], &pw)
+				return infoJSON(os.Stdout, args[0], view, &pw)
 			}
-			return info(os.Stdout, args[0], &pw)
+			return info(os.Stdout, args[0], view, &pw)
 		}
 	},
 }
 
-func info(stdout io.Writer, name string, pw *passwordFlags) error {
+func info(stdout io.Writer, name, view string, pw *passwordFlags) error {
 	im, err := openImageInspect(name, pw)
 	if err != nil {
 		return err
@@ -52,7 +57,7 @@ func info(stdout io.Writer, name string, pw *passwordFlags) error {
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout)
-	err = describeVolume(row, im)
+	err = describeVolume(row, im, view)
 	tw.Flush()
 	return err
 }
@@ -143,57 +148,90 @@ func percent(part, whole int64) float64 {
 	return 100 * float64(part) / float64(whole)
 }
 
-// volume is what info learns about the file system of an image.
+// volume is what info learns about the file systems of an image.
 type volume struct {
-	kind string // "iso9660", "udf-only", "none" (no ISO 9660 in a good ISZ), "encrypted" (no password), "error"
+	kind string // of the ISO 9660 side: "iso9660", "udf-only", "none" (neither file system in a good ISZ), "encrypted" (no password), "error"
 	info iso9660view.VolumeInfo
 	err  error // for "error"
+
+	udf    *udfview.VolumeInfo // nil without a readable UDF volume
+	udfErr error               // why a UDF volume that is there cannot be read
+
+	view, reason string // the tree the other commands show (disc.Tree.FS, Reason); "" if none
 }
 
-// readVolume opens the ISO 9660 volume of the image. A disc that is not
-// ISO 9660 inside a good ISZ image is a fact, not an error; for a plain
-// image it is (the file is no disc image at all).
-func readVolume(im *image) volume {
+// readVolume opens the ISO 9660 and UDF volumes of the image and the tree
+// that --fs view picks. A disc that is neither inside a good ISZ image is a
+// fact, not an error; for a plain image it is (the file is no disc image at
+// all).
+func readVolume(im *image, view string) volume {
 	if im.isz != nil && im.isz.Header().Encryption != isz.EncryptNone {
 		if _, err := im.r.ReadAt(make([]byte, 1), 0); errors.Is(err, isz.ErrNeedPassword) {
 			return volume{kind: "encrypted"}
 		}
 	}
+	var vol volume
+	if u, err := udfview.Open(im.r, im.size, nil); err == nil {
+		info := u.Info()
+		vol.udf = &info
+	} else if !errors.Is(err, udfview.ErrNotUDF) {
+		vol.udfErr = err
+	}
+	if t, err := disc.Open(im.r, im.size, &disc.Options{FS: view}); err == nil {
+		vol.view, vol.reason = t.FS(), t.Reason()
+	} else if !errors.Is(err, disc.ErrNoFileSystem) {
+		vol.kind, vol.err = "error", fmt.Errorf("%s: %w", im.name, err)
+		return vol
+	}
 	v, err := iso9660view.Open(im.r, im.size, nil)
 	switch {
-	case errors.Is(err, iso9660view.ErrUDFOnly):
-		return volume{kind: "udf-only"}
+	case err == nil:
+		vol.kind, vol.info = "iso9660", v.Info()
+	case errors.Is(err, iso9660view.ErrNotISO9660) && (vol.udf != nil || vol.udfErr != nil):
+		vol.kind = "udf-only"
 	case errors.Is(err, iso9660view.ErrNotISO9660) && im.isz != nil:
-		return volume{kind: "none"}
-	case err != nil:
-		return volume{kind: "error", err: fmt.Errorf("%s: %w", im.name, err)}
+		vol.kind = "none"
+	default:
+		vol.kind, vol.err = "error", fmt.Errorf("%s: %w", im.name, err)
 	}
-	return volume{kind: "iso9660", info: v.Info()}
+	return vol
 }
 
-// describeVolume prints the ISO 9660 volume of the image and returns the
-// error that reading it gave.
-func describeVolume(row func(key, format string, args ...any), im *image) error {
-	vol := readVolume(im)
+// describeVolume prints the volumes of the image and returns the error
+// that reading them gave.
+func describeVolume(row func(key, format string, args ...any), im *image, view string) error {
+	vol := readVolume(im, view)
 	switch vol.kind {
 	case "encrypted":
 		row("File system", "unknown: the image is encrypted; give a password to read the volume")
 		return nil
 	case "udf-only":
-		row("File system", "UDF only: no usable ISO 9660 tree. isz ls/cat/extract --files and iszmount's tree mode read only ISO 9660; extract or mount the raw image and use a UDF reader")
-		return nil
+		row("File system", "UDF only: no ISO 9660 volume")
 	case "none":
-		row("File system", "not ISO 9660 (no volume descriptor found)")
+		row("File system", "not ISO 9660 or UDF (no volume descriptor found)")
 		return nil
 	case "error":
 		row("File system", "error: %s", cliutil.Message(vol.err))
 		return vol.err
+	case "iso9660":
+		describeISO(row, vol.info)
 	}
-	vi := vol.info
+	switch {
+	case vol.udf != nil:
+		describeUDF(row, *vol.udf)
+	case vol.udfErr != nil:
+		row("UDF", "error: %s", cliutil.Message(vol.udfErr))
+	}
+	if vol.view != "" {
+		shown := map[string]string{disc.ISO9660: "ISO 9660", disc.UDF: "UDF"}[vol.view]
+		row("Tree shown", "%s (--fs %s: %s)", shown, cmp.Or(view, disc.Auto), vol.reason)
+	}
+	return nil
+}
+
+// describeISO prints the ISO 9660 volume.
+func describeISO(row func(key, format string, args ...any), vi iso9660view.VolumeInfo) {
 	row("File system", "ISO 9660%s", extensions(vi))
-	if vi.UDF {
-		row("UDF", "UDF bridge disc: isz reads the ISO 9660 side; if that holds only a README (Windows install DVDs), the files are on the UDF side, which isz does not read")
-	}
 	for _, id := range []struct{ key, value string }{
 		{"Volume ID", vi.VolumeID}, {"System ID", vi.SystemID},
 		{"Publisher", vi.PublisherID}, {"Application", vi.ApplicationID},
@@ -213,7 +251,45 @@ func describeVolume(row func(key, format string, args ...any), im *image) error 
 		}
 		row(key, "%s", describeBoot(b))
 	}
-	return nil
+}
+
+// describeUDF prints the UDF volume.
+func describeUDF(row func(key, format string, args ...any), u udfview.VolumeInfo) {
+	row("UDF", "revision %s (%s), %d-byte blocks, partition maps: %s", cmp.Or(u.RevisionString(), "unknown"),
+		cmp.Or(u.NSR, "no recognition sequence"), u.BlockSize, strings.Join(u.PartitionMaps, ", "))
+	for _, id := range []struct{ key, value string }{
+		{"  logical volume", u.LogicalVolumeID}, {"  volume ID", u.VolumeID},
+		{"  volume set", u.VolumeSetID}, {"  file set", u.FileSetID},
+	} {
+		if id.value != "" {
+			row(id.key, "%s", id.value)
+		}
+	}
+	row("  created", "%s", formatTime(u.Created))
+	if !u.Recorded.IsZero() {
+		row("  recorded", "%s", formatTime(u.Recorded))
+	}
+	if u.HasCounts {
+		rev := func(r uint16) string { return cmp.Or(udfview.VolumeInfo{Revision: r}.RevisionString(), "?") }
+		row("  counts", "%d files, %d directories; revisions: read %s, write %s to %s", u.Files, u.Dirs,
+			rev(u.MinReadRevision), rev(u.MinWriteRevision), rev(u.MaxWriteRevision))
+	}
+	var notes []string
+	for _, n := range []struct {
+		set  bool
+		text string
+	}{
+		{u.VAT, "virtual allocation table (incremental recording)"},
+		{u.ReserveVDS, "main descriptor sequence damaged: the reserve one is used"},
+		{u.MetadataMirror, "metadata file damaged: its mirror is used"},
+	} {
+		if n.set {
+			notes = append(notes, n.text)
+		}
+	}
+	if len(notes) > 0 {
+		row("  notes", "%s", strings.Join(notes, "; "))
+	}
 }
 
 // describeBoot is one line about an El Torito boot entry.

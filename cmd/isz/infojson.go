@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 // The JSON form of "isz info --json". Its field names and meanings are
@@ -19,7 +20,33 @@ type (
 		ISZ        *iszDoc    `json:"isz"`         // null for a plain image
 		FileSystem string     `json:"file_system"` // "iso9660", "udf-only", "none", "encrypted" or "error"
 		Volume     *volumeDoc `json:"volume"`      // null unless file_system is "iso9660"
+		UDF        *udfDoc    `json:"udf"`         // the UDF volume, null if none is readable
+		UDFError   string     `json:"udf_error,omitempty"`
+		View       *string    `json:"view"`        // the tree ls, cat, extract --files and iszmount show: "iso9660", "udf" or null
+		ViewReason string     `json:"view_reason"` // why --fs picked that tree
 		Error      string     `json:"error,omitempty"`
+	}
+	udfDoc struct {
+		LogicalVolumeID  string     `json:"logical_volume_id"`
+		VolumeID         string     `json:"volume_id"`
+		VolumeSetID      string     `json:"volume_set_id"`
+		FileSetID        string     `json:"file_set_id"`
+		Label            string     `json:"label"`
+		NSR              string     `json:"nsr"`      // "NSR02", "NSR03" or ""
+		Revision         string     `json:"revision"` // "2.60", "" if unknown
+		MinReadRevision  string     `json:"min_read_revision"`
+		MinWriteRevision string     `json:"min_write_revision"`
+		MaxWriteRevision string     `json:"max_write_revision"`
+		Files            *int64     `json:"files"` // from the integrity descriptor, null if not recorded
+		Dirs             *int64     `json:"dirs"`
+		BlockSize        int        `json:"block_size"`
+		PartitionMaps    []string   `json:"partition_maps"` // "physical", "sparable", "virtual", "metadata"
+		Created          *time.Time `json:"created"`
+		Recorded         *time.Time `json:"recorded"`
+		FileSetCreated   *time.Time `json:"file_set_created"`
+		ReserveVDS       bool       `json:"reserve_vds"`
+		VAT              bool       `json:"vat"`
+		MetadataMirror   bool       `json:"metadata_mirror"`
 	}
 	iszDoc struct {
 		Version      int                 `json:"version"`
@@ -69,7 +96,7 @@ type (
 
 // infoJSON prints what info prints, as one JSON object. A volume that
 // cannot be read is reported in "error" and as the command's error.
-func infoJSON(stdout io.Writer, name string, pw *passwordFlags) error {
+func infoJSON(stdout io.Writer, name, view string, pw *passwordFlags) error {
 	im, err := openImageInspect(name, pw)
 	if err != nil {
 		return err
@@ -80,10 +107,30 @@ func infoJSON(stdout io.Writer, name string, pw *passwordFlags) error {
 		doc.Format = "isz"
 		doc.ISZ = newISZDoc(im.isz.Info())
 	}
-	vol := readVolume(im)
+	vol := readVolume(im, view)
 	doc.FileSystem = vol.kind
 	if vol.err != nil {
 		doc.Error = vol.err.Error()
+	}
+	if vol.udfErr != nil {
+		doc.UDFError = vol.udfErr.Error()
+	}
+	if vol.view != "" {
+		doc.View, doc.ViewReason = &vol.view, vol.reason
+	}
+	if u := vol.udf; u != nil {
+		rev := func(r uint16) string { return udfview.VolumeInfo{Revision: r}.RevisionString() }
+		doc.UDF = &udfDoc{
+			LogicalVolumeID: u.LogicalVolumeID, VolumeID: u.VolumeID, VolumeSetID: u.VolumeSetID, FileSetID: u.FileSetID,
+			Label: u.Label(), NSR: u.NSR, Revision: u.RevisionString(),
+			MinReadRevision: rev(u.MinReadRevision), MinWriteRevision: rev(u.MinWriteRevision), MaxWriteRevision: rev(u.MaxWriteRevision),
+			BlockSize: u.BlockSize, PartitionMaps: u.PartitionMaps,
+			Created: timeOrNil(u.Created), Recorded: timeOrNil(u.Recorded), FileSetCreated: timeOrNil(u.FileSetCreated),
+			ReserveVDS: u.ReserveVDS, VAT: u.VAT, MetadataMirror: u.MetadataMirror,
+		}
+		if u.HasCounts {
+			doc.UDF.Files, doc.UDF.Dirs = &u.Files, &u.Dirs
+		}
 	}
 	if vol.kind == "iso9660" {
 		vi := vol.info

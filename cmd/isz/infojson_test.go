@@ -38,7 +38,7 @@ func TestInfoJSON(t *testing.T) {
 	}
 
 	doc := decode(img)
-	if got := keys(doc); got != "file_system,format,image,isz,size,volume" {
+	if got := keys(doc); got != "file_system,format,image,isz,size,udf,view,view_reason,volume" {
 		t.Errorf("top-level fields %s", got)
 	}
 	if doc["format"] != "isz" || doc["file_system"] != "iso9660" || doc["image"] != img {

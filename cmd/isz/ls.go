@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/iszmount/iszmount/iso9660view"
+	"github.com/iszmount/iszmount/disc"
 )
 
 var lsCmd = &command{
@@ -44,7 +44,7 @@ func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, 
 		return err
 	}
 	defer t.Close()
-	e, _, err := t.resolve(p, false)
+	e, err := t.find(p, false)
 	if err != nil {
 		return err
 	}
@@ -62,10 +62,10 @@ func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, 
 
 // listDir writes the children of dir, or with recursive its whole subtree
 // as paths relative to dir.
-func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long, recursive bool) error {
+func listDir(ctx context.Context, w *bufio.Writer, dir disc.Entry, long, recursive bool) error {
 	if recursive {
 		skip := &skipped{cmd: "ls"}
-		err := walkTree(ctx, dir, "", skip, func(e *iso9660view.Entry, rel string) error {
+		err := walk(ctx, dir, "", skip, func(e disc.Entry, rel string) error {
 			writeEntry(w, e, rel, long)
 			return nil
 		})
@@ -74,7 +74,7 @@ func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long,
 		}
 		return skip.err()
 	}
-	children, err := sortedChildren(dir)
+	children, err := dir.ReadDir()
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func listDir(ctx context.Context, w *bufio.Writer, dir *iso9660view.Entry, long,
 	return nil
 }
 
-func writeEntry(w *bufio.Writer, e *iso9660view.Entry, name string, long bool) {
+func writeEntry(w *bufio.Writer, e disc.Entry, name string, long bool) {
 	if !long {
 		w.WriteString(displayName(name))
 		w.WriteByte('\n')

@@ -439,17 +439,18 @@ func TestTreeCommandsOnNonImage(t *testing.T) {
 	wantFail(t, nil, exitcode.BadImage, "not an ISZ image", "extract", junk, filepath.Join(t.TempDir(), "out.iso"))
 }
 
-// TestUDF: a UDF bridge disc (genisoimage -udf) is listed from its ISO 9660
-// side and info says it is a bridge; with its primary volume descriptor
-// knocked out it becomes UDF-only: info says so plainly (exit 0) and the
-// tree commands exit "unsupported".
+// TestUDF: a UDF bridge disc made with Rock Ridge (genisoimage -udf -R) is
+// listed from its ISO 9660 side and info says why; with its primary volume
+// descriptor knocked out it becomes UDF-only: ls and extract --files read
+// the UDF side, and --fs iso9660 finds no file system.
 func TestUDF(t *testing.T) {
 	src := makeSourceTree(t, fixtureFiles[:3])
 	bridge := filepath.Join(t.TempDir(), "bridge.iso")
 	if msg, err := exec.Command("genisoimage", "-quiet", "-udf", "-R", "-J", "-o", bridge, src).CombinedOutput(); err != nil {
 		t.Fatalf("genisoimage: %v\n%s", err, msg)
 	}
-	if out := mustRun(t, "info", bridge); !strings.Contains(out, "UDF bridge disc") {
+	if out := mustRun(t, "info", bridge); !strings.Contains(out, "UDF:               revision 1.02 (NSR02)") ||
+		!strings.Contains(out, "Tree shown:        ISO 9660 (--fs auto: the ISO 9660 side carries Rock Ridge") {
 		t.Errorf("info of a UDF bridge disc:\n%s", out)
 	}
 	if out := mustRun(t, "ls", bridge); out != "README.txt\nbin\nempty\n" {
@@ -468,11 +469,22 @@ func TestUDF(t *testing.T) {
 	if err := os.WriteFile(udfOnly, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no usable ISO 9660 tree") {
+	if out := mustRun(t, "info", udfOnly); !strings.Contains(out, "UDF only: no ISO 9660 volume") ||
+		!strings.Contains(out, "Tree shown:        UDF (--fs auto: UDF 1.02 volume; no ISO 9660 side)") {
 		t.Errorf("info of a UDF-only disc:\n%s", out)
 	}
-	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "ls", udfOnly)
-	wantFail(t, nil, exitcode.Unsupported, "UDF-only", "extract", udfOnly, "--files", t.TempDir())
+	if out := mustRun(t, "ls", udfOnly); out != "README.txt\nbin\nempty\n" {
+		t.Errorf("ls of the UDF-only disc = %q", out)
+	}
+	want, err := os.ReadFile(filepath.Join(src, "README.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRun(t, "cat", udfOnly, "README.txt"); got != string(want) { // genisoimage's UDF side records no POSIX modes
+		t.Errorf("cat README.txt from the UDF side = %q, want %q", got, want)
+	}
+	wantFail(t, nil, exitcode.BadImage, "UDF-only", "ls", "--fs", "iso9660", udfOnly)
+	wantFail(t, nil, exitcode.Usage, "want auto, iso9660, udf", "ls", "--fs", "hfs", udfOnly)
 }
 
 // TestExtractFilesHostileNames patches the Rock Ridge and ISO 9660 names
@@ -578,13 +590,13 @@ func TestDirectoryLoop(t *testing.T) {
 	if err := os.WriteFile(looped, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "ls", "-R", looped)
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed directory tree: the directory is also \"/\"", "ls", "-R", looped)
 	r := runISZ(t, "", nil, "ls", "-R", looped)
 	if !strings.Contains(r.stdout, "zzz/after.txt") || !strings.Contains(r.stderr, "1 directory could not be read and was skipped") {
 		t.Errorf("ls -R did not go on after the loop: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 	dest := t.TempDir()
-	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed ISO 9660 file system: directory loop", "extract", looped, "--files", dest)
+	wantFail(t, nil, exitcode.BadImage, "sub/inner: malformed directory tree: the directory is also \"/\"", "extract", looped, "--files", dest)
 	if b, err := os.ReadFile(filepath.Join(dest, "zzz", "after.txt")); err != nil || string(b) != "after the loop\n" {
 		t.Errorf("extract --files did not go on after the loop: %q, %v", b, err)
 	}
@@ -660,19 +672,23 @@ func TestResolve(t *testing.T) {
 		{"docs/nope/..", false, "!no such file"},
 	}
 	for _, tt := range tests {
-		e, real, err := tr.resolve(tt.path, tt.followLast)
+		e, err := tr.find(tt.path, tt.followLast)
+		real := ""
+		if err == nil {
+			real = e.Path()
+		}
 		if strings.HasPrefix(tt.want, "!") {
 			if err == nil || !strings.Contains(err.Error(), tt.want[1:]) || exitcode.Of(err) != exitcode.NotFound {
-				t.Errorf("resolve(%q, %v) = %q, %v; want an error containing %q (exit 7)", tt.path, tt.followLast, real, err, tt.want[1:])
+				t.Errorf("find(%q, %v) = %q, %v; want an error containing %q (exit 7)", tt.path, tt.followLast, real, err, tt.want[1:])
 			}
 			continue
 		}
 		if err != nil || real != tt.want {
-			t.Errorf("resolve(%q, %v) = %q, %v; want %q", tt.path, tt.followLast, real, err, tt.want)
+			t.Errorf("find(%q, %v) = %q, %v; want %q", tt.path, tt.followLast, real, err, tt.want)
 			continue
 		}
 		if name := path.Base("/" + tt.want); tt.want != "" && e.Name() != name {
-			t.Errorf("resolve(%q, %v) entry is named %q, want %q", tt.path, tt.followLast, e.Name(), name)
+			t.Errorf("find(%q, %v) entry is named %q, want %q", tt.path, tt.followLast, e.Name(), name)
 		}
 	}
 }

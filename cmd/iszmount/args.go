@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iszmount/iszmount/disc"
 	"github.com/iszmount/iszmount/internal/cliutil"
 )
 
@@ -24,6 +25,7 @@ type config struct {
 	cacheSize          int64  // 0: the isz default
 	password, passfile string
 	noRock, noJoliet   bool
+	fsView             string // "" (auto), or one of disc.Views
 	idle               time.Duration
 	verify             bool
 	logFile            string
@@ -246,6 +248,14 @@ func (c *config) setOption(o string) error {
 	case key == "passfile":
 		c.passfile = val
 		return needVal()
+	case key == "fs":
+		if err := needVal(); err != nil {
+			return err
+		}
+		if !slices.Contains(disc.Views, val) {
+			return usageErr("option fs=%s: want fs=%s", val, strings.Join(disc.Views, ", fs="))
+		}
+		c.fsView = val
 	case key == "norock":
 		c.noRock = true
 		return noVal()
@@ -285,7 +295,7 @@ func (c *config) setOption(o string) error {
 // knownOptions are the options setOption understands besides
 // ignoredOptions, for "did you mean" (TestOptionNames keeps the two in step).
 var knownOptions = []string{
-	"mode", "cache", "password", "passfile", "norock", "nojoliet", "idle",
+	"mode", "cache", "password", "passfile", "fs", "norock", "nojoliet", "idle",
 	"verify", "logfile", "auto_unmount", "debug", "allow_other", "allow_root",
 	"uid", "gid", "umask", "fmask", "dmask", "fsname", "subtype", "noexec",
 }

@@ -187,7 +187,7 @@ func TestOptionNames(t *testing.T) {
 	values := map[string]string{
 		"mode": "raw", "cache": "1M", "password": "x", "passfile": "/p", "idle": "1m",
 		"logfile": "/l", "uid": "0", "gid": "0", "umask": "22", "fmask": "22",
-		"dmask": "22", "fsname": "x", "subtype": "x",
+		"dmask": "22", "fsname": "x", "subtype": "x", "fs": "udf",
 	}
 	for _, name := range optionNames() {
 		o := name

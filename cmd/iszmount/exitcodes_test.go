@@ -29,7 +29,7 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("x: %w", isz.ErrFormat), exitcode.BadImage},
 		{&isz.ChunkError{Chunk: 1, Err: isz.ErrCorrupt}, exitcode.Corrupt},
 		{fmt.Errorf("x: %w", isz.ErrSegment), exitcode.BadImage},
-		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), exitcode.Unsupported},
+		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), exitcode.BadImage},
 		{&fs.PathError{Op: "open", Path: "x", Err: syscall.ENOENT}, exitError},
 		{withCode(exitMountPoint, &fs.PathError{Op: "stat", Path: "m", Err: syscall.ENOENT}), exitMountPoint},
 		{withCode(mountErrCode(syscall.EPERM), syscall.EPERM), exitFUSE},

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iszmount/iszmount/disc"
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/cliutil"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 // image is the opened IMAGE: an ISZ (decompressed on demand) or a plain ISO.
@@ -67,31 +69,39 @@ func rawName(path string) string {
 	return base + ".iso"
 }
 
-// newFS chooses the mode and builds the file system: the ISO 9660 tree when
-// there is one (unless mode=raw), else the raw image with a notice that says
-// why. Asking for mode=tree when there is no tree, giving a
-// plain file that is no ISO 9660 at all, or an image whose descriptors
-// cannot be read (a damaged chunk: that is a broken image, not one without
-// a tree) is an error.
+// newFS chooses the mode and builds the file system: the disc's tree, UDF
+// or ISO 9660 as disc.Open picks (or -o fs= asks), when there is one
+// (unless mode=raw); else the raw image with a notice that says why. Asking
+// for mode=tree when there is no tree, giving a plain file that holds
+// neither file system, or an image whose descriptors cannot be read (a
+// damaged chunk: that is a broken image, not one without a tree) is an
+// error.
 func newFS(img *image, cfg *config, fopts *ifs.Options, log *slog.Logger) (*ifs.FS, error) {
 	raw := func() *ifs.FS { return ifs.NewRaw(rawName(img.path), img.src, img.modTime, fopts) }
 	if cfg.mode == "raw" {
 		return raw(), nil
 	}
-	view, err := iso9660view.Open(img.src, img.src.Size(), &iso9660view.Options{NoRock: cfg.noRock, NoJoliet: cfg.noJoliet})
+	tree, err := openDisc(img, cfg)
 	if err == nil {
-		return ifs.NewTree(view, fopts), nil
+		log.Debug("tree mode", "fs", tree.FS(), "reason", tree.Reason())
+		return ifs.NewTree(tree, fopts), nil
 	}
-	verdict := errors.Is(err, iso9660view.ErrNotISO9660) || errors.Is(err, iso9660view.ErrUDFOnly) ||
-		errors.Is(err, iso9660view.ErrFormat) || errors.Is(err, iso9660view.ErrUnsupported)
+	verdict := errors.Is(err, disc.ErrNoFileSystem) ||
+		errors.Is(err, iso9660view.ErrFormat) || errors.Is(err, iso9660view.ErrUnsupported) ||
+		errors.Is(err, udfview.ErrFormat) || errors.Is(err, udfview.ErrUnsupported)
 	switch {
 	case !verdict:
-		return nil, fmt.Errorf("%s is damaged: cannot read its ISO 9660 descriptors: %w", img.path, err)
+		return nil, fmt.Errorf("%s is damaged: cannot read its file system descriptors: %w", img.path, err)
 	case cfg.mode == "tree":
-		return nil, fmt.Errorf("%s has no usable ISO 9660 tree (mode=raw serves the image as one file): %w", img.path, err)
-	case img.isz == nil && !errors.Is(err, iso9660view.ErrUDFOnly):
-		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 file system: %w", img.path, err)
+		return nil, fmt.Errorf("%s has no usable directory tree (mode=raw serves the image as one file): %w", img.path, err)
+	case img.isz == nil:
+		return nil, fmt.Errorf("%s is neither an ISZ image nor an ISO 9660 or UDF file system: %w", img.path, err)
 	}
-	log.Warn("no usable ISO 9660 tree, mounting in raw mode", "file", rawName(img.path), "reason", cliutil.Message(err))
+	log.Warn("no usable directory tree, mounting in raw mode", "file", rawName(img.path), "reason", cliutil.Message(err))
 	return raw(), nil
+}
+
+// openDisc reads the image's file system as the options ask.
+func openDisc(img *image, cfg *config) (*disc.Tree, error) {
+	return disc.Open(img.src, img.src.Size(), &disc.Options{FS: cfg.fsView, NoRock: cfg.noRock, NoJoliet: cfg.noJoliet})
 }

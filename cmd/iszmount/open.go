@@ -23,7 +23,6 @@ import (
 
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/mountinfo"
-	"github.com/iszmount/iszmount/iso9660view"
 )
 
 // madeDirEnv tells the daemon the mount point it should remove once
@@ -147,20 +146,15 @@ func imageLabel(cfg *config) string {
 		return fallback
 	}
 	defer img.Close()
-	v, err := iso9660view.Open(img.src, img.src.Size(), nil)
+	tree, err := openDisc(img, cfg)
 	if err != nil {
 		return fallback
 	}
-	if l := dirName(volumeLabel(v.Info())); l != "" {
+	if l := dirName(tree.Label()); l != "" {
 		return l
 	}
 	return fallback
 }
-
-// volumeLabel is the label a desktop shows for the volume.
-// TODO(label): use VolumeInfo.Label, the full label (the longer of the
-// primary and Joliet volume IDs, as blkid), once iso9660view has it.
-func volumeLabel(info iso9660view.VolumeInfo) string { return info.VolumeID }
 
 // dirName makes a label usable as one directory name that GIO does not
 // hide: no slash, no leading dot, no surrounding space.

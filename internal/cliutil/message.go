@@ -7,6 +7,7 @@ import (
 
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 // userText rewrites the libraries' sentinel error texts, which start with
@@ -27,11 +28,14 @@ var userText = []struct {
 	{iso9660view.ErrNotISO9660, "no ISO 9660 file system"},
 	{iso9660view.ErrFormat, "malformed ISO 9660 file system"},
 	{iso9660view.ErrUnsupported, "unsupported ISO 9660 feature"},
+	{udfview.ErrNotUDF, "no UDF file system"},
+	{udfview.ErrFormat, "malformed UDF file system"},
+	{udfview.ErrUnsupported, "unsupported UDF feature"},
 }
 
-// packagePrefix is a library's own "isz: " or "iso9660view: " (and the
+// packagePrefix is a library's own "isz: ", "iso9660view: " or "udfview: " (and the
 // writer's "create: ") at the start of a part of a message.
-var packagePrefix = regexp.MustCompile(`(^|: )(?:isz|iso9660view): (?:create: )?`)
+var packagePrefix = regexp.MustCompile(`(^|: )(?:isz|iso9660view|udfview): (?:create: )?`)
 
 // Message is err's text as a command prints it after "PROGRAM: ": on one
 // line (names can hold newlines, shown as \n), without the libraries'

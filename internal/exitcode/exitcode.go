@@ -26,8 +26,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iszmount/iszmount/disc"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 // The exit codes. They are interface: scripts, systemd units and the
@@ -59,17 +61,15 @@ type Row struct {
 
 // Table lists every code with its meaning, in the order Of tries them: the
 // first row whose error matches wins, so the more specific rows come first
-// (a UDF-only disc is also "not ISO 9660", but the useful answer is
-// "unsupported"; a wrong password often shows up as a chunk that does not
-// decode).
+// (a wrong password often shows up as a chunk that does not decode).
 var Table = []Row{
 	{OK, "success (`isz verify`: the image is good; `iszmount`: mounted, or a clean unmount with -f)", nil},
 	{Interrupted, "interrupted by SIGINT or SIGTERM (`isz`); what was there before is left as it was", []error{context.Canceled}},
 	{Usage, "bad command line: unknown command, flag or -o option, wrong arguments, bad size", []error{ErrUsage}},
 	{Password, "the image is encrypted and the password is missing or wrong", []error{isz.ErrNeedPassword, isz.ErrPassword}},
-	{Unsupported, "unsupported feature (for example a UDF-only disc where a tree is needed)", []error{iso9660view.ErrUDFOnly, isz.ErrUnsupported, iso9660view.ErrUnsupported}},
+	{Unsupported, "unsupported feature of the ISZ, ISO 9660 or UDF format", []error{isz.ErrUnsupported, iso9660view.ErrUnsupported, udfview.ErrUnsupported}},
 	{Corrupt, "corrupt data: checksum mismatch, or a chunk that does not decode", []error{isz.ErrChecksum, isz.ErrCorrupt}},
-	{BadImage, "bad image: not ISZ or ISO 9660, malformed, truncated, missing or mismatched segment file", []error{isz.ErrFormat, isz.ErrTruncated, isz.ErrSegment, iso9660view.ErrFormat, iso9660view.ErrNotISO9660}},
+	{BadImage, "bad image: not ISZ, ISO 9660 or UDF (or not the file system asked for), malformed, truncated, missing or mismatched segment file", []error{isz.ErrFormat, isz.ErrTruncated, isz.ErrSegment, iso9660view.ErrFormat, iso9660view.ErrNotISO9660, udfview.ErrFormat, udfview.ErrNotUDF, disc.ErrNoFileSystem, disc.ErrTreeShape}},
 	{NotFound, "`isz`: a PATH does not exist in the image", nil},
 	{FUSE, "`iszmount`: FUSE unavailable or not permitted (no /dev/fuse, no fusermount3, allow_other refused)", nil},
 	{MountPoint, "`iszmount`: cannot mount on MOUNTPOINT (missing, not a directory, already mounted, refused)", nil},

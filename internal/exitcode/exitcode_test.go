@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iszmount/iszmount/disc"
 	"github.com/iszmount/iszmount/iso9660view"
 	"github.com/iszmount/iszmount/isz"
+	"github.com/iszmount/iszmount/udfview"
 )
 
 func TestOf(t *testing.T) {
@@ -31,7 +33,11 @@ func TestOf(t *testing.T) {
 		{fmt.Errorf("x: %w", iso9660view.ErrNotISO9660), BadImage},
 		{&isz.ChunkError{Chunk: 1, Err: isz.ErrCorrupt}, Corrupt},
 		{fmt.Errorf("x: %w", isz.ErrChecksum), Corrupt},
-		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), Unsupported}, // before "not ISO 9660"
+		{fmt.Errorf("x: %w", iso9660view.ErrUDFOnly), BadImage}, // fs=iso9660 on a UDF-only disc
+		{fmt.Errorf("x: %w", udfview.ErrNotUDF), BadImage},
+		{fmt.Errorf("x: %w", udfview.ErrFormat), BadImage},
+		{fmt.Errorf("x: %w", udfview.ErrUnsupported), Unsupported},
+		{fmt.Errorf("x: %w", disc.ErrTreeShape), BadImage},
 		{fmt.Errorf("x: %w", isz.ErrUnsupported), Unsupported},
 		{With(MountPoint, os.ErrNotExist), MountPoint},
 		{fmt.Errorf("outer: %w", With(FUSE, isz.ErrFormat)), FUSE}, // the stage's code wins

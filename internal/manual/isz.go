@@ -6,7 +6,8 @@ var (
 		{Long: "password", Arg: "P", Text: "password of an encrypted image (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)"},
 		{Long: "passfile", Arg: "FILE", Files: true, Text: "read the password from the first line of FILE (\"-\" = standard input)"},
 	}
-	treeFlags = append(passwordFlags[:len(passwordFlags):len(passwordFlags)],
+	fsFlag    = Flag{Long: "fs", Arg: "FS", Values: []string{"auto", "udf", "iso9660"}, Text: "which file system to read on a disc that has both: auto (UDF, unless the ISO 9660 side has Rock Ridge), udf or iso9660 (default auto)"}
+	treeFlags = append(passwordFlags[:len(passwordFlags):len(passwordFlags)], fsFlag,
 		Flag{Long: "norock", Text: "ignore Rock Ridge (POSIX names, modes, symlinks)"},
 		Flag{Long: "nojoliet", Text: "ignore Joliet (Windows long names)"},
 	)
@@ -50,15 +51,16 @@ var Isz = &Page{
 		},
 		{
 			Name:     "info",
-			Synopsis: []string{"[--json] [--password P|--passfile F] IMAGE"},
-			Summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 volume",
+			Synopsis: []string{"[--json] [--fs FS] [--password P|--passfile F] IMAGE"},
+			Summary:  "describe an ISZ image (header, chunks, segments, encryption) and its ISO 9660 and UDF volumes",
 			Body: []Block{
-				{Text: "For an ISZ image, prints the header fields, the number and stored size of the chunks of each type, the compression ratio, the segment files of a split image, the encryption and the checksums. Then, for ISZ and plain ISO images alike, the ISO 9660 volume: identifiers, dates, size, the name extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot entries, and a line saying so when the disc is UDF-only or a UDF bridge disc (whose ISO 9660 side may hold only a README), since isz reads only the ISO 9660 side."},
+				{Text: "For an ISZ image, prints the header fields, the number and stored size of the chunks of each type, the compression ratio, the segment files of a split image, the encryption and the checksums. Then, for ISZ and plain ISO images alike, the ISO 9660 volume: identifiers, dates, size, the name extensions present (Rock Ridge, Joliet, zisofs), the El Torito boot entries; then the UDF volume: identifiers, UDF revision, partition map types (physical, sparable, virtual, metadata), block size, file and directory counts when recorded, and whether the reserve descriptor sequence, a VAT or the metadata mirror was used. Last, which tree ls, cat, extract and iszmount show (see --fs) and why."},
 				{Text: "An encrypted image's header is shown without a password; its volume needs the password. info reads no chunk data beyond the volume descriptors: use verify to check the checksums."},
-				{Text: "With --json the same facts are printed as one JSON object for scripts: image, format (\"isz\" or \"plain\"), size, isz (the header, chunk types, encryption, checksums and segments; null for a plain image), file_system (\"iso9660\", \"udf-only\", \"none\", \"encrypted\" or \"error\"), volume (null unless file_system is \"iso9660\") and error. The fields keep their names and meanings; new ones may be added. The README lists them in full."},
+				{Text: "With --json the same facts are printed as one JSON object for scripts: image, format (\"isz\" or \"plain\"), size, isz (the header, chunk types, encryption, checksums and segments; null for a plain image), file_system (of the ISO 9660 side: \"iso9660\", \"udf-only\", \"none\", \"encrypted\" or \"error\"), volume (null unless file_system is \"iso9660\"), udf (the UDF volume, null if none is readable), udf_error, view (the tree shown: \"udf\", \"iso9660\" or null), view_reason and error. The fields keep their names and meanings; new ones may be added. The README lists them in full."},
 			},
 			Flags: append([]Flag{
 				{Long: "json", Text: "print one JSON object instead of text"},
+				fsFlag,
 			}, passwordFlags...),
 		},
 		{
@@ -74,12 +76,12 @@ var Isz = &Page{
 			Name: "extract",
 			Synopsis: []string{
 				"[-f] [-j N] [--password P|--passfile F] IMAGE.isz OUT.iso|-",
-				"[-p] [--norock] [--nojoliet] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
+				"[-p] [--fs FS] [--norock] [--nojoliet] [--password P|--passfile F] IMAGE --files DESTDIR [PATH...]",
 			},
 			Summary: "decompress an ISZ image to an ISO, or copy files out of an ISZ/ISO",
 			Body: []Block{
 				{Text: "The first form writes the whole decompressed image to OUT.iso (\"-\" writes to standard output, unless that is a terminal). Chunks are decoded in parallel ahead of the writer. When OUT.iso is a regular file, runs of ZERO chunks become holes (a sparse file); the bytes read back are the same. The CRC-32 of the output is checked against the header as it streams: a mismatch exits 4 (on standard output, after the bytes went out). An existing OUT.iso is replaced only with --force (see OUTPUTS)."},
-				{Text: "The second form (--files) copies files out of the ISO 9660 tree of an ISZ image or a plain .iso into DESTDIR, creating it if needed: the whole tree, or only the given PATHs (files or directories, with their contents). Modes, modification and access times, symlinks, hard links and FIFOs are restored; ownership is not, and device nodes and sockets are skipped with a warning. Setuid and setgid bits are dropped unless -p is given: the files belong to whoever extracts them, and a setuid program from an untrusted disc extracted by root would otherwise run as root. A directory that cannot be read is named on standard error and skipped, the rest extracted, and the exit code says the image is bad."},
+				{Text: "The second form (--files) copies files out of the tree (UDF or ISO 9660, see --fs) of an ISZ image or a plain .iso into DESTDIR, creating it if needed: the whole tree, or only the given PATHs (files or directories, with their contents). Modes, modification and access times, symlinks, hard links and FIFOs are restored; ownership is not, and device nodes and sockets are skipped with a warning. Setuid and setgid bits are dropped unless -p is given: the files belong to whoever extracts them, and a setuid program from an untrusted disc extracted by root would otherwise run as root. A directory that cannot be read is named on standard error and skipped, the rest extracted, and the exit code says the image is bad."},
 				{Text: "Nothing is ever written outside DESTDIR: symlinks already in DESTDIR or made by the extraction are never followed to outside it, and an existing file is replaced rather than written through."},
 			},
 			Flags: append([]Flag{
@@ -91,10 +93,10 @@ var Isz = &Page{
 		},
 		{
 			Name:     "ls",
-			Synopsis: []string{"[-l] [-R] [--norock] [--nojoliet] IMAGE [PATH]"},
-			Summary:  "list files in the ISO 9660 tree of an ISZ or ISO image",
+			Synopsis: []string{"[-l] [-R] [--fs FS] [--norock] [--nojoliet] IMAGE [PATH]"},
+			Summary:  "list files in the UDF or ISO 9660 tree of an ISZ or ISO image",
 			Body: []Block{
-				{Text: "Lists the directory PATH (default: the root) of the image's ISO 9660 tree, sorted by name. When PATH is not a directory, or is a symlink, ls shows that one entry. Symlinks in the middle of PATH are followed inside the image."},
+				{Text: "Lists the directory PATH (default: the root) of the image's tree, sorted by name: the UDF tree when the disc has one and its ISO 9660 side has no Rock Ridge, else the ISO 9660 tree (--fs chooses). When PATH is not a directory, or is a symlink, ls shows that one entry. Symlinks in the middle of PATH are followed inside the image."},
 				{Text: "With -R, every entry below PATH is listed as its path relative to PATH, parents before their contents, like find(1); a directory that cannot be read is named on standard error and skipped. With -l, each line shows the mode, link count, owner, group, size, modification time (local time zone) and name, and \"-> TARGET\" for symlinks. Names holding control characters are printed in Go's double-quoted form so that each entry stays on one line."},
 			},
 			Flags: append([]Flag{
@@ -104,10 +106,10 @@ var Isz = &Page{
 		},
 		{
 			Name:     "cat",
-			Synopsis: []string{"[--norock] [--nojoliet] IMAGE PATH..."},
+			Synopsis: []string{"[--fs FS] [--norock] [--nojoliet] IMAGE PATH..."},
 			Summary:  "write files of an ISZ or ISO image to standard output",
 			Body: []Block{
-				{Text: "Writes the contents of the regular files PATH... in the image's ISO 9660 tree to standard output, one after the other (zisofs files decoded). Symlinks are followed inside the image. Every PATH is looked up before anything is written, so a mistyped one writes nothing."},
+				{Text: "Writes the contents of the regular files PATH... in the image's tree (see ls and --fs) to standard output, one after the other (zisofs files decoded). Symlinks are followed inside the image. Every PATH is looked up before anything is written, so a mistyped one writes nothing."},
 			},
 			Flags: treeFlags,
 		},

@@ -3,14 +3,14 @@ package manual
 // Iszmount is iszmount(1) and the text of "iszmount --help".
 var Iszmount = &Page{
 	Name:    "iszmount",
-	Summary: "mount an ISZ (UltraISO compressed ISO) or ISO 9660 image with FUSE",
+	Summary: "mount an ISZ (UltraISO compressed ISO), ISO 9660 or UDF image",
 	Synopsis: []string{
 		"[-f] [-d] [-s] [-o OPTIONS] IMAGE MOUNTPOINT [-o OPTIONS]",
 		"[--open] [-o OPTIONS] IMAGE",
 		"-u MOUNTPOINT|IMAGE",
 	},
 	Description: []Block{
-		{Text: "Mounts an ISZ image (UltraISO's compressed CD/DVD image format), or a plain ISO 9660 image, read-only at MOUNTPOINT. IMAGE is an ISZ file (for a split set any member: disc.isz, disc.i01, disc.part01.isz) or a plain .iso. By default the image's ISO 9660 directory tree is shown (tree mode: Rock Ridge names, modes, owners, times, symlinks and hard links, else Joliet or plain ISO 9660 names); mode=raw shows one file, NAME.iso, holding the whole decompressed image (for mount -o loop or other ISO tools). Images without an ISO 9660 tree (UDF-only, or no file system at all) are mounted in raw mode with a notice that says why; an image whose descriptors cannot be read (a damaged chunk) is an error, not a raw mount. Chunks are decompressed on demand, in parallel, into one bounded cache."},
+		{Text: "Mounts an ISZ image (UltraISO's compressed CD/DVD image format), or a plain ISO 9660 image, read-only at MOUNTPOINT. IMAGE is an ISZ file (for a split set any member: disc.isz, disc.i01, disc.part01.isz) or a plain .iso. By default the image's directory tree is shown (tree mode): the UDF tree when the disc has one (DVD, Blu-ray, Windows install media) unless its ISO 9660 side carries Rock Ridge, else the ISO 9660 tree (Rock Ridge names, modes, owners, times, symlinks and hard links, else Joliet or plain ISO 9660 names); fs= chooses. mode=raw shows one file, NAME.iso, holding the whole decompressed image (for mount -o loop or other ISO tools). Images with neither file system are mounted in raw mode with a notice that says why; an image whose descriptors cannot be read (a damaged chunk) is an error, not a raw mount. Chunks are decompressed on demand, in parallel, into one bounded cache."},
 		{Text: "Without -f, iszmount returns once the kernel has accepted the mount (exit status 0) or with an error message and one of the exit codes below; the file system is then served by a background process, which logs to syslog (the journal) or to logfile=. Unmount with umount MOUNTPOINT, fusermount3 -u MOUNTPOINT or iszmount -u. SIGINT, SIGTERM and SIGHUP unmount too; a busy mount is detached at once (umount -l) and the process exits when the last open file is closed. A dead mount of iszmount at MOUNTPOINT (its process killed) is cleared before mounting; with auto_unmount a killed process leaves none."},
 		{Text: "A disc never grants more than a kernel mount with nosuid, nodev and permission checks would: setuid programs do not run setuid, a user reads only what the disc's modes and owners allow, device nodes are not usable. Where the kernel mount lacks those options (mount.fuse3 with drop_privileges makes the mount itself), iszmount checks every open, listing and link against the caller's user and groups, reports no setuid or setgid bits and shows device nodes as empty files of mode 0. A mount made by a user other than root shows every file as owned by that user unless uid= or gid= say otherwise."},
 		{Text: "Given only IMAGE, or with --open, iszmount mounts the image as the calling user on a new directory named after its volume label, where file managers show it as a drive: /media/LABEL for root, ~/Discs/LABEL for other users. It prints the directory, unmounts it after 10 idle minutes unless idle= says otherwise, and removes the directory when it is unmounted. With --open it then opens the directory in the file manager (xdg-open). This is what the desktop entry \"Mount ISZ image\" runs."},
@@ -26,7 +26,8 @@ var Iszmount = &Page{
 		{Short: "V", Long: "version", Text: "print the version"},
 	},
 	Options: []Option{
-		{Name: "mode", Arg: "tree|raw", Values: []string{"tree", "raw"}, Text: "what to show: the ISO 9660 tree, or one file with the decompressed image (default: tree when there is one)"},
+		{Name: "mode", Arg: "tree|raw", Values: []string{"tree", "raw"}, Text: "what to show: the disc's tree, or one file with the decompressed image (default: tree when there is one)"},
+		{Name: "fs", Arg: "auto|udf|iso9660", Values: []string{"auto", "udf", "iso9660"}, Text: "which tree of a disc that has both: auto (UDF, unless the ISO 9660 side has Rock Ridge, else whichever reads), udf or iso9660 (default auto)"},
 		{Name: "cache", Arg: "SIZE", Text: "memory budget, e.g. 256M, 1G (binary units): decompressed chunks plus the directory tree the kernel has looked up; peak RSS stays near SIZE + 64M (default: 1/32 of RAM, between 16M and 256M; at most the machine's RAM)"},
 		{Name: "passfile", Arg: "FILE", Text: "password of an encrypted image: the first line of FILE (\"-\": standard input)"},
 		{Name: "password", Arg: "PW", Text: "the password itself (visible in ps(1): prefer passfile= or $ISZ_PASSWORD)"},

@@ -44,11 +44,14 @@ _isz() {
         ;;
     info)
         case $prev in
+        --fs)
+            COMPREPLY=($(compgen -W 'auto udf iso9660' -- "$cur"))
+            return ;;
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--json --password --passfile -h --help -V --version' -- "$cur"))
+            COMPREPLY=($(compgen -W '--json --fs --password --passfile -h --help -V --version' -- "$cur"))
         fi
         ;;
     verify)
@@ -66,27 +69,36 @@ _isz() {
         -j|--jobs) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
+        --fs)
+            COMPREPLY=($(compgen -W 'auto udf iso9660' -- "$cur"))
+            return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--files -f --force -j --jobs -p --preserve-setid --password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
+            COMPREPLY=($(compgen -W '--files -f --force -j --jobs -p --preserve-setid --password --passfile --fs --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     ls)
         case $prev in
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
+        --fs)
+            COMPREPLY=($(compgen -W 'auto udf iso9660' -- "$cur"))
+            return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '-l --long -R --recursive --password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
+            COMPREPLY=($(compgen -W '-l --long -R --recursive --password --passfile --fs --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     cat)
         case $prev in
         --password) COMPREPLY=(); compopt +o default 2>/dev/null; return ;;
         --passfile) return ;;
+        --fs)
+            COMPREPLY=($(compgen -W 'auto udf iso9660' -- "$cur"))
+            return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '--password --passfile --norock --nojoliet -h --help -V --version' -- "$cur"))
+            COMPREPLY=($(compgen -W '--password --passfile --fs --norock --nojoliet -h --help -V --version' -- "$cur"))
         fi
         ;;
     *) return ;;

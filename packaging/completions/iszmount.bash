@@ -27,11 +27,12 @@ __iszmount_options() {
     if [[ $cur == *,* ]]; then head=${cur%,*},; item=${cur##*,}; fi
     case $item in
     mode=*) COMPREPLY=($(compgen -P "${head}mode=" -W 'tree raw' -- "${item#*=}")) ;;
+    fs=*) COMPREPLY=($(compgen -P "${head}fs=" -W 'auto udf iso9660' -- "${item#*=}")) ;;
     passfile=*) COMPREPLY=($(compgen -P "${head}passfile=" -f -- "${item#*=}")) ;;
     logfile=*) COMPREPLY=($(compgen -P "${head}logfile=" -f -- "${item#*=}")) ;;
     *=*) ;;
     *)
-        COMPREPLY=($(compgen -P "$head" -W 'mode= cache= passfile= password= norock nojoliet idle= verify logfile= auto_unmount debug allow_other allow_root uid= gid= umask= fmask= dmask= fsname= subtype= noexec ro rw' -- "$item"))
+        COMPREPLY=($(compgen -P "$head" -W 'mode= fs= cache= passfile= password= norock nojoliet idle= verify logfile= auto_unmount debug allow_other allow_root uid= gid= umask= fmask= dmask= fsname= subtype= noexec ro rw' -- "$item"))
         compopt -o nospace 2>/dev/null ;;
     esac
     # readline replaces only the part after the last "=" or ":" of the word.

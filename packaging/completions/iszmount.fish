@@ -9,8 +9,11 @@ complete -c iszmount -s h -l help -d 'print this help'
 complete -c iszmount -s V -l version -d 'print the version'
 
 function __iszmount_options
-    printf '%s\t%s\n' 'mode=tree' 'what to show: the ISO 9660 tree, or one file with the decompressed image (default: tree when there is one)'
-    printf '%s\t%s\n' 'mode=raw' 'what to show: the ISO 9660 tree, or one file with the decompressed image (default: tree when there is one)'
+    printf '%s\t%s\n' 'mode=tree' 'what to show: the disc\'s tree, or one file with the decompressed image (default: tree when there is one)'
+    printf '%s\t%s\n' 'mode=raw' 'what to show: the disc\'s tree, or one file with the decompressed image (default: tree when there is one)'
+    printf '%s\t%s\n' 'fs=auto' 'which tree of a disc that has both: auto (UDF, unless the ISO 9660 side has Rock Ridge, else whichever reads), udf or iso9660 (default auto)'
+    printf '%s\t%s\n' 'fs=udf' 'which tree of a disc that has both: auto (UDF, unless the ISO 9660 side has Rock Ridge, else whichever reads), udf or iso9660 (default auto)'
+    printf '%s\t%s\n' 'fs=iso9660' 'which tree of a disc that has both: auto (UDF, unless the ISO 9660 side has Rock Ridge, else whichever reads), udf or iso9660 (default auto)'
     printf '%s\t%s\n' 'cache=' 'memory budget, e.g. 256M, 1G (binary units): decompressed chunks plus the directory tree the kernel has looked up; peak RSS stays near SIZE + 64M (default: 1/32 of RAM, between 16M and 256M; at most the machine\'s RAM)'
     printf '%s\t%s\n' 'passfile=' 'password of an encrypted image: the first line of FILE ("-": standard input)'
     printf '%s\t%s\n' 'password=' 'the password itself (visible in ps(1): prefer passfile= or $ISZ_PASSWORD)'
