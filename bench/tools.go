@@ -46,8 +46,13 @@ func (b *bencher) dir(name string) string {
 // ("mode=raw", "mode=tree", "mode=tree,fs=udf") and the configured cache
 // budget.
 func (b *bencher) iszmountFS(name, img, opts string) fsys {
+	return b.iszmountExactly(name, img, opts+b.c.cacheOpt)
+}
+
+// iszmountExactly is iszmountFS with no option added to opts.
+func (b *bencher) iszmountExactly(name, img, opts string) fsys {
 	return fsys{name: name, mount: func(dir string) (*mount, error) {
-		return b.ms.startFUSE(name, dir, b.c.iszmount, "-f", "-o", opts+b.c.cacheOpt, img, dir)
+		return b.ms.startFUSE(name, dir, b.c.iszmount, "-f", "-o", opts, img, dir)
 	}}
 }
 

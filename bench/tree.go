@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // treeOp is one shell command a user runs on a mounted tree.
@@ -103,28 +104,14 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, me
 	for rep := range b.c.reps {
 		for _, op := range ops {
 			for _, f := range tools {
-				err := b.with(f, func(m *mount) error {
-					if err := dropCaches(); err != nil {
-						return err
-					}
-					r := rssAround{start: m.rss()}
-					d, out, err := b.timeShell(m.dir, op.script)
-					if err == nil && op.check != nil {
-						err = op.check(out)
-					}
-					if err != nil {
-						return fmt.Errorf("%s: %w", f.name, err)
-					}
-					r.peak, r.after = m.peakRSS(), m.rss()
-					cold[f.name][op.name] = append(cold[f.name][op.name], d)
-					mem[f.name][op.name] = append(mem[f.name][op.name], r)
-					record(m)
-					logf("   cold %d/%d %-16s %-22s %s", rep+1, b.c.reps, op.name, f.name, fmtDur(d))
-					return nil
-				})
+				d, r, err := b.coldRun(f, op)
 				if err != nil {
 					return nil, nil, nil, err
 				}
+				cold[f.name][op.name] = append(cold[f.name][op.name], d)
+				mem[f.name][op.name] = append(mem[f.name][op.name], r)
+				b.rss[f.name] = max(b.rss[f.name], r.peak)
+				logf("   cold %d/%d %-16s %-22s %s", rep+1, b.c.reps, op.name, f.name, fmtDur(d))
 			}
 		}
 	}
@@ -192,6 +179,28 @@ func treeTables(sec *section, ops []treeOp, tools []fsys, cold, warm timings) {
 			sec.row(cells...)
 		}
 	}
+}
+
+// coldRun mounts f, empties the page cache, runs op (its output checked)
+// and unmounts; it returns op's wall time and the server's memory around it.
+func (b *bencher) coldRun(f fsys, op treeOp) (d time.Duration, r rssAround, err error) {
+	err = b.with(f, func(m *mount) error {
+		if err := dropCaches(); err != nil {
+			return err
+		}
+		r.start = m.rss()
+		var out string
+		d, out, err = b.timeShell(m.dir, op.script)
+		if err == nil && op.check != nil {
+			err = op.check(out)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		r.peak, r.after = m.peakRSS(), m.rss()
+		return nil
+	})
+	return d, r, err
 }
 
 // rssAround is a server's resident set when a run starts, its peak, and

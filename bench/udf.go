@@ -48,6 +48,10 @@ func (b *bencher) udfViewOps() error {
 	if err != nil {
 		return err
 	}
+	small, err := b.smallCacheRSS(opNamed(ops, "ls -lR"))
+	if err != nil {
+		return err
+	}
 
 	t := b.in.tree
 	sec := b.r.section("8. UDF view",
@@ -64,7 +68,12 @@ func (b *bencher) udfViewOps() error {
 		walk[f.name] = m
 		sec.row(f.name, mib(m.start), mib(m.peak), mib(m.after), perEntry(m.peak), perEntry(m.peak-m.start))
 	}
-	sec.note(fmt.Sprintf("Memory: the servers' resident set around the cold `ls -lR` runs above (a fresh mount, an empty page cache; `ls -lR` looks up all %d entries), the median of %d runs. \"Growth\" is the peak less the RSS right after mounting. iszmount's RSS includes its chunk cache (the decoded chunks the walk read), bounded by the cache budget.", t.entries(), b.c.reps))
+	for _, view := range []string{udfView, isoView} {
+		m := medianRSS(small[view])
+		walk[view+smallCache] = m
+		sec.row(view+", "+smallCacheOpt, mib(m.start), mib(m.peak), mib(m.after), perEntry(m.peak), perEntry(m.peak-m.start))
+	}
+	sec.note(fmt.Sprintf("Memory: the servers' resident set around the cold `ls -lR` runs above (a fresh mount, an empty page cache; `ls -lR` looks up all %d entries), the median of %d runs. \"Growth\" is the peak less the RSS right after mounting. iszmount's RSS includes its chunk cache: the decoded chunks the walk read, up to the cache budget (%s, %s). The last two rows hold the whole daemon to 16 MiB (`-o %s`: the chunk cache stays at its 16 MiB floor and the tree takes what it needs), the same cold `ls -lR` run after the others, so that the difference between the views is their trees.", t.entries(), b.c.reps, mib(b.c.cache), cacheSource(b.c), smallCacheOpt))
 	if b.c.peersOnly {
 		return nil
 	}
@@ -80,7 +89,47 @@ func (b *bencher) udfViewOps() error {
 	}
 	b.r.limit("UDF view, peak RSS per entry after a cold `ls -lR`, vs the ISO 9660 view's (bytes)",
 		float64(walk[udfView].peak)/entries, float64(walk[isoView].peak)/entries, "B")
+	b.r.limit("The same with the chunk cache held to 16 MiB (`-o "+smallCacheOpt+"`)",
+		float64(walk[udfView+smallCache].peak)/entries, float64(walk[isoView+smallCache].peak)/entries, "B")
 	return nil
+}
+
+// smallCacheOpt is a budget under the tree's size, which holds iszmount's
+// chunk cache at its 16 MiB floor: the server's memory is then mostly its
+// tree.
+const (
+	smallCacheOpt = "cache=16M"
+	smallCache    = " (" + smallCacheOpt + ")"
+)
+
+// smallCacheRSS runs op cold on both views with -o smallCacheOpt, b.c.reps
+// times, interleaved, and returns the servers' memory around each run.
+func (b *bencher) smallCacheRSS(op treeOp) (map[string][]rssAround, error) {
+	out := map[string][]rssAround{}
+	if b.c.peersOnly {
+		return out, nil
+	}
+	views := map[string]fsys{
+		udfView: b.iszmountExactly(udfView+smallCache, b.in.udf, "mode=tree,fs=udf,"+smallCacheOpt),
+		isoView: b.iszmountExactly(isoView+smallCache, b.in.udf, "mode=tree,fs=iso9660,"+smallCacheOpt),
+	}
+	for rep := range b.c.reps {
+		for _, view := range []string{udfView, isoView} {
+			f := views[view]
+			d, r, err := b.coldRun(f, op)
+			if err != nil {
+				return nil, err
+			}
+			out[view] = append(out[view], r)
+			logf("   cold %d/%d %-16s %-22s %s, peak RSS %s", rep+1, b.c.reps, op.name, f.name, fmtDur(d), mib(r.peak))
+		}
+	}
+	return out, nil
+}
+
+func opNamed(ops []treeOp, name string) treeOp {
+	i := slices.IndexFunc(ops, func(op treeOp) bool { return op.name == name })
+	return ops[i]
 }
 
 // medianRSS is the median of each figure of rs (the upper one of an even
