@@ -164,3 +164,50 @@ func TestSelectRoot(t *testing.T) {
 		t.Errorf("sample = %v", got)
 	}
 }
+
+func TestGenisoimageUDFName(t *testing.T) {
+	for in, want := range map[string]string{
+		"usr_share/man/man3/Dpkg::Vendor.3perl.gz": "usr_share/man/man3/Dpkg__Vendor.3perl.gz",
+		`a*b?c\d;e/f g#h`:                          "a_b_c_d_e/f g#h",
+		"plain/name.txt":                           "plain/name.txt",
+	} {
+		if got := genisoimageUDFName(in); got != want {
+			t.Errorf("genisoimageUDFName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCheckTreeShown checks that checkTree finds a file at the path the
+// tool shows it at (genisoimage's UDF names), and that a wrong byte fails.
+func TestCheckTreeShown(t *testing.T) {
+	src, view := t.TempDir(), t.TempDir()
+	for dir, name := range map[string]string{src: "Dpkg::Vendor.gz", view: "Dpkg__Vendor.gz"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("same bytes"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &bencher{in: &inputs{tree: &tree{Dir: src, Files: 1, Paths: []string{"Dpkg::Vendor.gz"}, Largest: []string{"Dpkg::Vendor.gz"}}}}
+	udf := fsys{name: "udf", shown: genisoimageUDFName}
+	if err := b.checkTree(udf, view); err != nil {
+		t.Errorf("checkTree with genisoimage's names: %v", err)
+	}
+	if err := b.checkTree(fsys{name: "as is"}, view); err == nil {
+		t.Error("checkTree without the renaming found the renamed file")
+	}
+	if err := os.WriteFile(filepath.Join(view, "Dpkg__Vendor.gz"), []byte("other bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.checkTree(udf, view); err == nil || !strings.Contains(err.Error(), "WRONG BYTES") {
+		t.Errorf("checkTree of changed bytes = %v, want WRONG BYTES", err)
+	}
+}
+
+func TestMedianRSS(t *testing.T) {
+	got := medianRSS([]rssAround{{3, 30, 20}, {1, 10, 40}, {2, 20, 30}})
+	if want := (rssAround{2, 20, 30}); got != want {
+		t.Errorf("medianRSS = %v, want %v (each figure's own median)", got, want)
+	}
+	if got := medianRSS(nil); got != (rssAround{}) {
+		t.Errorf("medianRSS(nil) = %v, want zeros", got)
+	}
+}

@@ -113,7 +113,7 @@ func (b *bencher) copySet() ([]string, int64) {
 func (b *bencher) fileManager() error {
 	var tools []fsys
 	if !b.c.peersOnly {
-		tools = append(tools, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "tree"))
+		tools = append(tools, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))
 	}
 	tools = append(tools, b.squashfuseLL("squashfuse_ll", b.in.treeSqfs))
 	set, setBytes := b.copySet()

@@ -30,6 +30,8 @@ type inputs struct {
 	iszBzip2 string // isz create -c bzip2
 	big      string // an ISZ (zlib) of an ISO four times the size, for the RSS check
 	bigSize  int64
+	udf      string                   // an ISZ (zlib) of a UDF bridge ISO of the tree (genisoimage -udf -R -J)
+	udfSize  int64                    // that ISO's size
 	built    map[string]time.Duration // how long each artifact took (fresh ones only)
 }
 
@@ -164,34 +166,59 @@ func buildInputs(ctx context.Context, c *config) (*inputs, error) {
 	}); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(p("big.size"))
-	if err != nil {
+	if in.bigSize, err = readSize(p("big.size")); err != nil {
 		return nil, err
 	}
-	if in.bigSize, err = strconv.ParseInt(string(data), 10, 64); err != nil {
-		return nil, fmt.Errorf("big.size: %w", err)
+
+	// The UDF bridge disc: the same tree written by genisoimage with UDF
+	// beside ISO 9660 (Rock Ridge, Joliet), the file data shared by both,
+	// as an ISZ. Its ISO is deleted once the ISZ exists.
+	in.udf = p("udf-zlib.isz")
+	udfKey := srcKey + " | genisoimage -udf -R -J -joliet-long | isz create -b 128K -c zlib"
+	if err := a.make(in.udf, udfKey, func(tmp string) error {
+		return stagedISZ(ctx, c, p("udf"), tmp, p("udf.size"), func(iso string) error {
+			_, err := run(ctx, "", "genisoimage", "-quiet", "-udf", "-R", "-J", "-joliet-long", "-V", "ISZUDF", "-o", iso, p("src"))
+			return err
+		})
+	}); err != nil {
+		return nil, err
+	}
+	if in.udfSize, err = readSize(p("udf.size")); err != nil {
+		return nil, err
 	}
 	return in, nil
 }
 
 // buildBig makes an ISZ of an ISO holding c.bigFactor copies of src.
 func buildBig(ctx context.Context, c *config, src, stage, out, sizeFile string) error {
-	os.RemoveAll(stage)
-	defer os.RemoveAll(stage)
 	copies := filepath.Join(stage, "tree")
-	if err := os.MkdirAll(copies, 0o755); err != nil {
-		return err
-	}
-	for i := range c.bigFactor {
-		if _, err := run(ctx, "", "cp", "-a", src, filepath.Join(copies, fmt.Sprintf("copy%d", i))); err != nil {
+	return stagedISZ(ctx, c, stage, out, sizeFile, func(iso string) error {
+		if err := os.MkdirAll(copies, 0o755); err != nil {
 			return err
 		}
-	}
-	iso := filepath.Join(stage, "big.iso")
-	if err := mkisofs(ctx, iso, "-V", "ISZBIG", copies); err != nil {
+		for i := range c.bigFactor {
+			if _, err := run(ctx, "", "cp", "-a", src, filepath.Join(copies, fmt.Sprintf("copy%d", i))); err != nil {
+				return err
+			}
+		}
+		if err := mkisofs(ctx, iso, "-V", "ISZBIG", copies); err != nil {
+			return err
+		}
+		return os.RemoveAll(copies)
+	})
+}
+
+// stagedISZ makes an ISZ (zlib, 128 KiB chunks) of an ISO that mkiso writes
+// under the directory stage, records the ISO's size in sizeFile, and
+// removes the stage: only the ISZ is kept.
+func stagedISZ(ctx context.Context, c *config, stage, out, sizeFile string, mkiso func(iso string) error) error {
+	os.RemoveAll(stage)
+	defer os.RemoveAll(stage)
+	if err := os.MkdirAll(stage, 0o755); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(copies); err != nil {
+	iso := filepath.Join(stage, "image.iso")
+	if err := mkiso(iso); err != nil {
 		return err
 	}
 	info, err := os.Stat(iso)
@@ -203,6 +230,19 @@ func buildBig(ctx context.Context, c *config, src, stage, out, sizeFile string) 
 	}
 	_, err = run(ctx, "", c.isz, "create", "-b", "128K", "-c", "zlib", iso, out)
 	return err
+}
+
+// readSize reads a size that stagedISZ recorded.
+func readSize(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return n, nil
 }
 
 func mkisofs(ctx context.Context, out string, args ...string) error {

@@ -33,7 +33,7 @@ func (b *bencher) warmReread() error {
 	}()
 	var tools []fsys
 	if !b.c.peersOnly {
-		tools = append(tools, b.iszmountFS("iszmount raw (zlib)", b.in.iszZlib, "raw"))
+		tools = append(tools, b.iszmountFS("iszmount raw (zlib)", b.in.iszZlib, "mode=raw"))
 	}
 	tools = append(tools, b.squashfuseLL("squashfuse_ll (ISO in squashfs)", b.in.isoSqfs))
 	for _, f := range tools {
@@ -108,7 +108,7 @@ func (b *bencher) mountAndMemory() error {
 	if !b.c.peersOnly {
 		jobs = append(jobs,
 			readyJob{"iszmount tree (zlib), daemon: `iszmount IMG DIR` + first readdir", func() (time.Duration, error) { return b.daemonReady(b.in.iszZlib) }},
-			readyJob{"iszmount tree (zlib), foreground", polled(b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "tree"))},
+			readyJob{"iszmount tree (zlib), foreground", polled(b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))},
 			readyJob{fmt.Sprintf("iszmount tree, big image (%s), daemon", mib(b.in.bigSize)), func() (time.Duration, error) { return b.daemonReady(b.in.big) }},
 		)
 	}
@@ -154,7 +154,7 @@ func (b *bencher) mountAndMemory() error {
 		if img.copies == 1 {
 			want = b.in.tree.entries()
 		}
-		f := b.iszmountFS("iszmount tree, "+img.name, img.path, "tree")
+		f := b.iszmountFS("iszmount tree, "+img.name, img.path, "mode=tree")
 		err := b.with(f, func(m *mount) error {
 			if err := dropCaches(); err != nil {
 				return err

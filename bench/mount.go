@@ -245,11 +245,17 @@ func (ms *mounts) cleanup() error {
 
 // peakRSS reads the server's high-water resident set size (VmHWM) from
 // /proc; zero for kernel mounts.
-func (m *mount) peakRSS() int64 {
+func (m *mount) peakRSS() int64 { return m.statusBytes("VmHWM:") }
+
+// rss reads the server's resident set size now (VmRSS); zero for kernel
+// mounts.
+func (m *mount) rss() int64 { return m.statusBytes("VmRSS:") }
+
+func (m *mount) statusBytes(field string) int64 {
 	if m.pid == 0 {
 		return 0
 	}
-	return procStatusFileKB(fmt.Sprintf("/proc/%d/status", m.pid), "VmHWM:") * 1024
+	return procStatusFileKB(fmt.Sprintf("/proc/%d/status", m.pid), field) * 1024
 }
 
 // procStatusFileKB reads a "Field:  123 kB" line of a /proc status-like file.

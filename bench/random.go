@@ -100,7 +100,7 @@ func (b *bencher) randomReads() error {
 	}
 	var tools []tool
 	if !b.c.peersOnly {
-		tools = append(tools, tool{fs: b.iszmountFS("iszmount raw (zlib)", b.in.iszZlib, "raw")})
+		tools = append(tools, tool{fs: b.iszmountFS("iszmount raw (zlib)", b.in.iszZlib, "mode=raw")})
 	}
 	tools = append(tools,
 		tool{b.squashfuseLL("squashfuse_ll (ISO in squashfs)", b.in.isoSqfs), filepath.Base(b.in.iso)},

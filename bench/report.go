@@ -138,6 +138,11 @@ func (r *report) markdown(c *config) string {
 				w("| %s | %s | %.1f%% |\n", f.name, mib(st.Size()), 100*float64(st.Size())/float64(in.isoSize))
 			}
 		}
+		if in.udf != "" {
+			if st, err := os.Stat(in.udf); err == nil {
+				w("| ISZ zlib of a UDF bridge ISO of the tree (`genisoimage -udf -R -J`; measurement 8) | %s (ISO %s) | |\n", mib(st.Size()), mib(in.udfSize))
+			}
+		}
 		if in.big != "" {
 			if st, err := os.Stat(in.big); err == nil {
 				w("| big ISZ zlib (the tree %d times over; for the memory check) | %s (ISO %s) | |\n", c.bigFactor, mib(st.Size()), mib(in.bigSize))
@@ -240,7 +245,7 @@ func describeMachine(ctx context.Context, c *config) []string {
 		}
 	}
 	var vers []string
-	for _, pkg := range []string{"squashfuse", "squashfs-tools", "fuseiso", "pigz", "gzip", "bzip2", "xorriso", "fuse3"} {
+	for _, pkg := range []string{"squashfuse", "squashfs-tools", "fuseiso", "pigz", "gzip", "bzip2", "xorriso", "genisoimage", "fuse3"} {
 		if v, err := exec.CommandContext(ctx, "dpkg-query", "-W", "-f", "${Version}", pkg).Output(); err == nil {
 			vers = append(vers, pkg+" "+string(v))
 		}

@@ -33,8 +33,8 @@ func (b *bencher) sequential() error {
 	in := b.in
 	var jobs []seqJob
 	if !b.c.peersOnly {
-		rawZ := b.iszmountFS("iszmount raw (zlib)", in.iszZlib, "raw")
-		rawB := b.iszmountFS("iszmount raw (bzip2)", in.iszBzip2, "raw")
+		rawZ := b.iszmountFS("iszmount raw (zlib)", in.iszZlib, "mode=raw")
+		rawB := b.iszmountFS("iszmount raw (bzip2)", in.iszBzip2, "mode=raw")
 		jobs = append(jobs,
 			seqJob{name: rawZ.name, codec: "zlib", fs: &rawZ},
 			seqJob{name: "isz extract (zlib)", codec: "zlib", argv: []string{b.c.isz, "extract", in.iszZlib, "-"}, verify: true},

@@ -20,13 +20,16 @@ type bencher struct {
 	in  *inputs
 	r   *report
 	mnt string           // parent of every mount point
-	rss map[string]int64 // peak RSS of each tree tool's server during measurement 2
+	rss map[string]int64 // peak RSS of each tree tool's server during the tree operations
 }
 
 // fsys is a way to present an image as a directory: a tool and its input.
 type fsys struct {
 	name  string // as the report names it
 	mount func(dir string) (*mount, error)
+	// shown maps a path of the source tree to the path the tool shows it
+	// at, where the image's writer renamed it (nil: the same path).
+	shown func(rel string) string
 }
 
 func (b *bencher) dir(name string) string {
@@ -39,23 +42,28 @@ func (b *bencher) dir(name string) string {
 	return filepath.Join(b.mnt, slug)
 }
 
-// iszmountFS mounts img with iszmount in the foreground, in mode (raw or
-// tree), with the configured cache budget.
-func (b *bencher) iszmountFS(name, img, mode string) fsys {
-	return fsys{name, func(dir string) (*mount, error) {
-		opts := "mode=" + mode + b.c.cacheOpt
+// iszmountFS mounts img with iszmount in the foreground with -o opts
+// ("mode=raw", "mode=tree", "mode=tree,fs=udf") and the configured cache
+// budget.
+func (b *bencher) iszmountFS(name, img, opts string) fsys {
+	return b.iszmountExactly(name, img, opts+b.c.cacheOpt)
+}
+
+// iszmountExactly is iszmountFS with no option added to opts.
+func (b *bencher) iszmountExactly(name, img, opts string) fsys {
+	return fsys{name: name, mount: func(dir string) (*mount, error) {
 		return b.ms.startFUSE(name, dir, b.c.iszmount, "-f", "-o", opts, img, dir)
 	}}
 }
 
 func (b *bencher) squashfuseLL(name, img string) fsys {
-	return fsys{name, func(dir string) (*mount, error) {
+	return fsys{name: name, mount: func(dir string) (*mount, error) {
 		return b.ms.startFUSE(name, dir, "squashfuse_ll", "-f", img, dir)
 	}}
 }
 
 func (b *bencher) squashfuse(name, img string) fsys {
-	return fsys{name, func(dir string) (*mount, error) {
+	return fsys{name: name, mount: func(dir string) (*mount, error) {
 		return b.ms.startFUSE(name, dir, "squashfuse", "-f", img, dir)
 	}}
 }
@@ -63,7 +71,7 @@ func (b *bencher) squashfuse(name, img string) fsys {
 // kernelSquashfs is the in-kernel reference: squashfs on a loop device
 // (mount sets it up and autoclear frees it on unmount).
 func (b *bencher) kernelSquashfs(name, img string) fsys {
-	return fsys{name, func(dir string) (*mount, error) {
+	return fsys{name: name, mount: func(dir string) (*mount, error) {
 		return b.ms.mountKernel(name, dir, "-t", "squashfs", "-o", "loop,ro", img)
 	}}
 }
@@ -71,7 +79,7 @@ func (b *bencher) kernelSquashfs(name, img string) fsys {
 // fuseiso takes its FUSE options after the positionals; -n keeps it from
 // writing ~/.mtab.fuseiso.
 func (b *bencher) fuseiso(name, img string) fsys {
-	return fsys{name, func(dir string) (*mount, error) {
+	return fsys{name: name, mount: func(dir string) (*mount, error) {
 		return b.ms.startFUSE(name, dir, "fuseiso", "-n", img, dir, "-f")
 	}}
 }
@@ -188,9 +196,10 @@ func (b *bencher) checkFile(who, path string) error {
 }
 
 // checkTree compares the number of entries `find` sees and the content of
-// a sample of files (the largest among them) with the source tree.
-func (b *bencher) checkTree(who, dir string) error {
-	t := b.in.tree
+// a sample of files (the largest among them) with the source tree, on f
+// mounted at dir.
+func (b *bencher) checkTree(f fsys, dir string) error {
+	t, who := b.in.tree, f.name
 	n := 0
 	err := filepath.WalkDir(dir, func(string, os.DirEntry, error) error { n++; return nil })
 	if err != nil {
@@ -203,6 +212,9 @@ func (b *bencher) checkTree(who, dir string) error {
 		want, _, err := sha256File(filepath.Join(t.Dir, rel))
 		if err != nil {
 			return err
+		}
+		if f.shown != nil {
+			rel = f.shown(rel)
 		}
 		got, _, err := sha256File(filepath.Join(dir, rel))
 		if err != nil {

@@ -255,7 +255,7 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 	discfs.UniqueNames(names)
 	kids := make([]Entry, len(fids))
 	l.Children = make([]*Entry, len(fids))
-	s := im.newScratch()
+	s := im.newScratch(len(fids))
 	for i, f := range fids {
 		k := &kids[i]
 		im.fillEntry(k, e, names[i], f, s)
