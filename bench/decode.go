@@ -283,10 +283,10 @@ func (c *isoChunks) decode() error {
 	return nil
 }
 
-// chunksAsGzip writes the chunks of the zlib ISZ at path as the members of
-// one gzip file (RFC 1952): each zlib chunk's DEFLATE stream as it is,
-// with the CRC-32 and size of its data; a stored chunk as stored blocks.
-func chunksAsGzip(path, out string) error {
+// rewriteChunks writes a new file out from the chunks of the ISZ at path:
+// each calls chunk(w, i, stored bytes) in order, with r to read a chunk's
+// decoded data.
+func rewriteChunks(path, out string, chunk func(w *bufio.Writer, r *isz.Reader, i int, p []byte, typ isz.ChunkType) error) error {
 	r, err := isz.Open(path, nil)
 	if err != nil {
 		return err
@@ -301,29 +301,44 @@ func chunksAsGzip(path, out string) error {
 		return err
 	}
 	w := bufio.NewWriter(f)
+	for i, p := range c.data {
+		if err := chunk(w, r, i, p, c.types[i]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// chunksAsGzip writes the chunks of the zlib ISZ at path as the members of
+// one gzip file (RFC 1952): each zlib chunk's DEFLATE stream as it is,
+// with the CRC-32 and size of its data; a stored chunk as stored blocks.
+func chunksAsGzip(path, out string) error {
 	header := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff} // no name, no mtime, OS unknown
 	var data []byte
-	for i, p := range c.data {
+	return rewriteChunks(path, out, func(w *bufio.Writer, r *isz.Reader, i int, p []byte, typ isz.ChunkType) error {
 		ci := r.Chunk(i)
 		if cap(data) < ci.Size {
 			data = make([]byte, ci.Size)
 		}
 		data = data[:ci.Size]
 		w.Write(header)
-		if c.types[i] == isz.ChunkZlib {
+		if typ == isz.ChunkZlib {
 			// The DEFLATE stream between the zlib header and the Adler-32.
 			n, used, err := inflate.Decode(data, p[2:])
 			if err == nil && n != len(data) {
 				err = fmt.Errorf("decodes to %d bytes, want %d", n, len(data))
 			}
 			if err != nil {
-				f.Close()
 				return fmt.Errorf("chunk %d: %w", i, err)
 			}
 			w.Write(p[2 : 2+used])
 		} else {
 			if _, err := r.ReadAt(data, ci.ImageOffset); err != nil && err != io.EOF {
-				f.Close()
 				return err
 			}
 			writeStored(w, data)
@@ -331,13 +346,9 @@ func chunksAsGzip(path, out string) error {
 		var trailer [8]byte
 		binary.LittleEndian.PutUint32(trailer[:], crc32.ChecksumIEEE(data))
 		binary.LittleEndian.PutUint32(trailer[4:], uint32(len(data)))
-		w.Write(trailer[:])
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
+		_, err := w.Write(trailer[:])
 		return err
-	}
-	return f.Close()
+	})
 }
 
 // writeStored writes p as DEFLATE stored blocks, the last one final.
@@ -390,30 +401,15 @@ func (b *bencher) profileChunks(sec *section, c *isoChunks) error {
 // bzip2 chunk as stored (with its "BZh" magic, which UltraISO overwrites),
 // any other chunk compressed anew.
 func chunksAsBzip2(path, out string) error {
-	r, err := isz.Open(path, nil)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	c, err := loadChunks(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	for i, p := range c.data {
-		if c.types[i] == isz.ChunkBzip2 && len(p) >= 3 {
+	return rewriteChunks(path, out, func(w *bufio.Writer, r *isz.Reader, i int, p []byte, typ isz.ChunkType) error {
+		if typ == isz.ChunkBzip2 && len(p) >= 3 {
 			w.WriteString("BZh")
-			w.Write(p[3:])
-			continue
+			_, err := w.Write(p[3:])
+			return err
 		}
 		ci := r.Chunk(i)
 		data := make([]byte, ci.Size)
 		if _, err := r.ReadAt(data, ci.ImageOffset); err != nil && err != io.EOF {
-			f.Close()
 			return err
 		}
 		bw, err := bzip2.NewWriter(w, nil)
@@ -423,14 +419,6 @@ func chunksAsBzip2(path, out string) error {
 		if err == nil {
 			err = bw.Close()
 		}
-		if err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
 		return err
-	}
-	return f.Close()
+	})
 }
