@@ -3,7 +3,9 @@ package udfview
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -246,14 +248,7 @@ func TestPycdlibWindows(t *testing.T) {
 // files. It cannot record characters outside the BMP (it drops them) nor
 // ";" (it writes "_"), so those names are left out of its tree.
 func TestGenisoimage(t *testing.T) {
-	img := fixture(t, "genisoimage", func(dir string) string {
-		src := filepath.Join(dir, "src")
-		tree := slices.DeleteFunc(baseTree(), func(n node) bool { return strings.ContainsAny(n.Path, ";😀") })
-		testutil.WriteTree(t, src, append(tree, node{Path: "data/link", Mode: fs.ModeSymlink, Target: "small.txt"}))
-		img := filepath.Join(dir, "image.iso")
-		testutil.Run(t, "", "genisoimage", "-quiet", "-udf", "-R", "-V", "UDFTEST", "-o", img, src)
-		return img
-	})
+	img := genisoimageFixture(t)
 	src := filepath.Join(filepath.Dir(img), "src")
 	im := openImage(t, img)
 	compareTree(t, im, src, profile{mtime: true})
@@ -292,5 +287,49 @@ func TestMkudffsOptions(t *testing.T) {
 			t.Errorf("%v: root %v %v, info %+v", args, kids, err, im.Info())
 		}
 		testFS(t, im)
+	}
+}
+
+// genisoimageFixture is the genisoimage -udf bridge disc of baseTree (less
+// the names genisoimage cannot write), with its source tree beside it.
+func genisoimageFixture(t *testing.T) string {
+	return fixture(t, "genisoimage", func(dir string) string {
+		src := filepath.Join(dir, "src")
+		tree := slices.DeleteFunc(baseTree(), func(n node) bool { return strings.ContainsAny(n.Path, ";😀") })
+		testutil.WriteTree(t, src, append(tree, node{Path: "data/link", Mode: fs.ModeSymlink, Target: "small.txt"}))
+		img := filepath.Join(dir, "image.iso")
+		testutil.Run(t, "", "genisoimage", "-quiet", "-udf", "-R", "-V", "UDFTEST", "-o", img, src)
+		return img
+	})
+}
+
+// TestOpenKeepsReader: a file's reader is made once (a mount opens the
+// file for every read, which must not read its file entry each time), and
+// reads through it stay right.
+func TestOpenKeepsReader(t *testing.T) {
+	img := genisoimageFixture(t)
+	im := openImage(t, img)
+	e, err := im.Lookup("data/small.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, err := e.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := e.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1 != r2 {
+		t.Error("a second Open made a new reader")
+	}
+	want, err := os.ReadFile(filepath.Join(filepath.Dir(img), "src", "data", "small.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, e.Size())
+	if n, err := r2.ReadAt(got, 0); n != len(want) || (err != nil && err != io.EOF) || !bytes.Equal(got, want) {
+		t.Errorf("read %q (%d, %v), want %q", got[:n], n, err, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync/atomic"
 	"time"
 
 	"github.com/iszmount/iszmount/internal/discfs"
@@ -47,6 +48,10 @@ type Entry struct {
 	err error // why the entry cannot be read, found while listing its parent
 
 	dir *discfs.Dir[*Entry] // directories only
+
+	// rd is a regular file's reader once Open has made it: a mount opens
+	// a file for every read, and each would read its file entry again.
+	rd atomic.Pointer[fileReader]
 }
 
 // fault is why the entry cannot be read (its data or listing), found while
@@ -171,6 +176,9 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if !e.mode.IsRegular() {
 		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
+	if r := e.rd.Load(); r != nil {
+		return r, nil
+	}
 	fe, err := e.im.readICB(e.icb, nil)
 	if err != nil {
 		return nil, withPath(err, e.Path())
@@ -179,6 +187,7 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if err != nil {
 		return nil, withPath(err, e.Path())
 	}
+	e.rd.Store(r) // two first opens at once make equal readers; either may stay
 	return r, nil
 }
 
