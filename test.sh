@@ -27,12 +27,32 @@ step "go test -race: unit, fixture and end-to-end mount tests"
 # hides a mount test that depends on the machine.
 go test -race -count=1 -timeout 12m ./...
 
+# fuzz DIR TARGET runs one target. Go 1.26's fuzz coordinator can fail a
+# target at the -fuzztime deadline with a bare "context deadline exceeded"
+# and no failing input (go.dev/issue/75804, fixed in Go 1.27), most often on
+# a loaded machine: that run is reported and passed. A real finding is a
+# failing input written under DIR/testdata/fuzz, and that always fails.
+fuzz() {
+  local dir=$1 target=$2 out
+  if out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir" 2>&1); then
+    echo "$out" | tail -n 3
+    return 0
+  fi
+  echo "$out"
+  if echo "$out" | grep -q '^    context deadline exceeded$' &&
+    [ -z "$(git status --porcelain -- "$dir/testdata/fuzz/$target")" ]; then
+    echo "(the Go 1.26 fuzz deadline race, go.dev/issue/75804: no failing input was found)"
+    return 0
+  fi
+  return 1
+}
+
 step "fuzz: every Fuzz target for $fuzztime, seed corpus in testdata/fuzz"
 git grep -l '^func Fuzz' -- '*_test.go' | while read -r file; do
   dir=$(dirname "$file")
   for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
     echo "-- ./$dir $target"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "./$dir"
+    fuzz "$dir" "$target"
   done
 done
 
