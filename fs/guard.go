@@ -166,7 +166,7 @@ func (f *FS) check(ctx context.Context, n *node, mask uint32) syscall.Errno {
 		return syscall.EACCES
 	}
 	who := &caller{uid: c.Uid, gid: c.Gid, pid: c.Pid}
-	if !f.may(who, n.attr, mask) {
+	if !f.may(who, n.attr(), mask) {
 		return syscall.EACCES
 	}
 	for p := n; ; {
@@ -179,7 +179,7 @@ func (f *FS) check(ctx context.Context, n *node, mask uint32) syscall.Errno {
 			return 0
 		}
 		p = b.base()
-		if !f.may(who, p.attr, xOK) {
+		if !f.may(who, p.attr(), xOK) {
 			return syscall.EACCES
 		}
 	}

@@ -9,14 +9,30 @@ import (
 )
 
 // node is what every node of both kinds of mount embeds: its inode, the
-// file system it belongs to and its attributes (fixed for the node's life:
-// nothing ever changes). It answers the operations that are the same for
-// every node: GETATTR, ACCESS, OPEN, FLUSH and STATFS.
+// file system it belongs to and where its attributes come from (fixed for
+// the node's life: nothing ever changes). It answers the operations that
+// are the same for every node: GETATTR, ACCESS, OPEN, FLUSH and STATFS.
+//
+// A tree mount keeps a node for every entry the kernel has looked up, so
+// the attributes are not copied into it: a tree node computes them from
+// its entry when asked (attrSource), which costs a node 16 bytes, not 120 (a tree node is 168 bytes, was
+// 272).
 type node struct {
 	fusefs.Inode
-	fs   *FS
-	attr attrInput
+	fs    *FS
+	attrs attrSource
 }
+
+// attrSource gives a node's attributes.
+type attrSource interface{ attr() attrInput }
+
+// fixedAttr is an attrSource that holds its attributes (the raw mount's
+// two nodes).
+type fixedAttr attrInput
+
+func (a *fixedAttr) attr() attrInput { return attrInput(*a) }
+
+func (n *node) attr() attrInput { return n.attrs.attr() }
 
 // base gives the node of any node type, such as a parent's.
 func (n *node) base() *node { return n }
@@ -27,7 +43,7 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 	if errno := n.fs.enter(ctx); errno != 0 {
 		return errno
 	}
-	n.fs.fillAttr(n.attr, &out.Attr)
+	n.fs.fillAttr(n.attr(), &out.Attr)
 	return 0
 }
 

@@ -28,11 +28,11 @@ func NewRaw(name string, src Source, modTime time.Time, opts *Options) *FS {
 	const block = 2048
 	f := newFS(opts, block, (src.Size()+block-1)/block)
 	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
-	file := &rawFile{node: node{fs: f, attr: attrInput{
+	file := &rawFile{node: node{fs: f, attrs: &fixedAttr{
 		ino: rawFileIno, mode: syscall.S_IFREG | 0o444, size: src.Size(), nlink: 1,
 		uid: uid, gid: gid, mtime: modTime,
 	}}, src: src}
-	f.root = &rawRoot{node: node{fs: f, attr: attrInput{
+	f.root = &rawRoot{node: node{fs: f, attrs: &fixedAttr{
 		ino: rawRootIno, mode: syscall.S_IFDIR | 0o555, nlink: 2,
 		uid: uid, gid: gid, mtime: modTime,
 	}}, name: name, file: file}
@@ -59,7 +59,7 @@ func (n *rawRoot) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (
 	if name != n.name {
 		return nil, syscall.ENOENT
 	}
-	n.fs.fillAttr(n.file.attr, &out.Attr)
+	n.fs.fillAttr(n.file.attr(), &out.Attr)
 	return n.file.EmbeddedInode(), 0
 }
 
@@ -75,7 +75,7 @@ type rawFile struct {
 
 func (n *rawFile) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	n.fs.touch()
-	return n.fs.readAt(n.EmbeddedInode(), n.src, n.attr.size, dest, off)
+	return n.fs.readAt(n.EmbeddedInode(), n.src, n.src.Size(), dest, off)
 }
 
 // Lseek answers SEEK_DATA and SEEK_HOLE (the kernel handles the other
@@ -83,7 +83,7 @@ func (n *rawFile) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, o
 // otherwise the whole file is data.
 func (n *rawFile) Lseek(ctx context.Context, fh fusefs.FileHandle, off uint64, whence uint32) (uint64, syscall.Errno) {
 	n.fs.touch()
-	size := n.attr.size
+	size := n.src.Size()
 	if off >= uint64(size) {
 		return 0, syscall.ENXIO
 	}

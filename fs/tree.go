@@ -22,7 +22,7 @@ func NewTree(t *disc.Tree, opts *Options) *FS {
 	f := newFS(opts, bs, t.Blocks())
 	root := newTreeNode(f, t.Root())
 	f.root = root
-	f.rootIno = root.attr.ino
+	f.rootIno = stableIno(root.e.Inode())
 	return f
 }
 
@@ -36,7 +36,15 @@ type treeNode struct {
 }
 
 func newTreeNode(f *FS, e disc.Entry) *treeNode {
-	return &treeNode{node: node{fs: f, attr: attrInput{
+	n := &treeNode{node: node{fs: f}, e: e}
+	n.attrs = n
+	return n
+}
+
+// attr computes the node's attributes from its entry.
+func (n *treeNode) attr() attrInput {
+	e := n.e
+	return attrInput{
 		ino:   stableIno(e.Inode()),
 		mode:  unixMode(e.Mode()),
 		size:  e.Size(),
@@ -47,7 +55,7 @@ func newTreeNode(f *FS, e disc.Entry) *treeNode {
 		atime: e.AccessTime(),
 		mtime: e.ModTime(),
 		ctime: e.ChangeTime(),
-	}}, e: e}
+	}
 }
 
 func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
@@ -56,7 +64,7 @@ func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 	}
 	if ch := n.GetChild(name); ch != nil {
 		if tn, ok := ch.Operations().(*treeNode); ok {
-			n.fs.fillAttr(tn.attr, &out.Attr)
+			n.fs.fillAttr(tn.attr(), &out.Attr)
 			return ch, 0
 		}
 	}
@@ -65,8 +73,9 @@ func (n *treeNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) 
 		return nil, n.fs.treeErrno(n, err)
 	}
 	child := newTreeNode(n.fs, e)
-	n.fs.fillAttr(child.attr, &out.Attr)
-	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: n.fs.present(child.attr.mode) & syscall.S_IFMT, Ino: child.attr.ino}), 0
+	a := child.attr()
+	n.fs.fillAttr(a, &out.Attr)
+	return n.NewInode(ctx, child, fusefs.StableAttr{Mode: n.fs.present(a.mode) & syscall.S_IFMT, Ino: a.ino}), 0
 }
 
 // OpendirHandle lists the directory once per open from the parsed tree and
@@ -111,7 +120,7 @@ func (n *treeNode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 // (see guard.go) reads as empty.
 func (n *treeNode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	n.fs.touch()
-	if n.attr.mode&syscall.S_IFMT != syscall.S_IFREG {
+	if n.e.Mode()&iofs.ModeType != 0 {
 		return fuse.ReadResultData(nil), 0
 	}
 	r, err := n.e.Open()
