@@ -15,8 +15,8 @@ import (
 //
 // A tree mount keeps a node for every entry the kernel has looked up, so
 // the attributes are not copied into it: a tree node computes them from
-// its entry when asked (attrSource), which costs a node 16 bytes, not 120 (a tree node is 168 bytes, was
-// 272).
+// its entry when asked (attrSource), which costs a node 16 bytes, not
+// 120 (a tree node is 168 bytes, was 272).
 type node struct {
 	fusefs.Inode
 	fs    *FS
