@@ -35,6 +35,14 @@ type Entry interface {
 
 	// ReadDir lists a directory sorted by name; the slice is the caller's.
 	ReadDir() ([]Entry, error)
+	// Index is the entry's position in its parent's listing as ReadDir
+	// returns it (0 for the root). A directory parsed again lists the
+	// same entries in the same order, so (parent, index) names an entry
+	// for good, and Child finds it again in constant time.
+	Index() int
+	// Child returns the entry at index i of a directory's listing; the
+	// error wraps fs.ErrNotExist when i is out of range.
+	Child(i int) (Entry, error)
 	// Lookup finds a child of a directory; the error wraps fs.ErrNotExist
 	// when there is none.
 	Lookup(name string) (Entry, error)

@@ -28,6 +28,8 @@ type readerEntry[E any] interface {
 	Target() string
 	Info() fs.FileInfo
 	ReadDir() ([]E, error)
+	Index() int
+	Child(i int) (E, error)
 	Lookup(name string) (E, error)
 	Open() (io.ReaderAt, error)
 }
@@ -54,6 +56,7 @@ func (w entry[E]) ChangeTime() time.Time      { return w.e.ChangeTime() }
 func (w entry[E]) IsDir() bool                { return w.e.IsDir() }
 func (w entry[E]) Target() string             { return w.e.Target() }
 func (w entry[E]) Info() fs.FileInfo          { return w.e.Info() }
+func (w entry[E]) Index() int                 { return w.e.Index() }
 func (w entry[E]) Open() (io.ReaderAt, error) { return w.e.Open() }
 
 func (w entry[E]) Parent() Entry {
@@ -78,6 +81,14 @@ func (w entry[E]) ReadDir() ([]Entry, error) {
 
 func (w entry[E]) Lookup(name string) (Entry, error) {
 	e, err := w.e.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return entry[E]{e}, nil
+}
+
+func (w entry[E]) Child(i int) (Entry, error) {
+	e, err := w.e.Child(i)
 	if err != nil {
 		return nil, err
 	}

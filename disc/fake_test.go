@@ -61,6 +61,25 @@ func (e *fakeEntry) ReadDir() ([]*fakeEntry, error) {
 	return kids, nil
 }
 
+func (e *fakeEntry) Index() int {
+	if e.parent == nil {
+		return 0
+	}
+	kids, _ := e.parent.ReadDir()
+	return slices.Index(kids, e)
+}
+
+func (e *fakeEntry) Child(i int) (*fakeEntry, error) {
+	kids, err := e.ReadDir()
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= len(kids) {
+		return nil, fs.ErrNotExist
+	}
+	return kids[i], nil
+}
+
 func (e *fakeEntry) Lookup(name string) (*fakeEntry, error) {
 	for _, c := range e.children {
 		if c.name == name {

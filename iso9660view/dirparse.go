@@ -252,13 +252,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	for i, k := range kids {
 		k.name = names[i]
 	}
-	discfs.SortByName(kids)
-	l.Children = kids
-	for _, k := range kids {
-		if k.IsDir() {
-			l.NSub++
-		}
-	}
+	discfs.SetChildren(l, kids, (*Entry).place)
 	return nil
 }
 

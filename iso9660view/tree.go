@@ -38,6 +38,7 @@ type Entry struct {
 	times    discfs.Stamps // 40 bytes
 	mode     fs.FileMode
 	uid, gid uint32
+	index    uint32 // in the parent's listing (Index)
 	depth    uint16 // < maxDepth
 	hasOwner bool
 	x        *entryExtra // symlinks, devices, zisofs files and damaged entries only
@@ -207,6 +208,21 @@ func (e *Entry) dataSize() int64 {
 // cached). Names are unique within the directory and never "", ".", ".."
 // or contain "/" or NUL. The returned slice is the caller's.
 func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
+
+// Index returns the entry's position in its parent's listing as ReadDir
+// returns it, 0 for the root. Parsing a directory again gives the same
+// entries in the same order, so a parent and an index name an entry for
+// good: parent.Child(e.Index()) is e, or an equal entry parsed anew.
+func (e *Entry) Index() int { return int(e.index) }
+
+// place records the entry's index in its parent's listing.
+func (e *Entry) place(i int) { e.index = uint32(i) }
+
+// Child returns the entry at index i of a directory's listing (parsed on
+// first use), in constant time. An i out of range gives an error wrapping
+// fs.ErrNotExist, an entry that is not a directory one wrapping
+// discfs.ErrNotDir.
+func (e *Entry) Child(i int) (*Entry, error) { return discfs.Child(e.load, i) }
 
 // children is ReadDir without the copy.
 func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }

@@ -43,6 +43,7 @@ type Entry struct {
 	icb      lbAddr // where the file entry is: the entry's identity
 	depth    uint16 // < maxDepth
 	hasOwner bool
+	index    uint32      // in the parent's listing (Index)
 	x        *entryExtra // symlinks and devices only
 
 	err error // why the entry cannot be read, found while listing its parent
@@ -158,6 +159,21 @@ func (e *Entry) Parent() *Entry { return e.parent }
 // or contain "/" or NUL. The returned slice is the caller's.
 func (e *Entry) ReadDir() ([]*Entry, error) { return discfs.ReadDir(e.load) }
 
+// Index returns the entry's position in its parent's listing as ReadDir
+// returns it, 0 for the root. Parsing a directory again gives the same
+// entries in the same order, so a parent and an index name an entry for
+// good: parent.Child(e.Index()) is e, or an equal entry parsed anew.
+func (e *Entry) Index() int { return int(e.index) }
+
+// place records the entry's index in its parent's listing.
+func (e *Entry) place(i int) { e.index = uint32(i) }
+
+// Child returns the entry at index i of a directory's listing (parsed on
+// first use), in constant time. An i out of range gives an error wrapping
+// fs.ErrNotExist, an entry that is not a directory one wrapping
+// discfs.ErrNotDir.
+func (e *Entry) Child(i int) (*Entry, error) { return discfs.Child(e.load, i) }
+
 // children is ReadDir without the copy.
 func (e *Entry) children() ([]*Entry, error) { return discfs.Children(e.load) }
 
@@ -263,17 +279,13 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 	}
 	discfs.UniqueNames(names)
 	kids := make([]Entry, len(fids))
-	l.Children = make([]*Entry, len(fids))
+	list := make([]*Entry, len(fids))
 	s := im.newScratch(len(fids))
 	for i, f := range fids {
-		k := &kids[i]
-		im.fillEntry(k, e, names[i], f, s)
-		l.Children[i] = k
-		if k.IsDir() {
-			l.NSub++
-		}
+		list[i] = &kids[i]
+		im.fillEntry(list[i], e, names[i], f, s)
 	}
-	discfs.SortByName(l.Children)
+	discfs.SetChildren(l, list, (*Entry).place)
 	return nil
 }
 

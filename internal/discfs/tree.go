@@ -1,6 +1,7 @@
 package discfs
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"slices"
@@ -71,6 +72,22 @@ func Find[E Node[E]](sorted []E, name string) (E, error) {
 // SortByName sorts a directory's listing for Find.
 func SortByName[E Node[E]](list []E) {
 	slices.SortFunc(list, func(a, b E) int { return strings.Compare(a.Name(), b.Name()) })
+}
+
+// SetChildren sorts kids by name (SortByName) and makes them l's entries:
+// place records each one's index in the listing, what its Index method
+// returns, and NSub counts the directories. Names must be unique, so the
+// order, and with it every index, is the same each time a directory is
+// parsed: (parent, index) names an entry for good.
+func SetChildren[E Node[E]](l *Listing[E], kids []E, place func(E, int)) {
+	SortByName(kids)
+	l.Children, l.NSub = kids, 0
+	for i, k := range kids {
+		place(k, i)
+		if k.IsDir() {
+			l.NSub++
+		}
+	}
 }
 
 // MaxSymlinkHops bounds symlink resolution, like the kernel's 40.
@@ -183,6 +200,20 @@ func Children[E any](load func() (*Listing[E], error)) ([]E, error) {
 		return nil, err
 	}
 	return l.Children, nil
+}
+
+// Child returns the listing's entry at index i, the one whose Index is i;
+// for an i out of range, an error wrapping fs.ErrNotExist.
+func Child[E any](load func() (*Listing[E], error), i int) (E, error) {
+	var none E
+	l, err := load()
+	if err != nil {
+		return none, err
+	}
+	if i < 0 || i >= len(l.Children) {
+		return none, fmt.Errorf("no entry %d in a directory of %d: %w", i, len(l.Children), fs.ErrNotExist)
+	}
+	return l.Children[i], nil
 }
 
 // ReadDir returns a copy of the listing's entries, the caller's to keep.
