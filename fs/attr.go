@@ -7,6 +7,8 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
+
+	"github.com/iszmount/iszmount/disc"
 )
 
 // unixMode converts an io/fs mode (type bits and permissions) to the
@@ -74,7 +76,7 @@ func fuseRdev(dev uint64) uint32 {
 	return minor&0xff | major<<8 | (minor&^0xff)<<12
 }
 
-// attrInput is what fillAttr needs from a node.
+// attrInput is what fillAttr and the permission checks need of an entry.
 type attrInput struct {
 	ino                 uint64
 	mode                uint32 // stat(2) mode, before masks
@@ -85,7 +87,35 @@ type attrInput struct {
 	atime, mtime, ctime time.Time
 }
 
-func (f *FS) fillAttr(in attrInput, out *fuse.Attr) {
+// attrOf is what fillAttr needs of entry e.
+func (f *FS) attrOf(e disc.Entry) attrInput {
+	return attrInput{
+		ino:   f.ino(e),
+		mode:  unixMode(e.Mode()),
+		size:  e.Size(),
+		nlink: e.Nlink(),
+		uid:   e.UID(),
+		gid:   e.GID(),
+		rdev:  e.Rdev(),
+		atime: e.AccessTime(),
+		mtime: e.ModTime(),
+		ctime: e.ChangeTime(),
+	}
+}
+
+// ino is the inode number stat(2) and readdir(3) report for e: its on-disc
+// identity. Zero, which readdir(3) would take for a deleted entry, becomes
+// the protocol's "unknown".
+func (f *FS) ino(e disc.Entry) uint64 {
+	if ino := e.Inode(); ino != 0 {
+		return ino
+	}
+	return fuse.FUSE_UNKNOWN_INO
+}
+
+// fillAttr fills the attributes the kernel gets for e.
+func (f *FS) fillAttr(e disc.Entry, out *fuse.Attr) {
+	in := f.attrOf(e)
 	out.Ino = in.ino
 	out.Mode = f.present(in.mode)
 	if out.Mode&syscall.S_IFMT != in.mode&syscall.S_IFMT {

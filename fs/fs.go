@@ -1,15 +1,15 @@
 package fs
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/iszmount/iszmount/disc"
 )
 
 // Source is what a raw mount serves: random access to the image bytes.
@@ -70,11 +70,14 @@ const openFlags = fuse.FOPEN_KEEP_CACHE | fuse.FOPEN_NOFLUSH
 // descriptors, so there is nothing to splice anyway).
 const MaxRequest = 1 << 20
 
-// FS is one file system: its root node and the state its nodes share.
+// FS is one file system: the tree it serves and the kernel's inodes of it.
 // Create it with [NewRaw] or [NewTree], then [FS.Mount] it.
 type FS struct {
-	root    fusefs.InodeEmbedder
-	rootIno uint64
+	fuse.RawFileSystem // ENOSYS for everything server.go does not answer
+
+	root    disc.Entry
+	inodes  inodeTable
+	plus    plusPolicy
 	opts    Options
 	log     *slog.Logger
 	statfs  fuse.StatfsOut
@@ -84,8 +87,9 @@ type FS struct {
 	errs    errorLog
 }
 
-func newFS(opts *Options, blockSize int64, blocks int64) *FS {
-	f := &FS{}
+func newFS(root disc.Entry, opts *Options, blockSize int64, blocks int64) *FS {
+	f := &FS{RawFileSystem: fuse.NewDefaultRawFileSystem(), root: root}
+	f.inodes.init()
 	if opts != nil {
 		f.opts = *opts
 	}
@@ -108,28 +112,18 @@ func (f *FS) LastUse() time.Time { return time.Unix(0, f.lastUse.Load()) }
 
 func (f *FS) touch() { f.lastUse.Store(time.Now().UnixNano()) }
 
-// enter is called first by every node operation: it records the use and
-// applies Options.Permit. A non-zero errno must be returned to the kernel.
-// Permit applies once the mount is up (go-fuse itself opens a file in it
-// while mounting, from any thread) and not to the kernel's own requests,
-// which carry pid 0.
-func (f *FS) enter(ctx context.Context) syscall.Errno {
+// enter is called first by every request: it records the use and applies
+// Options.Permit to the caller. A non-zero errno must be returned to the
+// kernel. Permit applies once the mount is up (go-fuse itself opens a file
+// in it while mounting, from any thread) and not to the kernel's own
+// requests, which carry pid 0.
+func (f *FS) enter(c *fuse.Caller) syscall.Errno {
 	f.touch()
 	if f.opts.Permit == nil || !f.mounted.Load() {
 		return 0
 	}
-	c, ok := fuse.FromContext(ctx)
-	if !ok || (c.Pid != 0 && !f.opts.Permit(c.Uid)) {
+	if c.Pid != 0 && !f.opts.Permit(c.Uid) {
 		return syscall.EACCES
 	}
 	return 0
-}
-
-// stableIno turns an on-disc identity into a go-fuse inode number; the
-// reserved values (0 and ^0) make go-fuse pick an automatic one instead.
-func stableIno(ino uint64) uint64 {
-	if ino == ^uint64(0) {
-		return 0
-	}
-	return ino
 }

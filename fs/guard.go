@@ -2,7 +2,6 @@ package fs
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -10,9 +9,9 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 
+	"github.com/iszmount/iszmount/disc"
 	"github.com/iszmount/iszmount/internal/mountinfo"
 )
 
@@ -145,44 +144,12 @@ const (
 	xOK = 1
 )
 
-// admit is [FS.enter] followed by [FS.check]: what a lookup, opendir,
-// readlink or access does first.
-func (f *FS) admit(ctx context.Context, n *node, mask uint32) syscall.Errno {
-	if errno := f.enter(ctx); errno != 0 {
-		return errno
-	}
-	return f.check(ctx, n, mask)
-}
-
-// check applies the caller's permissions to n when the daemon checks them
-// itself (guardPerms): search permission on every directory above n, and
-// mask on n. It answers EACCES when refused.
-func (f *FS) check(ctx context.Context, n *node, mask uint32) syscall.Errno {
-	if !f.guarding(guardPerms) {
-		return 0
-	}
-	c, ok := fuse.FromContext(ctx)
-	if !ok {
+// permit answers EACCES unless c may access entry e for mask (see may).
+func (f *FS) permit(c *caller, e disc.Entry, mask uint32) syscall.Errno {
+	if !f.may(c, f.attrOf(e), mask) {
 		return syscall.EACCES
 	}
-	who := &caller{uid: c.Uid, gid: c.Gid, pid: c.Pid}
-	if !f.may(who, n.attr(), mask) {
-		return syscall.EACCES
-	}
-	for p := n; ; {
-		_, parent := p.Parent()
-		if parent == nil {
-			return 0
-		}
-		b, ok := parent.Operations().(baser)
-		if !ok {
-			return 0
-		}
-		p = b.base()
-		if !f.may(who, p.attr(), xOK) {
-			return syscall.EACCES
-		}
-	}
+	return 0
 }
 
 // caller is the process a request comes from.

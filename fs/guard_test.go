@@ -54,7 +54,7 @@ func TestProcGroups(t *testing.T) {
 }
 
 func TestMay(t *testing.T) {
-	f := newFS(&Options{}, 2048, 1)
+	f := newFS(nil, &Options{}, 2048, 1)
 	f.guard.Store(uint32(guardAll))
 	file := func(mode, uid, gid uint32) attrInput {
 		return attrInput{mode: syscall.S_IFREG | mode, uid: uid, gid: gid}
@@ -95,7 +95,7 @@ func TestMay(t *testing.T) {
 }
 
 func TestPresent(t *testing.T) {
-	f := newFS(&Options{Umask: 0o022}, 2048, 1)
+	f := newFS(nil, &Options{Umask: 0o022}, 2048, 1)
 	for _, tc := range []struct {
 		g        guard
 		in, want uint32

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"syscall"
 
-	fusefs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 )
@@ -64,18 +63,18 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*Server, error) {
 	s := &Server{dir: dir}
 	serveAt := dir
 	if !IsDevFD(dir) && (os.Geteuid() != 0 || mo.AutoUnmount) {
-		fmOpts := append([]string{"nosuid", "nodev"}, opts.MountOptions.Options...)
+		fmOpts := append([]string{"nosuid", "nodev"}, opts.Options...)
 		if mo.AutoUnmount {
 			fmOpts = append(fmOpts, "auto_unmount")
 		}
-		fd, ctl, err := fusermount(dir, append(fmOpts, fusermountOptions(&opts.MountOptions)...))
+		fd, ctl, err := fusermount(dir, append(fmOpts, fusermountOptions(opts)...))
 		if err != nil {
 			return nil, err
 		}
 		s.fusermount, s.ctl = true, ctl
 		serveAt = fmt.Sprintf("/dev/fd/%d", fd)
 	}
-	server, err := fuse.NewServer(fusefs.NewNodeFS(f.root, opts), serveAt, &opts.MountOptions)
+	server, err := fuse.NewServer(f, serveAt, opts)
 	if err != nil {
 		if s.fusermount {
 			fusermountUnmount(dir, true)
@@ -90,7 +89,7 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*Server, error) {
 		s.Unmount()
 		return nil, err
 	}
-	g, err := mountGuard(dir, "fuse."+opts.MountOptions.Name)
+	g, err := mountGuard(dir, "fuse."+opts.Name)
 	if err != nil {
 		f.log.Warn("cannot read the mount's options; checking permissions in the daemon", "err", err)
 	}
@@ -147,17 +146,8 @@ func setReadAhead(dir string, bytes int) error {
 	return os.WriteFile(name, []byte(strconv.Itoa(bytes>>10)), 0)
 }
 
-func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
-	timeout := CacheTimeout
-	logger := log.New(logWriter{f.log, slog.LevelWarn}, "go-fuse: ", 0)
-	o := &fusefs.Options{
-		EntryTimeout:    &timeout,
-		AttrTimeout:     &timeout,
-		NegativeTimeout: &timeout,
-		Logger:          logger,
-		RootStableAttr:  &fusefs.StableAttr{Ino: f.rootIno},
-	}
-	m := &o.MountOptions
+func (f *FS) fuseOptions(dir string, mo *MountOptions) *fuse.MountOptions {
+	m := &fuse.MountOptions{}
 	m.FsName = mo.FsName
 	m.Name = mo.Subtype
 	if m.Name == "" {
@@ -186,7 +176,7 @@ func (f *FS) fuseOptions(dir string, mo *MountOptions) *fusefs.Options {
 	if !IsDevFD(dir) && os.Geteuid() == 0 && !mo.AutoUnmount {
 		m.DirectMountStrict = true
 	} // else mounted already, by our caller or by fusermount3 (see Mount)
-	return o
+	return m
 }
 
 // IsDevFD reports whether dir is a /dev/fd/N mount point: an open /dev/fuse

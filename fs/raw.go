@@ -1,19 +1,16 @@
 package fs
 
 import (
-	"context"
 	"errors"
 	"io"
+	iofs "io/fs"
 	"os"
-	"syscall"
 	"time"
 
-	fusefs "github.com/hanwen/go-fuse/v2/fs"
-	"github.com/hanwen/go-fuse/v2/fuse"
-	"golang.org/x/sys/unix"
+	"github.com/iszmount/iszmount/disc"
 )
 
-// Inode numbers of the two nodes of a raw mount.
+// Inode numbers of the two entries of a raw mount.
 const (
 	rawRootIno = 1
 	rawFileIno = 2
@@ -24,90 +21,114 @@ const (
 // the image file's) and belong to the mounting user unless Options.UID and
 // GID say otherwise. If src is a [HoleSeeker], lseek(2) SEEK_DATA/SEEK_HOLE
 // on the file report its holes.
+//
+// The two are served as a tree of two entries, by the same code as a disc's
+// tree.
 func NewRaw(name string, src Source, modTime time.Time, opts *Options) *FS {
 	const block = 2048
-	f := newFS(opts, block, (src.Size()+block-1)/block)
 	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
-	file := &rawFile{node: node{fs: f, attrs: &fixedAttr{
-		ino: rawFileIno, mode: syscall.S_IFREG | 0o444, size: src.Size(), nlink: 1,
-		uid: uid, gid: gid, mtime: modTime,
-	}}, src: src}
-	f.root = &rawRoot{node: node{fs: f, attrs: &fixedAttr{
-		ino: rawRootIno, mode: syscall.S_IFDIR | 0o555, nlink: 2,
-		uid: uid, gid: gid, mtime: modTime,
-	}}, name: name, file: file}
-	f.rootIno = rawRootIno
-	return f
+	root := &rawEntry{name: ".", mode: iofs.ModeDir | 0o555, ino: rawRootIno, uid: uid, gid: gid, mtime: modTime}
+	root.file = &rawEntry{name: name, parent: root, mode: 0o444, ino: rawFileIno, uid: uid, gid: gid, mtime: modTime, src: src}
+	return newFS(root, opts, block, (src.Size()+block-1)/block)
 }
 
-// rawRoot is the directory of a raw mount.
-type rawRoot struct {
-	node
-	name string
-	file *rawFile
+// rawEntry is the root or the file of a raw mount.
+type rawEntry struct {
+	name     string
+	parent   *rawEntry // nil for the root
+	file     *rawEntry // the root's one file
+	src      Source    // the file's bytes
+	mode     iofs.FileMode
+	ino      uint64
+	uid, gid uint32
+	mtime    time.Time
 }
 
-func (n *rawRoot) OnAdd(ctx context.Context) {
-	child := n.NewPersistentInode(ctx, n.file, fusefs.StableAttr{Mode: syscall.S_IFREG, Ino: rawFileIno})
-	n.AddChild(n.name, child, false)
-}
+var errRawNotDir = errors.New("not a directory")
 
-func (n *rawRoot) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
-	if errno := n.fs.admit(ctx, &n.node, xOK); errno != 0 {
-		return nil, errno
+func (e *rawEntry) Name() string          { return e.name }
+func (e *rawEntry) Mode() iofs.FileMode   { return e.mode }
+func (e *rawEntry) IsDir() bool           { return e.mode.IsDir() }
+func (e *rawEntry) Inode() uint64         { return e.ino }
+func (e *rawEntry) Index() int            { return 0 }
+func (e *rawEntry) UID() uint32           { return e.uid }
+func (e *rawEntry) GID() uint32           { return e.gid }
+func (e *rawEntry) HasOwner() bool        { return true }
+func (e *rawEntry) Rdev() uint64          { return 0 }
+func (e *rawEntry) ModTime() time.Time    { return e.mtime }
+func (e *rawEntry) AccessTime() time.Time { return e.mtime }
+func (e *rawEntry) ChangeTime() time.Time { return e.mtime }
+func (e *rawEntry) Target() string        { return "" }
+func (e *rawEntry) Info() iofs.FileInfo   { return rawInfo{e} }
+
+func (e *rawEntry) Path() string {
+	if e.parent == nil {
+		return ""
 	}
-	if name != n.name {
-		return nil, syscall.ENOENT
-	}
-	n.fs.fillAttr(n.file.attr(), &out.Attr)
-	return n.file.EmbeddedInode(), 0
+	return e.name
 }
 
-func (n *rawRoot) Opendir(ctx context.Context) syscall.Errno {
-	return n.fs.admit(ctx, &n.node, rOK)
+func (e *rawEntry) Parent() disc.Entry {
+	if e.parent == nil {
+		return nil
+	}
+	return e.parent
 }
 
-// rawFile is the one file of a raw mount.
-type rawFile struct {
-	node
-	src Source
+func (e *rawEntry) Size() int64 {
+	if e.src == nil {
+		return 0
+	}
+	return e.src.Size()
 }
 
-func (n *rawFile) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	n.fs.touch()
-	return n.fs.readAt(n.EmbeddedInode(), n.src, n.src.Size(), dest, off)
+func (e *rawEntry) Nlink() uint32 {
+	if e.IsDir() {
+		return 2
+	}
+	return 1
 }
 
-// Lseek answers SEEK_DATA and SEEK_HOLE (the kernel handles the other
-// whence values itself) from the source's HoleSeeker, if it has one;
-// otherwise the whole file is data.
-func (n *rawFile) Lseek(ctx context.Context, fh fusefs.FileHandle, off uint64, whence uint32) (uint64, syscall.Errno) {
-	n.fs.touch()
-	size := n.src.Size()
-	if off >= uint64(size) {
-		return 0, syscall.ENXIO
+func (e *rawEntry) ReadDir() ([]disc.Entry, error) {
+	if e.file == nil {
+		return nil, errRawNotDir
 	}
-	var seek func(int64) (int64, error)
-	hs, ok := n.src.(HoleSeeker)
-	switch {
-	case whence == unix.SEEK_DATA && ok:
-		seek = hs.SeekData
-	case whence == unix.SEEK_HOLE && ok:
-		seek = hs.SeekHole
-	case whence == unix.SEEK_DATA:
-		return off, 0
-	case whence == unix.SEEK_HOLE:
-		return uint64(size), 0
-	default:
-		return 0, syscall.EINVAL
-	}
-	pos, err := seek(int64(off))
-	switch {
-	case errors.Is(err, io.EOF):
-		return 0, syscall.ENXIO
-	case err != nil:
-		n.fs.errs.report(n.fs.log, "/"+n.Path(nil), int64(off), 0, err)
-		return 0, syscall.EIO
-	}
-	return uint64(pos), 0
+	return []disc.Entry{e.file}, nil
 }
+
+func (e *rawEntry) Child(i int) (disc.Entry, error) {
+	if e.file == nil {
+		return nil, errRawNotDir
+	}
+	if i != 0 {
+		return nil, iofs.ErrNotExist
+	}
+	return e.file, nil
+}
+
+func (e *rawEntry) Lookup(name string) (disc.Entry, error) {
+	if e.file == nil {
+		return nil, errRawNotDir
+	}
+	if name != e.file.name {
+		return nil, iofs.ErrNotExist
+	}
+	return e.file, nil
+}
+
+func (e *rawEntry) Open() (io.ReaderAt, error) {
+	if e.src == nil {
+		return nil, iofs.ErrInvalid
+	}
+	return e.src, nil
+}
+
+// rawInfo is a raw entry's fs.FileInfo.
+type rawInfo struct{ e *rawEntry }
+
+func (i rawInfo) Name() string        { return i.e.name }
+func (i rawInfo) Size() int64         { return i.e.Size() }
+func (i rawInfo) Mode() iofs.FileMode { return i.e.mode }
+func (i rawInfo) ModTime() time.Time  { return i.e.mtime }
+func (i rawInfo) IsDir() bool         { return i.e.IsDir() }
+func (i rawInfo) Sys() any            { return i.e }

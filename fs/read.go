@@ -2,39 +2,9 @@ package fs
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"sync"
-	"syscall"
-
-	fusefs "github.com/hanwen/go-fuse/v2/fs"
-	"github.com/hanwen/go-fuse/v2/fuse"
 )
-
-// readAt fills dest from r at off for node, a file of the given size. It
-// clamps the request to the file, and it never returns a short read before
-// the end of the file: any error there becomes EIO (see the package doc,
-// Errors).
-func (f *FS) readAt(node *fusefs.Inode, r io.ReaderAt, size int64, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	if off < 0 {
-		return nil, syscall.EINVAL
-	}
-	if off >= size {
-		return fuse.ReadResultData(nil), 0
-	}
-	if rest := size - off; int64(len(dest)) > rest {
-		dest = dest[:rest]
-	}
-	n, err := r.ReadAt(dest, off)
-	if n == len(dest) && (err == nil || err == io.EOF) {
-		return fuse.ReadResultData(dest), 0
-	}
-	if err == nil {
-		err = io.ErrUnexpectedEOF // a ReaderAt must not do this, but be safe
-	}
-	f.errs.report(f.log, "/"+node.Path(nil), off, len(dest), err)
-	return nil, syscall.EIO
-}
 
 // errorLog keeps the error log quiet under repeated failures: the first
 // failure with a given error text is logged at error level, later ones at

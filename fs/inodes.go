@@ -1,0 +1,160 @@
+package fs
+
+import (
+	"sync"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// inodeTable records the inodes the kernel holds, by FUSE node ID.
+//
+// A node ID names an entry by where it is, not by what it is: its parent's
+// node ID and its position in the parent's name-sorted listing (which the
+// readers parse the same way every time, see disc.Entry.Child). So the
+// table keeps no entries, no names and no attributes: 16 bytes a record and
+// about as much again in the index that gives a known entry its node ID
+// back. The entries themselves are found again when a request names them
+// (FS.entry), from the readers' listings, which the readers keep in a
+// bounded cache and parse again when needed. A million looked-up entries
+// cost the daemon some 32 MiB here, not the KiB apiece that a tree of
+// go-fuse nodes costs.
+//
+// The kernel counts the references each reply gives it (LOOKUP, and every
+// entry READDIRPLUS answers with a node ID) and gives them back with FORGET
+// when it drops the inode; a record whose count falls to zero, and which is
+// no other live record's parent, is freed and its node ID reused. Hard
+// links are one node ID per name: the kernel needs no more, and stat(2)
+// reports the entries' shared on-disc identity as st_ino.
+type inodeTable struct {
+	mu   sync.Mutex
+	recs []inodeRec        // by node ID; recs[0] is unused, recs[rootID] the root
+	free []uint32          // node IDs of freed records
+	ids  map[uint64]uint32 // childKey(parent, index) -> node ID
+}
+
+// inodeRec is one inode the kernel holds, or a free slot (parent 0, which
+// the root has too but is never freed).
+type inodeRec struct {
+	parent  uint32 // parent directory's node ID
+	index   uint32 // position in the parent's listing
+	nlookup uint32 // references the kernel holds (saturating; see forget)
+	kids    uint32 // live records whose parent this is
+}
+
+// rootID is the root's node ID, fixed by the protocol.
+const rootID = fuse.FUSE_ROOT_ID
+
+// maxDepth bounds the parent chains the table follows: deeper than any
+// reader lets a tree go (iso9660view and udfview stop at a few hundred).
+const maxDepth = 1 << 12
+
+func (t *inodeTable) init() {
+	t.recs = make([]inodeRec, rootID+1, 1024)
+	t.recs[rootID].nlookup = 1 // the kernel's own reference, never forgotten
+	t.ids = make(map[uint64]uint32)
+}
+
+func childKey(parent uint32, index int) uint64 { return uint64(parent)<<32 | uint64(uint32(index)) }
+
+// ref returns the node ID of the entry at index of directory parent,
+// recording one more kernel reference to it (the caller hands the node ID
+// to the kernel). It returns 0 when parent is no live node ID or the table
+// is full.
+func (t *inodeTable) ref(parent uint64, index int) uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.live(parent) || index < 0 || uint64(index) > 1<<32-1 {
+		return 0
+	}
+	key := childKey(uint32(parent), index)
+	if id, ok := t.ids[key]; ok {
+		r := &t.recs[id]
+		if r.nlookup < ^uint32(0) {
+			r.nlookup++
+		}
+		return uint64(id)
+	}
+	var id uint32
+	switch {
+	case len(t.free) > 0:
+		id = t.free[len(t.free)-1]
+		t.free = t.free[:len(t.free)-1]
+	case len(t.recs) < 1<<32-1:
+		id = uint32(len(t.recs))
+		t.recs = append(t.recs, inodeRec{})
+	default:
+		return 0
+	}
+	t.recs[id] = inodeRec{parent: uint32(parent), index: uint32(index), nlookup: 1}
+	t.recs[parent].kids++
+	t.ids[key] = id
+	return uint64(id)
+}
+
+// live reports whether id is a node ID the kernel holds. Callers hold mu.
+func (t *inodeTable) live(id uint64) bool {
+	return id < uint64(len(t.recs)) && t.recs[id].nlookup > 0
+}
+
+// forget takes n references off id (FORGET) and frees what is left
+// unreferenced. The kernel forgets all it holds at once, so a saturated
+// count is forgotten whole.
+func (t *inodeTable) forget(id uint64, n uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id == rootID || !t.live(id) {
+		return
+	}
+	r := &t.recs[id]
+	if n >= uint64(r.nlookup) {
+		r.nlookup = 0
+	} else {
+		r.nlookup -= uint32(n)
+	}
+	t.release(uint32(id))
+}
+
+// release frees id, and then the parents it was keeping, while they are
+// unreferenced. Callers hold mu.
+func (t *inodeTable) release(id uint32) {
+	for id != rootID {
+		r := t.recs[id]
+		if r.nlookup > 0 || r.kids > 0 {
+			return
+		}
+		delete(t.ids, childKey(r.parent, int(r.index)))
+		t.recs[id] = inodeRec{}
+		t.free = append(t.free, id)
+		t.recs[r.parent].kids--
+		id = r.parent
+	}
+}
+
+// path returns the listing positions that lead from the root to id, root
+// first; ok is false when id is no live node ID.
+func (t *inodeTable) path(id uint64, buf []uint32) (path []uint32, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.live(id) {
+		return nil, false
+	}
+	for id != rootID {
+		if len(buf) >= maxDepth {
+			return nil, false
+		}
+		r := t.recs[id]
+		buf = append(buf, r.index)
+		id = uint64(r.parent)
+	}
+	for i, j := 0, len(buf)-1; i < j; i, j = i+1, j-1 {
+		buf[i], buf[j] = buf[j], buf[i]
+	}
+	return buf, true
+}
+
+// size returns how many records are live, the root included.
+func (t *inodeTable) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.ids) + 1
+}
