@@ -1,6 +1,6 @@
-// Package fs is the FUSE layer of iszmount: go-fuse/v2 nodes that serve a
-// decompressed image (raw mode) or the ISO 9660 or UDF tree inside it (tree
-// mode).
+// Package fs is the FUSE layer of iszmount: it serves a decompressed image
+// (raw mode) or the ISO 9660 or UDF tree inside it (tree mode) on go-fuse/v2's
+// raw protocol API.
 //
 // The package knows nothing about the ISZ format or the ISO 9660 and UDF
 // on-disc structures. A raw mount serves any [Source] (an [io.ReaderAt] with a size,
@@ -20,8 +20,20 @@
 // names, modes, owners, times, symlinks, device nodes and hard links that
 // its reader reports: iso9660view (Rock Ridge over Joliet over plain ISO
 // names) or udfview; disc.Open picks one.
-// Inode numbers are the entries' on-disc identities, so they are stable across
-// mounts and hard links share one inode.
+// Inode numbers (st_ino) are the entries' on-disc identities, so they are
+// stable across mounts and hard links share one.
+//
+// # Inodes and memory
+//
+// Raw mode is served as a tree of two entries, by the same code. The kernel
+// names inodes by node ID; a node ID here names an entry by its parent's
+// node ID and its position in the parent's listing, 16 bytes a record (plus
+// its index slot) and nothing else: no entry, name or attributes is kept
+// for the kernel's sake. Each request finds its entry again from the root
+// through the readers' listings, which the readers keep in a bounded cache.
+// Records live while the kernel holds the inode: FORGET frees them. So the
+// daemon's memory grows by some 32 bytes per inode the kernel caches, not by
+// the size of a tree node; a million looked-up entries cost about 32 MiB.
 //
 // # Usage
 //
@@ -43,9 +55,10 @@
 // FOPEN_CACHE_DIR; symlink targets are cached (not on a /dev/fd/N mount,
 // which may need every readlink checked); xattrs are
 // disabled so that ls -l does not ask for security labels of every file.
-// Directory listings are answered from the parsed tree, and READDIRPLUS fills
+// Directory listings are answered from the parsed tree. READDIRPLUS fills
 // in every entry's attributes in the same reply, so ls -l causes no LOOKUP
-// storm. Requests are up to [MaxRequest] bytes (1 MiB). Mounted by root,
+// storm, but only for callers that stat what they list: find(1) gets names
+// and types only, so the kernel builds no inode per name (see plus.go). Requests are up to [MaxRequest] bytes (1 MiB). Mounted by root,
 // the mount's readahead is raised to [ReadAhead] (the kernel starts FUSE
 // mounts at 128 KiB), so sequential reads keep several requests in flight
 // for the parallel decoder.
@@ -53,7 +66,7 @@
 // # Errors
 //
 // The mount is always read-only: it is mounted "ro", so the kernel itself
-// answers EROFS to writes, and nodes never modify anything. A failed read of
+// answers EROFS to writes, and nothing is ever modified. A failed read of
 // the source (a corrupt chunk, a truncated or vanished image) answers EIO for
 // that request only and logs one line with the error as a slog value (an
 // *isz.ChunkError names the chunk and its offsets itself; fs imports no
@@ -69,7 +82,7 @@
 // descriptor its caller mounted (mount.fuse3 -o drop_privileges). It asks
 // for ro, nosuid, nodev and default_permissions, then reads the options the
 // kernel mount really has from /proc/self/mountinfo: where one is missing
-// (drop_privileges mounts have none of them) the nodes enforce it
+// (drop_privileges mounts have none of them) the daemon enforces it
 // themselves, checking the caller's permissions, hiding setuid bits and
 // showing device nodes as empty files (see guard.go).
 //

@@ -22,6 +22,12 @@ import "sync"
 // lists), its listings are answered in full from then on. That costs a
 // stat-ing caller the LOOKUPs of one directory, and a non-stat-ing caller
 // nothing.
+//
+// The kernel keeps a listing it has read (FOPEN_CACHE_DIR) and answers
+// later readers from it, with no READDIRPLUS: a listing read by names only
+// would then make every later ls -l look up each name. So a directory is
+// opened with FOPEN_CACHE_DIR only by a caller whose listings are answered
+// in full.
 type plusPolicy struct {
 	mu      sync.Mutex
 	callers map[uint32]*plusCaller // by thread ID; bounded by maxPlusCallers
@@ -40,6 +46,15 @@ const maxPlusCallers = 1024
 // statsAfter is how many LOOKUPs in a directory just listed by names only
 // make a caller one that stats what it lists.
 const statsAfter = 2
+
+// knows reports whether thread pid is known to stat what it lists, so its
+// READDIRPLUS will be answered in full.
+func (p *plusPolicy) knows(pid uint32) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.callers[pid]
+	return c != nil && c.full
+}
 
 // full reports whether a READDIRPLUS of dir from thread pid is answered in
 // full, and otherwise remembers that pid was given dir's names.

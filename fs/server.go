@@ -237,8 +237,9 @@ func (f *FS) Readlink(cancel <-chan struct{}, h *fuse.InHeader) ([]byte, fuse.St
 }
 
 // OpenDir lets the kernel cache the listing (FOPEN_CACHE_DIR) for as long as
-// it likes. A listing needs no handle: a READDIR offset is a position in
-// the directory's listing, which the reader gives the same every time.
+// it likes if it will be read with attributes (see plusPolicy). A listing
+// needs no handle: a READDIR offset is a position in the directory's
+// listing, which the reader gives the same every time.
 func (f *FS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
 	e, errno := f.admit(&in.InHeader, rOK)
 	if errno != 0 {
@@ -247,7 +248,9 @@ func (f *FS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 	if !e.IsDir() {
 		return fuse.ENOTDIR
 	}
-	out.OpenFlags = fuse.FOPEN_CACHE_DIR | fuse.FOPEN_KEEP_CACHE
+	if f.plus.knows(in.Pid) {
+		out.OpenFlags = fuse.FOPEN_CACHE_DIR | fuse.FOPEN_KEEP_CACHE
+	}
 	return fuse.OK
 }
 
