@@ -154,3 +154,51 @@ func TestTreeReaddirplus(t *testing.T) {
 		t.Errorf("ls -lR sent %d LOOKUPs, want at most one directory's %d", n, treeFiles+1)
 	}
 }
+
+// TestTreeConcurrentForget: readers walking and reading the tree while the
+// kernel keeps dropping its inodes (FORGET racing LOOKUP and READDIRPLUS)
+// always read the source's bytes, and the table ends with what the kernel
+// still holds.
+func TestTreeConcurrentForget(t *testing.T) {
+	f, dir, src := mountTestTree(t, nil, nil)
+	stop := make(chan struct{})
+	done := make(chan error)
+	for w := range 4 {
+		go func() {
+			var err error
+			for i := 0; err == nil; i++ {
+				select {
+				case <-stop:
+					done <- nil
+					return
+				default:
+				}
+				p := fmt.Sprintf("d%d/f%02d", (w+i)%treeDirs, (w*7+i)%treeFiles)
+				got, rerr := os.ReadFile(filepath.Join(dir, p))
+				want, _ := os.ReadFile(filepath.Join(src, p))
+				if rerr != nil || !bytes.Equal(got, want) {
+					err = fmt.Errorf("%s: %d bytes, %v; want the source's %d", p, len(got), rerr, len(want))
+				}
+				if _, lerr := os.ReadDir(filepath.Join(dir, fmt.Sprintf("d%d", i%treeDirs))); lerr != nil && err == nil {
+					err = lerr
+				}
+			}
+			<-stop
+			done <- err
+		}()
+	}
+	for range 20 {
+		dropCaches(t)
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	dropCaches(t)
+	if !waitFor(func() bool { return f.inodes.size() == 1 }) {
+		t.Errorf("inode table holds %d records once the kernel dropped everything, want just the root", f.inodes.size())
+	}
+}
