@@ -11,12 +11,13 @@ import (
 // A node ID names an entry by where it is, not by what it is: its parent's
 // node ID and its position in the parent's name-sorted listing (which the
 // readers parse the same way every time, see disc.Entry.Child). So the
-// table keeps no entries, no names and no attributes: 16 bytes a record and
-// about as much again in the index that gives a known entry its node ID
-// back. The entries themselves are found again when a request names them
+// table keeps no entries, no names and no attributes: 16 bytes a record,
+// and 4 to 16 bytes in the index that gives a known entry its node ID back
+// (an open-addressing hash table of node IDs, keyed by the records
+// themselves; a Go map would take some 40). The entries themselves are found again when a request names them
 // (FS.entry), from the readers' listings, which the readers keep in a
 // bounded cache and parse again when needed. A million looked-up entries
-// cost the daemon some 32 MiB here, not the KiB apiece that a tree of
+// cost the daemon some 24-40 MiB here, not the KiB apiece that a tree of
 // go-fuse nodes costs.
 //
 // The kernel counts the references each reply gives it (LOOKUP, and every
@@ -27,9 +28,9 @@ import (
 // reports the entries' shared on-disc identity as st_ino.
 type inodeTable struct {
 	mu   sync.Mutex
-	recs []inodeRec        // by node ID; recs[0] is unused, recs[rootID] the root
-	free []uint32          // node IDs of freed records
-	ids  map[uint64]uint32 // childKey(parent, index) -> node ID
+	recs []inodeRec // by node ID; recs[0] is unused, recs[rootID] the root
+	free []uint32   // node IDs of freed records
+	ids  idIndex    // (parent, index) -> node ID
 }
 
 // inodeRec is one inode the kernel holds, or a free slot (parent 0, which
@@ -51,10 +52,7 @@ const maxDepth = 1 << 12
 func (t *inodeTable) init() {
 	t.recs = make([]inodeRec, rootID+1, 1024)
 	t.recs[rootID].nlookup = 1 // the kernel's own reference, never forgotten
-	t.ids = make(map[uint64]uint32)
 }
-
-func childKey(parent uint32, index int) uint64 { return uint64(parent)<<32 | uint64(uint32(index)) }
 
 // ref returns the node ID of the entry at index of directory parent,
 // recording one more kernel reference to it (the caller hands the node ID
@@ -66,8 +64,7 @@ func (t *inodeTable) ref(parent uint64, index int) uint64 {
 	if !t.live(parent) || index < 0 || uint64(index) > 1<<32-1 {
 		return 0
 	}
-	key := childKey(uint32(parent), index)
-	if id, ok := t.ids[key]; ok {
+	if id := t.ids.find(t.recs, uint32(parent), uint32(index)); id != 0 {
 		r := &t.recs[id]
 		if r.nlookup < ^uint32(0) {
 			r.nlookup++
@@ -87,7 +84,7 @@ func (t *inodeTable) ref(parent uint64, index int) uint64 {
 	}
 	t.recs[id] = inodeRec{parent: uint32(parent), index: uint32(index), nlookup: 1}
 	t.recs[parent].kids++
-	t.ids[key] = id
+	t.ids.insert(t.recs, id)
 	return uint64(id)
 }
 
@@ -122,7 +119,7 @@ func (t *inodeTable) release(id uint32) {
 		if r.nlookup > 0 || r.kids > 0 {
 			return
 		}
-		delete(t.ids, childKey(r.parent, int(r.index)))
+		t.ids.remove(t.recs, id)
 		t.recs[id] = inodeRec{}
 		t.free = append(t.free, id)
 		t.recs[r.parent].kids--
@@ -156,5 +153,83 @@ func (t *inodeTable) path(id uint64, buf []uint32) (path []uint32, ok bool) {
 func (t *inodeTable) size() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.ids) + 1
+	return t.ids.n + 1
+}
+
+// idIndex finds the node ID of a (parent, index) pair: a hash table of node
+// IDs with linear probing, whose keys are the records they name. It is at
+// most half full; 0 is an empty slot.
+type idIndex struct {
+	slots []uint32
+	n     int // node IDs held
+}
+
+func (x *idIndex) home(parent, index uint32) int {
+	h := (uint64(parent)<<32 | uint64(index)) * 0x9e3779b97f4a7c15
+	return int(h >> 32 & uint64(len(x.slots)-1))
+}
+
+// find returns the node ID recorded for (parent, index), or 0.
+func (x *idIndex) find(recs []inodeRec, parent, index uint32) uint32 {
+	if x.n == 0 {
+		return 0
+	}
+	mask := len(x.slots) - 1
+	for i := x.home(parent, index); ; i = (i + 1) & mask {
+		id := x.slots[i]
+		if id == 0 {
+			return 0
+		}
+		if r := &recs[id]; r.parent == parent && r.index == index {
+			return id
+		}
+	}
+}
+
+// insert adds id, whose record is filled in and not yet held.
+func (x *idIndex) insert(recs []inodeRec, id uint32) {
+	if 2*(x.n+1) > len(x.slots) {
+		old := x.slots
+		x.slots = make([]uint32, max(64, 2*len(old)))
+		for _, o := range old {
+			if o != 0 {
+				x.place(recs, o)
+			}
+		}
+	}
+	x.place(recs, id)
+	x.n++
+}
+
+func (x *idIndex) place(recs []inodeRec, id uint32) {
+	mask := len(x.slots) - 1
+	i := x.home(recs[id].parent, recs[id].index)
+	for x.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = id
+}
+
+// remove takes id out, its record still filled in. Later slots of the
+// same probe run move back into the gap (no tombstones), so find never
+// stops short of them.
+func (x *idIndex) remove(recs []inodeRec, id uint32) {
+	r := &recs[id]
+	mask := len(x.slots) - 1
+	i := x.home(r.parent, r.index)
+	for x.slots[i] != id {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = 0
+	x.n--
+	for j := (i + 1) & mask; x.slots[j] != 0; j = (j + 1) & mask {
+		o := &recs[x.slots[j]]
+		k := x.home(o.parent, o.index)
+		// The entry at j may move to the gap at i unless its home lies
+		// cyclically in (i, j].
+		if (j > i && (k <= i || k > j)) || (j < i && k <= i && k > j) {
+			x.slots[i], x.slots[j] = x.slots[j], 0
+			i = j
+		}
+	}
 }

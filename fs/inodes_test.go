@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -55,5 +56,70 @@ func TestInodeTable(t *testing.T) {
 	tab.forget(other, 1<<40)
 	if tab.size() != 1 {
 		t.Errorf("size after forgetting a saturated count = %d, want 1", tab.size())
+	}
+}
+
+// TestInodeTableRandom checks the table against a map under random refs and
+// forgets, so that the index's probe runs see every shape of insertion and
+// removal (growth, wrap-around, removal in the middle of a run).
+func TestInodeTableRandom(t *testing.T) {
+	var tab inodeTable
+	tab.init()
+	type key struct{ parent, index uint64 }
+	model := map[key]uint64{}
+	refs := map[uint64]uint64{}
+	// holds reports whether node ID id still names k.
+	holds := func(id uint64, k key) bool {
+		r := tab.recs[id]
+		return r.parent == uint32(k.parent) && r.index == uint32(k.index) && (r.nlookup > 0 || r.kids > 0)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for step := range 100000 {
+		if rng.IntN(3) > 0 || len(refs) == 0 {
+			parent := uint64(rootID)
+			if len(refs) > 0 && rng.IntN(2) == 0 {
+				for id := range refs { // any live node ID will do
+					parent = id
+					break
+				}
+			}
+			k := key{parent, uint64(rng.IntN(50))}
+			old, known := model[k]
+			known = known && holds(old, k)
+			id := tab.ref(k.parent, int(k.index))
+			if known && old != id {
+				t.Fatalf("step %d: ref%v = %d, earlier %d", step, k, id, old)
+			}
+			model[k] = id
+			refs[id]++
+			continue
+		}
+		for id, n := range refs {
+			tab.forget(id, n)
+			delete(refs, id)
+			break
+		}
+		if step%64 != 0 {
+			continue
+		}
+		// Every key whose record lives is found; the others are not.
+		for k, id := range model {
+			live := holds(id, k)
+			got := uint64(tab.ids.find(tab.recs, uint32(k.parent), uint32(k.index)))
+			if live && got != id || !live && got != 0 {
+				t.Fatalf("step %d: find%v = %d, want %d (live %v)", step, k, got, id, live)
+			}
+			if !live {
+				delete(model, k)
+			}
+		}
+	}
+	for k, id := range model { // the last forgets
+		if !holds(id, k) {
+			delete(model, k)
+		}
+	}
+	if tab.ids.n != len(model) {
+		t.Errorf("index holds %d node IDs, model %d", tab.ids.n, len(model))
 	}
 }
