@@ -270,8 +270,13 @@ func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 	if d == nil {
 		return nil, fmt.Errorf("iso9660view: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	return d.Load(func(l *discfs.Listing[*Entry]) error {
+	return d.Load(&e.im.listings, func(l *discfs.Listing[*Entry]) error {
 		d.relocated = 0
 		return e.im.parseDir(e, l, &d.relocated)
 	}, isFormatError)
 }
+
+// entryBytes is what one parsed entry keeps in memory beyond its name, as
+// the listing cache counts it (Options.DirCache): measured by
+// TestDirectoryEntryMemory.
+const entryBytes = 176

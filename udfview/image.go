@@ -17,8 +17,15 @@ type Options struct {
 	// bound beyond the image's size, which limits file identifiers to one
 	// per 38 bytes). A caller reading a compressed image sets it from the
 	// image's stored size, so that a few hundred KiB cannot expand into
-	// millions of entries (see disc.Open).
+	// millions of entries (see disc.Open). It bounds the entries in
+	// memory at once: those of the listings DirCache keeps, and those
+	// being parsed.
 	MaxEntries int64
+
+	// DirCache bounds the estimated bytes of the parsed directory
+	// listings kept (0: 16 MiB, some 90,000 entries). The least recently
+	// used are dropped past it, and parsed again when next used.
+	DirCache int64
 }
 
 // Image is an opened UDF file system. It implements fs.FS, fs.ReadDirFS,
@@ -32,8 +39,8 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	links   discfs.Nlinks // hard-link counts, made on first use
-	entries discfs.Budget // Options.MaxEntries, taken as directories are parsed
+	links    discfs.Nlinks        // hard-link counts, made on first use
+	listings discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
 }
 
 // VolumeInfo describes the volume.
@@ -100,7 +107,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	var firstErr error
 	for i, x := range []extentAD{anc.main, anc.reserve} {
 		im := &Image{r: r, size: size, bs: bs}
-		im.entries.Limit = opts.MaxEntries
+		im.listings.Limit, im.listings.EntryBytes, im.listings.Budget.Limit = opts.DirCache, entryBytes, opts.MaxEntries
 		im.info.NSR = findVRS(r, size)
 		im.info.BlockSize = int(bs)
 		im.info.ReserveVDS = i == 1

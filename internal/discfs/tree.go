@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -81,12 +82,13 @@ func SortByName[E Node[E]](list []E) {
 // parsed: (parent, index) names an entry for good.
 func SetChildren[E Node[E]](l *Listing[E], kids []E, place func(E, int)) {
 	SortByName(kids)
-	l.Children, l.NSub = kids, 0
+	l.Children, l.NSub, l.nameBytes = kids, 0, 0
 	for i, k := range kids {
 		place(k, i)
 		if k.IsDir() {
 			l.NSub++
 		}
+		l.nameBytes += int64(len(k.Name()))
 	}
 }
 
@@ -147,45 +149,62 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// Dir is a directory's listing, read on first use and kept. The zero Dir
-// is ready; a reader's directory entry points to one, so a file costs no
-// room for it.
+// Dir is a directory's listing, read on first use and kept while its
+// image's Cache keeps it. The zero Dir is ready; a reader's directory
+// entry points to one, so a file costs no room for it.
 type Dir[E any] struct {
-	mu     sync.Mutex
-	loaded bool
-	err    error
-	list   Listing[E]
+	mu   sync.Mutex // held while the listing is read
+	err  error      // a malformed directory's, kept for good (under mu)
+	list atomic.Pointer[Listing[E]]
+
+	prev, next *Dir[E] // in the Cache's ring while it keeps the listing (under its lock)
 }
 
 // Listing is what a reader's directory parser fills in.
 type Listing[E any] struct {
-	Children []E // sorted by name (SortByName)
+	Children []E // sorted by name (SetChildren)
 	NSub     int // how many of them are directories
+
+	cache     *Cache[E] // whose Budget Take counts against
+	taken     int       // entries taken from the Budget, given back when dropped
+	refused   bool      // Take found no room
+	nameBytes int64     // of the children's names (SetChildren)
+	cost      int64     // estimated bytes, counted in the Cache
 }
 
-// Load returns the listing, calling read to fill it in on first use (under
-// the Dir's lock, so never twice at once). An error for which final is
-// true (a malformed directory) is kept and returned by every later Load;
-// any other (an I/O error) is not, so that a later Load reads again. The
-// listing returned is shared: callers do not change it.
-func (d *Dir[E]) Load(read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+// Load returns the listing, calling read to fill it in when it is not
+// kept (on first use, or again after c dropped it) under the Dir's lock,
+// so never twice at once; read counts the entries it builds against c's
+// Budget with Listing.Take. An error for which final is true (a malformed
+// directory) is kept and returned by every later Load; any other (an I/O
+// error), or one met once Take refused, is not, so that a later Load reads
+// again.
+// The listing returned is shared: callers do not change it. It stays
+// whole while they hold it, even once c has dropped it.
+func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+	if l := d.list.Load(); l != nil {
+		c.touch(d)
+		return l, nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.loaded {
-		if d.err != nil {
-			return nil, d.err
-		}
-		return &d.list, nil
+	if d.err != nil {
+		return nil, d.err
 	}
-	var l Listing[E]
-	if err := read(&l); err != nil {
-		if final(err) {
-			d.loaded, d.err = true, err
+	if l := d.list.Load(); l != nil { // read while we waited
+		c.touch(d)
+		return l, nil
+	}
+	l := &Listing[E]{cache: c}
+	if err := read(l); err != nil {
+		c.Budget.Give(l.taken)
+		if final(err) && !l.refused {
+			d.err = err
 		}
 		return nil, err
 	}
-	d.loaded, d.list = true, l
-	return &d.list, nil
+	c.add(d, l)
+	return l, nil
 }
 
 // A reader's directory entry answers ReadDir, Lookup and its link count
