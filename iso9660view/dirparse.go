@@ -390,6 +390,9 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	case rr != nil && rr.hasPX:
 		e.mode = posixMode(rr.mode, isDir)
 		e.uid, e.gid, e.hasOwner = rr.uid, rr.gid, true
+		if rr.nlink > 1 && !isDir && r.size > 0 {
+			e.extra().nlink = rr.nlink
+		}
 	case rr != nil && rr.hasSL && !isDir:
 		e.mode = fs.ModeSymlink | 0o777
 	case isDir:

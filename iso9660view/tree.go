@@ -41,7 +41,7 @@ type Entry struct {
 	index    uint32 // in the parent's listing (Index)
 	depth    uint16 // < maxDepth
 	hasOwner bool
-	x        *entryExtra // symlinks, devices, zisofs files and damaged entries only
+	x        *entryExtra // symlinks, devices, zisofs files, hard links and damaged entries only
 
 	extents []extent // data (files) or the directory's own extent
 
@@ -54,6 +54,7 @@ type entryExtra struct {
 	target string      // symlinks
 	rdev   uint64      // devices
 	zf     *zisofsFile // zisofs-compressed regular files
+	nlink  uint32      // files with data whose Rock Ridge PX records several names
 	err    error       // why the entry cannot be read, found while listing its parent
 }
 
@@ -127,18 +128,27 @@ func (e *Entry) Size() int64 {
 func (e *Entry) Inode() uint64 { return e.ino }
 
 // Nlink returns the number of hard links: 2 plus the number of
-// subdirectories for a directory (reading it if needed), the number of
-// names sharing the data for a non-empty file (the first such call reads
-// every directory of the image), else 1.
+// subdirectories for a directory (reading it if needed); for a non-empty
+// file, the link count of its Rock Ridge PX entry, or without one the
+// number of names sharing its data (the first such call reads every
+// directory of the image); else 1.
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
 		return discfs.DirNlink(e.load)
-	case e.hasData():
-		return e.im.nlinkOf(e.ino)
+	case !e.hasData():
+		return 1
+	case e.x != nil && e.x.nlink > 1:
+		return e.x.nlink
+	case e.hasPX():
+		return 1
 	}
-	return 1
+	return e.im.nlinkOf(e.ino)
 }
+
+// hasPX reports whether Rock Ridge recorded the entry's POSIX attributes
+// (mode, link count, owner), which come together in its PX entry.
+func (e *Entry) hasPX() bool { return e.hasOwner }
 
 // UID and GID return the owner recorded by Rock Ridge, or 0.
 func (e *Entry) UID() uint32 { return e.uid }

@@ -39,8 +39,12 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	links    discfs.Nlinks        // hard-link counts, made on first use
-	listings discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
+	// countLinks says the writer's file link counts are wrong (pycdlib's
+	// are all 1): links then counts the names of each ICB over the tree,
+	// on first use.
+	countLinks bool
+	links      discfs.Nlinks
+	listings   discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
 }
 
 // VolumeInfo describes the volume.
@@ -142,6 +146,7 @@ func (im *Image) mount(x extentAD) error {
 		return err
 	}
 	im.info.LogicalVolumeID = lv.id
+	im.countLinks = lv.impl == "*pycdlib"
 	im.info.Revision = udfRevision(vd.lvd[216:248])
 	if err := im.setupPartitions(lv, vd.pds, lvdOff); err != nil {
 		return err

@@ -44,7 +44,7 @@ type Entry struct {
 	depth    uint16 // < maxDepth
 	hasOwner bool
 	index    uint32      // in the parent's listing (Index)
-	x        *entryExtra // symlinks and devices only
+	x        *entryExtra // symlinks, devices and hard-linked files only
 
 	err error // why the entry cannot be read, found while listing its parent
 
@@ -63,6 +63,15 @@ func (e *Entry) fault() error { return e.err }
 type entryExtra struct {
 	target string // symlinks
 	rdev   uint64 // devices
+	nlink  uint32 // non-directories of more than one name
+}
+
+// extra returns e.x, allocating it on first use (while building e).
+func (e *Entry) extra() *entryExtra {
+	if e.x == nil {
+		e.x = new(entryExtra)
+	}
+	return e.x
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -93,14 +102,20 @@ func (e *Entry) Inode() uint64 {
 
 // Nlink returns the number of hard links: 2 plus the number of
 // subdirectories for a directory (reading it if needed); for another entry,
-// the number of names of its ICB found in the tree. The file entry's own
-// link count is not trusted (pycdlib, for one, records 1 for hard-linked
-// files): the first such call reads every directory of the image.
+// the link count its file entry records, as the kernel shows it. pycdlib
+// records 1 for every file, hard links included: on its discs the names of
+// each ICB are counted over the tree instead (the first such call reads
+// every directory of the image).
 func (e *Entry) Nlink() uint32 {
-	if e.IsDir() {
+	switch {
+	case e.IsDir():
 		return discfs.DirNlink(e.load)
+	case e.im.countLinks:
+		return e.im.nlinkOf(e.Inode())
+	case e.x != nil && e.x.nlink > 1:
+		return e.x.nlink
 	}
-	return e.im.nlinkOf(e.Inode())
+	return 1
 }
 
 // UID returns the owner recorded, or 0 if the disc records none.
@@ -335,6 +350,9 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 	k.times.Set(discfs.MTime, fe.mtime)
 	k.times.Set(discfs.ATime, fe.atime)
 	k.times.Set(discfs.CTime, fe.ctime)
+	if fe.links > 1 && !k.IsDir() {
+		k.extra().nlink = uint32(fe.links)
+	}
 	switch {
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {
@@ -348,10 +366,10 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 		if err != nil {
 			return err
 		}
-		k.x = &entryExtra{target: t}
+		k.extra().target = t
 	case mode&fs.ModeDevice != 0:
 		if major, minor, ok := deviceNumber(fe.eas); ok {
-			k.x = &entryExtra{rdev: mkdev(major, minor)}
+			k.extra().rdev = mkdev(major, minor)
 		}
 	}
 	return nil
