@@ -172,10 +172,10 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	if err := dir.fault(); err != nil {
 		return err
 	}
-	if dir.depth >= maxDepth {
-		return &FormatError{Offset: dir.extents[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
+	if discfs.Depth(dir) >= maxDepth {
+		return &FormatError{Offset: dir.ext[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
 	}
-	x := dir.extents[0]
+	x := dir.ext[0]
 	if x.length/drMinLen > maxDirEntries {
 		// Count before building anything: a directory refused for its
 		// size must not cost the memory of the entries it would make.
@@ -186,7 +186,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	w := newSUSPWalker(im)
 	var raws slab[rawEntry]
 	var rrs slab[rrInfo]
-	var exts slab[extent] // kept by the entries: one allocation per chunk, not per entry
+	var exts slab[extent] // one allocation per chunk, not per record
 	var pending *rawEntry // multi-extent run in progress
 	count := 0            // records seen
 	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
@@ -339,7 +339,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 		e := im.newEntry(parent, r)
 		e.name, e.mode = name, fs.ModeDir|0o555
 		e.extra().err = withPath(err, childPath(parent, name))
-		e.dir = &dirState{}
+		e.dir = &dirState{im: im}
 		return e
 	}
 	if err := im.checkRange(start, sectorSize, r.off, "relocated directory"); err != nil {
@@ -374,14 +374,13 @@ func (im *Image) chooseName(r *rawEntry) string {
 
 // newEntry builds an entry from a raw record. Names are not yet unique.
 func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
-	e := &Entry{
-		im:      im,
-		parent:  parent,
-		extents: r.extents,
+	e := &Entry{parent: parent, owner: discfs.NoOwner}
+	e.ext[0] = r.extents[0]
+	if len(r.extents) > 1 {
+		e.extra().exts = r.extents
 	}
 	mt, at, ct := r.date, time.Time{}, time.Time{}
 	if parent != nil {
-		e.depth = parent.depth + 1 // parseDir stops at maxDepth
 		e.name = im.chooseName(r)
 	}
 	isDir := r.flags&flagDir != 0
@@ -389,7 +388,7 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	switch {
 	case rr != nil && rr.hasPX:
 		e.mode = posixMode(rr.mode, isDir)
-		e.uid, e.gid, e.hasOwner = rr.uid, rr.gid, true
+		e.owner = discfs.MakeOwner(rr.uid, rr.gid)
 		if rr.nlink > 1 && !isDir && r.size > 0 {
 			e.extra().nlink = rr.nlink
 		}
@@ -430,7 +429,7 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	switch {
 	case e.IsDir():
 		e.ino = uint64(r.extents[0].start)
-		e.dir = &dirState{}
+		e.dir = &dirState{im: im}
 		if r.badData != nil {
 			err = r.badData
 		} else if r.size == 0 {

@@ -86,7 +86,7 @@ func TestXorrisoElTorito(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := int64(e.extents[0].start / sectorSize); boot[i].Block != want {
+		if want := int64(e.ext[0].start / sectorSize); boot[i].Block != want {
 			t.Errorf("entry %d points at block %d, %s is at %d", i, boot[i].Block, name, want)
 		}
 		br, err := im.BootImage(boot[i])

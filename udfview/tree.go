@@ -26,9 +26,9 @@ const (
 // immutable once returned (a directory's listing is filled in once, under a
 // lock) and shared between callers.
 //
-// A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see discfs.Stamps), the narrow fields share words,
-// a file's allocation descriptors are read again from its file entry when
+// A listing cache keeps up to Options.DirCache of parsed entries, so an
+// Entry is laid out to be small: times are packed (see discfs.Stamps), the
+// owner needs no flag (discfs.Owner), a file's allocation descriptors are read again from its file entry when
 // it is opened rather than kept, and a directory is searched by binary
 // search in its sorted listing rather than through a map.
 type Entry struct {
@@ -37,14 +37,12 @@ type Entry struct {
 	name   string
 	size   int64
 
-	times    discfs.Stamps // 40 bytes
-	mode     fs.FileMode
-	uid, gid uint32
-	icb      lbAddr // where the file entry is: the entry's identity
-	depth    uint16 // < maxDepth
-	hasOwner bool
-	index    uint32      // in the parent's listing (Index)
-	x        *entryExtra // symlinks, devices and hard-linked files only
+	times discfs.Stamps // 40 bytes
+	mode  fs.FileMode
+	index uint32       // in the parent's listing (Index)
+	owner discfs.Owner // as the file entry records it, "none" included
+	icb   lbAddr       // where the file entry is: the entry's identity
+	x     *entryExtra  // symlinks, devices and hard-linked files only
 
 	err error // why the entry cannot be read, found while listing its parent
 
@@ -119,15 +117,15 @@ func (e *Entry) Nlink() uint32 {
 }
 
 // UID returns the owner recorded, or 0 if the disc records none.
-func (e *Entry) UID() uint32 { return e.uid }
+func (e *Entry) UID() uint32 { return e.owner.UID() }
 
 // GID returns the group recorded, or 0 if the disc records none.
-func (e *Entry) GID() uint32 { return e.gid }
+func (e *Entry) GID() uint32 { return e.owner.GID() }
 
 // HasOwner reports whether the disc records an owner and a group: UDF
 // writes 0xFFFFFFFF ("none") for either when the writer had none to give,
 // and the reader is then to pick its own.
-func (e *Entry) HasOwner() bool { return e.hasOwner }
+func (e *Entry) HasOwner() bool { return e.owner.Recorded() }
 
 // Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
 // encoding), from the device specification extended attribute, or 0.
@@ -301,7 +299,7 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 // through s. A child that cannot be read still appears, with the error kept
 // for when it is used.
 func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scratch) {
-	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc, depth: parent.depth + 1}
+	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc}
 	if f.chars&fidDir != 0 {
 		k.mode = fs.ModeDir
 	}
@@ -311,7 +309,7 @@ func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scrat
 	}
 	if err == nil && k.IsDir() {
 		switch {
-		case k.depth >= maxDepth:
+		case discfs.Depth(k) >= maxDepth:
 			err = formatErr(fe.off, "directories nested deeper than %d", maxDepth)
 		case k.loops():
 			err = formatErr(fe.off, "directory is its own ancestor")
@@ -342,11 +340,7 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 		return unsupportedErr(fe.off, "file type %d", fe.fileType)
 	}
 	k.mode, k.size = mode, fe.size
-	k.uid, k.gid = fe.uid, fe.gid
-	k.hasOwner = fe.uid != noOwner && fe.gid != noOwner
-	if !k.hasOwner {
-		k.uid, k.gid = 0, 0
-	}
+	k.owner = discfs.MakeOwner(fe.uid, fe.gid)
 	k.times.Set(discfs.MTime, fe.mtime)
 	k.times.Set(discfs.ATime, fe.atime)
 	k.times.Set(discfs.CTime, fe.ctime)
@@ -382,6 +376,7 @@ func mkdev(major, minor uint32) uint64 {
 }
 
 // entryBytes is what one parsed entry keeps in memory beyond its name, as
-// the listing cache counts it (Options.DirCache): measured by
-// TestDirectoryEntryMemory.
-const entryBytes = 176
+// the listing cache counts it (Options.DirCache): the Entry, 144 bytes,
+// and its slot in the listing, 8. TestEntryMemory checks it against the
+// heap.
+const entryBytes = 152

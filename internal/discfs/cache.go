@@ -30,7 +30,7 @@ const DefaultCacheBytes = 16 << 20
 type Cache[E any] struct {
 	// Limit bounds the estimated bytes of the listings kept (0 or less:
 	// DefaultCacheBytes). A listing costs EntryBytes per entry plus its
-	// names' bytes.
+	// names' bytes, each rounded up to 16.
 	Limit int64
 	// EntryBytes is what one entry of a listing costs beyond its name, as
 	// the reader measured it: the entry, its share of the listing's

@@ -54,8 +54,8 @@ func (cd *cachedDir) must(t *testing.T, c *Cache[*node]) *Listing[*node] {
 }
 
 func TestCacheDropsLeastRecentlyUsed(t *testing.T) {
-	// Listings of 10 entries of 4-byte names at 100 bytes an entry cost
-	// 1040 bytes; 3 fit in 3500.
+	// Listings of 10 entries of 4-byte names (16 bytes in the allocator)
+	// at 100 bytes an entry cost 1160 bytes; 3 fit in 3500.
 	c := &Cache[*node]{Limit: 3500, EntryBytes: 100}
 	dirs := make([]*cachedDir, 5)
 	for i := range dirs {
@@ -66,8 +66,8 @@ func TestCacheDropsLeastRecentlyUsed(t *testing.T) {
 	}
 	dirs[0].must(t, c) // 0 is now the most recently used: 1 is dropped next
 	dirs[3].must(t, c)
-	if got := c.Used(); got != 3*1040 {
-		t.Errorf("Used = %d, want %d", got, 3*1040)
+	if got := c.Used(); got != 3*1160 {
+		t.Errorf("Used = %d, want %d", got, 3*1160)
 	}
 	want := []int32{1, 1, 1, 1, 0}
 	for i, d := range dirs {
@@ -147,8 +147,8 @@ func TestCacheKeepsBudgetForLiveEntries(t *testing.T) {
 	for _, d := range dirs {
 		d.must(t, c)
 	}
-	if c.Used() != 2*1040 || c.Budget.used.Load() != 20 {
-		t.Errorf("kept %d bytes, %d entries; want 2080 and 20", c.Used(), c.Budget.used.Load())
+	if c.Used() != 2*1160 || c.Budget.used.Load() != 20 {
+		t.Errorf("kept %d bytes, %d entries; want 2320 and 20", c.Used(), c.Budget.used.Load())
 	}
 }
 
@@ -156,13 +156,13 @@ func TestCacheListingLargerThanLimit(t *testing.T) {
 	c := &Cache[*node]{Limit: 1000, EntryBytes: 100}
 	small, huge := &cachedDir{n: 2}, &cachedDir{n: 100}
 	small.must(t, c)
-	l := huge.must(t, c) // 10,400 bytes: kept alone
-	if c.Used() != 10400 || small.d.list.Load() != nil {
+	l := huge.must(t, c) // 11,600 bytes: kept alone
+	if c.Used() != 11600 || small.d.list.Load() != nil {
 		t.Errorf("Used = %d, small kept: %v", c.Used(), small.d.list.Load() != nil)
 	}
 	huge.must(t, c)
 	small.must(t, c) // drops huge
-	if c.Used() != 208 || huge.parses.Load() != 1 || huge.d.list.Load() != nil {
+	if c.Used() != 232 || huge.parses.Load() != 1 || huge.d.list.Load() != nil {
 		t.Errorf("Used = %d, huge parsed %d times", c.Used(), huge.parses.Load())
 	}
 	if len(l.Children) != 100 {
@@ -174,7 +174,7 @@ func TestCacheConcurrent(t *testing.T) {
 	// Run with -race: 8 goroutines list 20 directories through a cache
 	// that keeps 3 of them, under a budget of 10 listings: room for the 8
 	// parses that may run at once, only if the cache drops what it keeps.
-	c := &Cache[*node]{Limit: 3 * 1040, EntryBytes: 100}
+	c := &Cache[*node]{Limit: 3 * 1160, EntryBytes: 100}
 	c.Budget.Limit = 100
 	dirs := make([]*cachedDir, 20)
 	for i := range dirs {

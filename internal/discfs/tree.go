@@ -47,6 +47,17 @@ func Path[E Node[E]](e E) string {
 	return strings.Join(parts, "/")
 }
 
+// Depth returns how many directories e lies below the root (0 for the
+// root), walking up its parents: entries do not keep it.
+func Depth[E Node[E]](e E) int {
+	var root E
+	n := 0
+	for p := e.Parent(); p != root; p = p.Parent() {
+		n++
+	}
+	return n
+}
+
 // Find returns the entry named name in a directory's listing sorted by
 // name, by binary search; for none, fs.ErrNotExist. Readers keep a
 // listing as a sorted slice rather than a map: it costs no memory beyond
@@ -88,7 +99,7 @@ func SetChildren[E Node[E]](l *Listing[E], kids []E, place func(E, int)) {
 		if k.IsDir() {
 			l.NSub++
 		}
-		l.nameBytes += int64(len(k.Name()))
+		l.nameBytes += int64(len(k.Name())+15) &^ 15 // as the allocator rounds it, near enough
 	}
 }
 
