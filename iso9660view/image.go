@@ -35,7 +35,8 @@ type Options struct {
 
 // Image is an opened ISO 9660 file system. It implements fs.FS,
 // fs.ReadDirFS, fs.ReadFileFS, fs.StatFS and fs.ReadLinkFS and is safe for
-// concurrent use. Directories are read on first access and kept.
+// concurrent use. Directories are read on first access and kept in a
+// cache bounded by Options.DirCache.
 type Image struct {
 	r         io.ReaderAt
 	size      int64
