@@ -189,9 +189,8 @@ type Listing[E any] struct {
 // Budget with Listing.Take. An error for which final is true (a malformed
 // directory) is kept and returned by every later Load; any other (an I/O
 // error), or one met once Take refused, is not, so that a later Load reads
-// again.
-// The listing returned is shared: callers do not change it. It stays
-// whole while they hold it, even once c has dropped it.
+// again. The listing returned is shared: callers do not change it. It
+// stays whole while they hold it, even once c has dropped it.
 func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
 	if l := d.list.Load(); l != nil {
 		c.touch(d)
