@@ -124,15 +124,16 @@ func (c *Cache[E]) unlink(d *Dir[E]) {
 // cache's Budget, dropping the least recently used listings to make room;
 // ErrTooManyEntries when there is none even with nothing kept. What a
 // listing took is given back when its parse fails or when it is dropped.
-// A parse failed for want of room is not kept as the directory's error,
-// whatever the reader makes of it: parses running at once may have taken
-// the room, and the next Load tries again.
+// A directory larger than the whole Budget fails for good (a reader makes
+// it a format error, which Load keeps); one that would fit alone but finds
+// the room taken by parses running at once fails this time only, whatever
+// the reader makes of it: the next Load tries again.
 // A Listing made outside Load (no cache) counts nothing.
 func (l *Listing[E]) Take(n int) error {
 	if c := l.cache; c != nil {
 		for c.Budget.Take(n) != nil {
 			if !c.dropOldest() {
-				l.refused = true
+				l.crowded = int64(l.taken+n) <= c.Budget.Limit
 				return ErrTooManyEntries
 			}
 		}

@@ -15,6 +15,7 @@ import (
 type cachedDir struct {
 	d      Dir[*node]
 	n      int
+	final  bool // its errors are format errors, kept by Load
 	parses atomic.Int32
 	places map[*node]int // index given by SetChildren, under placeMu
 }
@@ -41,7 +42,7 @@ func (cd *cachedDir) load(c *Cache[*node]) (*Listing[*node], error) {
 			cd.places[k] = i
 		})
 		return nil
-	}, func(error) bool { return false })
+	}, func(error) bool { return cd.final })
 }
 
 func (cd *cachedDir) must(t *testing.T, c *Cache[*node]) *Listing[*node] {
@@ -149,6 +150,33 @@ func TestCacheKeepsBudgetForLiveEntries(t *testing.T) {
 	}
 	if c.Used() != 2*1160 || c.Budget.used.Load() != 20 {
 		t.Errorf("kept %d bytes, %d entries; want 2320 and 20", c.Used(), c.Budget.used.Load())
+	}
+}
+
+func TestCacheBudgetRefusals(t *testing.T) {
+	c := &Cache[*node]{EntryBytes: 100}
+	c.Budget.Limit = 25
+	// A directory larger than the whole budget fails for good: the
+	// reader's format error is kept, and not parsed again.
+	big := &cachedDir{n: 26, final: true}
+	for range 3 {
+		if _, err := big.load(c); !errors.Is(err, ErrTooManyEntries) {
+			t.Fatalf("26 entries under a budget of 25: %v", err)
+		}
+	}
+	if big.parses.Load() != 1 {
+		t.Errorf("the oversized directory was parsed %d times, want 1", big.parses.Load())
+	}
+	// One that fits alone, while parses running at once hold the room,
+	// fails this time only.
+	d := &cachedDir{n: 10, final: true}
+	c.Budget.Take(20) // another parse in progress
+	if _, err := d.load(c); !errors.Is(err, ErrTooManyEntries) {
+		t.Fatalf("10 entries with 20 of 25 taken: %v", err)
+	}
+	c.Budget.Give(20)
+	if l, err := d.load(c); err != nil || len(l.Children) != 10 || d.parses.Load() != 2 {
+		t.Errorf("once the room is back: %v, %v after %d parses", l, err, d.parses.Load())
 	}
 }
 

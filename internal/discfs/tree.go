@@ -178,7 +178,7 @@ type Listing[E any] struct {
 
 	cache     *Cache[E] // whose Budget Take counts against
 	taken     int       // entries taken from the Budget, given back when dropped
-	refused   bool      // Take found no room
+	crowded   bool      // Take found no room that the listing alone would have left
 	nameBytes int64     // of the children's names (SetChildren)
 	cost      int64     // estimated bytes, counted in the Cache
 }
@@ -188,8 +188,8 @@ type Listing[E any] struct {
 // so never twice at once; read counts the entries it builds against c's
 // Budget with Listing.Take. An error for which final is true (a malformed
 // directory) is kept and returned by every later Load; any other (an I/O
-// error), or one met once Take refused, is not, so that a later Load reads
-// again. The listing returned is shared: callers do not change it. It
+// error), or one met because parses running at once filled the Budget
+// (see Listing.Take), is not, so that a later Load reads again. The listing returned is shared: callers do not change it. It
 // stays whole while they hold it, even once c has dropped it.
 func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
 	if l := d.list.Load(); l != nil {
@@ -208,7 +208,7 @@ func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(erro
 	l := &Listing[E]{cache: c}
 	if err := read(l); err != nil {
 		c.Budget.Give(l.taken)
-		if final(err) && !l.refused {
+		if final(err) && !l.crowded {
 			d.err = err
 		}
 		return nil, err
