@@ -66,6 +66,13 @@ type Options struct {
 	FS       string // Auto (the default when ""), ISO9660 or UDF
 	NoRock   bool   // ISO 9660: ignore Rock Ridge (and Auto then treats the disc as having none)
 	NoJoliet bool   // ISO 9660: ignore Joliet
+
+	// DirCache bounds the memory of the parsed directory listings the
+	// reader keeps, in estimated bytes (0: 16 MiB, some 90,000 entries):
+	// past it the least recently used are dropped and parsed again when
+	// next used, so a disc of millions of entries can be walked in
+	// bounded memory.
+	DirCache int64
 }
 
 // ErrNoFileSystem means the image holds no file system that the requested
@@ -162,7 +169,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	var iso *iso9660view.Image
 	isoErr := errNotAsked
 	if view != UDF {
-		iso, isoErr = iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet, MaxEntries: entryLimit(r)})
+		iso, isoErr = iso9660view.Open(r, size, &iso9660view.Options{NoRock: opts.NoRock, NoJoliet: opts.NoJoliet, MaxEntries: entryLimit(r), DirCache: opts.DirCache})
 		if damaged(isoErr) {
 			return nil, isoErr
 		}
@@ -170,7 +177,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Tree, error) {
 	var udf *udfview.Image
 	udfErr := errNotAsked
 	if view != ISO9660 {
-		udf, udfErr = udfview.Open(r, size, &udfview.Options{MaxEntries: entryLimit(r)})
+		udf, udfErr = udfview.Open(r, size, &udfview.Options{MaxEntries: entryLimit(r), DirCache: opts.DirCache})
 		if damaged(udfErr) {
 			return nil, udfErr
 		}

@@ -31,7 +31,7 @@ func BenchmarkListBigDir(b *testing.B) {
 	b.Run("raw-read", func(b *testing.B) {
 		im, _ := Open(f, size, nil)
 		d, _ := im.Lookup("big")
-		x := d.extents[0]
+		x := d.ext[0]
 		buf := make([]byte, dirReadSize)
 		for b.Loop() {
 			for off := int64(0); off < x.length; off += dirReadSize {

@@ -157,7 +157,7 @@ func TestCorruptImages(t *testing.T) {
 			}
 			meta := int64(len(img))
 			if e, err := im.Lookup("boot.img"); err == nil {
-				meta = min(meta, e.extents[0].start)
+				meta = min(meta, e.ext[0].start)
 			}
 			start := time.Now()
 			rng := rand.New(rand.NewPCG(1, 2))

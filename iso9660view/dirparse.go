@@ -13,6 +13,7 @@ import (
 // before names are made unique.
 type rawEntry struct {
 	off      int64 // offset of the (first) record
+	ref      int64 // offset of the record that names the entry: off, but a relocated directory's CL record (claimDir)
 	flags    byte
 	unitSize byte      // the first record's interleaving unit, 0 if contiguous
 	date     time.Time // the first record's recording date
@@ -103,10 +104,12 @@ func (im *Image) forEachRecord(start, length int64, fn func(rec dirRecord) error
 	return nil
 }
 
-// claimDir records that directory dir, whose record is at image offset
-// from, lists the blocks of extent x; it is called when dir's entry is
-// built, as its parent is listed. It refuses when another directory
-// already lists one of those blocks: directories sharing extents (siblings
+// claimDir records that directory dir, named by the record at image
+// offset ref, lists the blocks of extent x; it is called when dir's entry
+// is built, as its parent is listed, and again each time the parent is
+// parsed anew (after the listing cache dropped it): the same record claims
+// the same blocks, for a new entry. It refuses when another record
+// already claimed one of those blocks: directories sharing extents (siblings
 // pointing at one directory, a directory starting inside another) would
 // list the same records again and again, exponentially many times in a
 // chain of such levels. So each record is listed once, and the entries of
@@ -115,24 +118,31 @@ func (im *Image) forEachRecord(start, length int64, fn func(rec dirRecord) error
 // (in the order directories are listed, records in on-disc order); any
 // other is a directory that cannot be read (ErrFormat), with an inode
 // number of its own. Loops (a directory pointing at an ancestor) are
-// reported as such before this check.
-func (im *Image) claimDir(dir *Entry, x extent, from int64) error {
+// reported as such before this check. from is where errors point.
+func (im *Image) claimDir(dir *Entry, x extent, ref, from int64) error {
 	bs := im.blockSize
 	first, end := x.start/bs, (x.start+x.length+bs-1)/bs
 	im.dirsMu.Lock()
 	defer im.dirsMu.Unlock()
 	if im.dirBlocks == nil {
-		im.dirBlocks = make(map[int64]*Entry)
+		im.dirBlocks = make(map[int64]dirClaim)
 	}
 	for b := first; b < end; b++ {
-		if other, ok := im.dirBlocks[b]; ok && other != dir {
-			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, discfs.QuotePath(other.Path()))
+		if other, ok := im.dirBlocks[b]; ok && other.ref != ref {
+			return formatErr(from, "directory extent (bytes %d to %d) shares block %d with directory %s, listed first", x.start, x.start+x.length, b, discfs.QuotePath(other.dir.Path()))
 		}
 	}
 	for b := first; b < end; b++ {
-		im.dirBlocks[b] = dir
+		im.dirBlocks[b] = dirClaim{ref, dir}
 	}
 	return nil
+}
+
+// dirClaim is the directory that lists a block: the record naming it, and
+// its latest entry (for messages).
+type dirClaim struct {
+	ref int64
+	dir *Entry
 }
 
 // countRecords fails when the directory of extent x holds more than
@@ -162,10 +172,10 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	if err := dir.fault(); err != nil {
 		return err
 	}
-	if dir.depth >= maxDepth {
-		return &FormatError{Offset: dir.extents[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
+	if discfs.Depth(dir) >= maxDepth {
+		return &FormatError{Offset: dir.ext[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
 	}
-	x := dir.extents[0]
+	x := dir.ext[0]
 	if x.length/drMinLen > maxDirEntries {
 		// Count before building anything: a directory refused for its
 		// size must not cost the memory of the entries it would make.
@@ -176,9 +186,9 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 	w := newSUSPWalker(im)
 	var raws slab[rawEntry]
 	var rrs slab[rrInfo]
-	var exts slab[extent] // kept by the entries: one allocation per chunk, not per entry
+	var exts slab[extent] // one allocation per chunk, not per record
 	var pending *rawEntry // multi-extent run in progress
-	count, taken := 0, 0  // records seen; entries taken from the image's budget
+	count := 0            // records seen
 	err := im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
 		if rec.isDot() {
 			return nil
@@ -186,10 +196,9 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		if err := countEntry(&count, rec.off); err != nil {
 			return err
 		}
-		if im.entries.Take(1) != nil {
-			return formatErr(rec.off, "more than %d directory entries in the image, the most its stored size allows", im.entries.Limit)
+		if l.Take(1) != nil {
+			return formatErr(rec.off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
 		}
-		taken++
 		x, bad := im.recordExtent(&rec)
 		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
 			// Next extent of a multi-extent file.
@@ -206,6 +215,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		r := raws.next()
 		*r = rawEntry{
 			off:      rec.off,
+			ref:      rec.off,
 			flags:    rec.flags,
 			unitSize: rec.unitSize,
 			date:     rec.date,
@@ -224,7 +234,6 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		return nil
 	})
 	if err != nil {
-		im.entries.Give(taken)
 		return withPath(err, dir.Path())
 	}
 
@@ -301,7 +310,7 @@ func (im *Image) isRelocationDir(k *Entry) bool {
 // newRoot builds the root entry from its record in the volume descriptor
 // and its "." record.
 func (im *Image) newRoot(rec, dot *dirRecord) *Entry {
-	r := &rawEntry{off: dot.off, flags: rec.flags, unitSize: dot.unitSize, date: dot.date}
+	r := &rawEntry{off: dot.off, ref: rec.off, flags: rec.flags, unitSize: dot.unitSize, date: dot.date}
 	x, err := im.recordExtent(rec)
 	r.extents, r.size, r.badData = []extent{x}, x.length, err
 	if im.rock {
@@ -330,7 +339,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 		e := im.newEntry(parent, r)
 		e.name, e.mode = name, fs.ModeDir|0o555
 		e.extra().err = withPath(err, childPath(parent, name))
-		e.dir = &dirState{}
+		e.dir = &dirState{im: im}
 		return e
 	}
 	if err := im.checkRange(start, sectorSize, r.off, "relocated directory"); err != nil {
@@ -340,7 +349,7 @@ func (im *Image) newRelocated(parent *Entry, r *rawEntry) *Entry {
 	if err != nil {
 		return fail(err)
 	}
-	rd := &rawEntry{off: dot.off, flags: dot.flags | flagDir, unitSize: dot.unitSize, date: dot.date}
+	rd := &rawEntry{off: dot.off, ref: r.off, flags: dot.flags | flagDir, unitSize: dot.unitSize, date: dot.date}
 	x, err := im.recordExtent(&dot)
 	rd.extents, rd.size, rd.badData = []extent{x}, x.length, err
 	readRockRidge(newSUSPWalker(im), rd, &rrInfo{}, &dot, im.suspSkip)
@@ -365,14 +374,13 @@ func (im *Image) chooseName(r *rawEntry) string {
 
 // newEntry builds an entry from a raw record. Names are not yet unique.
 func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
-	e := &Entry{
-		im:      im,
-		parent:  parent,
-		extents: r.extents,
+	e := &Entry{parent: parent, owner: discfs.NoOwner}
+	e.ext[0] = r.extents[0]
+	if len(r.extents) > 1 {
+		e.extra().exts = r.extents
 	}
 	mt, at, ct := r.date, time.Time{}, time.Time{}
 	if parent != nil {
-		e.depth = parent.depth + 1 // parseDir stops at maxDepth
 		e.name = im.chooseName(r)
 	}
 	isDir := r.flags&flagDir != 0
@@ -380,7 +388,10 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	switch {
 	case rr != nil && rr.hasPX:
 		e.mode = posixMode(rr.mode, isDir)
-		e.uid, e.gid, e.hasOwner = rr.uid, rr.gid, true
+		e.owner = discfs.MakeOwner(rr.uid, rr.gid)
+		if rr.nlink > 1 && !isDir && r.size > 0 {
+			e.extra().nlink = rr.nlink
+		}
 	case rr != nil && rr.hasSL && !isDir:
 		e.mode = fs.ModeSymlink | 0o777
 	case isDir:
@@ -418,14 +429,14 @@ func (im *Image) newEntry(parent *Entry, r *rawEntry) *Entry {
 	switch {
 	case e.IsDir():
 		e.ino = uint64(r.extents[0].start)
-		e.dir = &dirState{}
+		e.dir = &dirState{im: im}
 		if r.badData != nil {
 			err = r.badData
 		} else if r.size == 0 {
 			err = formatErr(r.off, "directory of zero length")
 		} else if parent != nil && e.isLoop() {
 			err = formatErr(r.off, "directory loop: extent at byte %d is an ancestor's", r.extents[0].start)
-		} else if err = im.claimDir(e, r.extents[0], r.off); err != nil {
+		} else if err = im.claimDir(e, r.extents[0], r.ref, r.off); err != nil {
 			e.ino = uint64(r.off) // not the inode of the directory listing those blocks
 		}
 	case e.mode.IsRegular() && r.size > 0:

@@ -17,9 +17,13 @@
 //
 // Open reads the volume descriptors, the root directory's first sector and
 // the El Torito boot catalog, nothing more: other directories are read when
-// first listed or looked up, then kept, so listing the root of a DVD image
-// costs a few reads and a directory of 50,000 files is parsed once. All
-// methods are safe for concurrent use.
+// first listed or looked up, then kept in a listing cache bounded by
+// Options.DirCache (16 MiB by default, some 90,000 entries), so listing the
+// root of a DVD image costs a few reads and a directory of 50,000 files is
+// parsed once, while a disc of millions of entries is walked in bounded
+// memory: the least recently used listings are dropped and parsed again
+// when next used, giving the same entries in the same order (Entry.Index,
+// Entry.Child). All methods are safe for concurrent use.
 //
 // # Which names
 //
@@ -40,8 +44,8 @@
 // in on-disc order, "/" and NUL replaced by "_"); nothing is dropped.
 // udfview renames the same way: the rule, like the rest of what the two
 // readers share (the io/fs glue, path resolution, the once-read directory
-// listing, the hard-link count, packed times, the ReadAt over a file's
-// extents), lives once in the internal package discfs.
+// listing and its cache, the hard-link count, packed times, the ReadAt over
+// a file's extents), lives once in the internal package discfs.
 //
 // # Entries
 //
@@ -54,9 +58,11 @@
 // (tools point all empty files at one dummy extent; those must stay
 // distinct).
 //
-// Rock Ridge PX link counts and serial numbers are not trusted for this:
-// tools write the source tree's link count (or 1). Entry.Nlink counts the
-// names that share a file's data instead.
+// Rock Ridge PX serial numbers are not used for this. A file's link count
+// is its PX entry's, as the kernel shows it (xorriso records the names in
+// the image, genisoimage those of the source tree); without Rock Ridge,
+// Entry.Nlink counts the names that share a file's data, reading every
+// directory once.
 //
 // A regular file's contents are read with Entry.Open, an io.ReaderAt (also
 // a FileReader, with a Size method) that joins the extents of multi-extent
@@ -100,9 +106,10 @@
 // inode number whose ReadDir fails with ErrFormat, naming the path that
 // lists those blocks. So every record is listed at most once, and all the
 // entries of an image number at most its size divided by 34 (the smallest
-// record). An entry kept for a listed directory takes about 190 bytes
+// record). An entry of a kept listing takes about 150 bytes and its name
 // (Entry is packed: what only some entries have, such as a symlink target
-// or an error, lives in a side structure).
+// or an error, lives in a side structure), and Options.MaxEntries bounds
+// the entries in memory at once.
 //
 // # UDF
 //

@@ -86,7 +86,7 @@ func TestXorrisoElTorito(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := int64(e.extents[0].start / sectorSize); boot[i].Block != want {
+		if want := int64(e.ext[0].start / sectorSize); boot[i].Block != want {
 			t.Errorf("entry %d points at block %d, %s is at %d", i, boot[i].Block, name, want)
 		}
 		br, err := im.BootImage(boot[i])
@@ -217,5 +217,38 @@ func TestAgainstBsdtar(t *testing.T) {
 	sort.Strings(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("listing differs from bsdtar's:\nours:   %q\nbsdtar: %q", got, want)
+	}
+}
+
+// TestNlinkRecorded: with Rock Ridge, a file's link count is its PX
+// entry's, so asking for it lists no other directory; the Joliet tree of
+// the same disc records none, and its counts come from reading every
+// directory once. Both count the two names of a hard link.
+func TestNlinkRecorded(t *testing.T) {
+	nodes := []node{
+		{Path: "a/f", Data: []byte("linked")},
+		{Path: "b/g", LinkTo: "a/f"},
+		{Path: "c/h", Data: []byte("alone")},
+	}
+	img, _ := fixture(t, nodes, "xorriso", "-as", "mkisofs", "-R", "-J", "-o", "$OUT", "$SRC")
+	for _, tc := range []struct {
+		opts  Options
+		walks bool
+	}{{Options{}, false}, {Options{NoRock: true}, true}} {
+		im := openImage(t, img, &tc.opts)
+		f, err := im.Lookup("a/f")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := im.listings.Used() // the root and a
+		if n := f.Nlink(); n != 2 {
+			t.Errorf("%s: a/f has %d links, want 2", im.Info().Names, n)
+		}
+		if walked := im.listings.Used() > before; walked != tc.walks {
+			t.Errorf("%s: Nlink read the other directories: %v, want %v", im.Info().Names, walked, tc.walks)
+		}
+		if h, _ := im.Lookup("c/h"); h.Nlink() != 1 {
+			t.Errorf("%s: c/h has %d links, want 1", im.Info().Names, h.Nlink())
+		}
 	}
 }

@@ -219,3 +219,23 @@ func TestGenisoimageEnhancedHidden(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestTinyDirCache reads the rich tree through a listing cache that keeps
+// a single listing, so that every directory is parsed again and again
+// (and every hard-link count is made over re-parsed directories): the tree
+// still matches its source and passes fstest.TestFS.
+func TestTinyDirCache(t *testing.T) {
+	img, src := fixture(t, richTree(), "xorriso", "-as", "mkisofs", "-R", "-J", "-joliet-long", "-o", "$OUT", "$SRC")
+	im := openImage(t, img, &Options{DirCache: 1})
+	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
+	if err := fstest.TestFS(im, "data/small.txt", "links/long", "names/"+strings.Repeat("n", 100)); err != nil {
+		t.Error(err)
+	}
+	kept, err := im.Root().children()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := im.listings.Used(), int64(len(kept))*entryBytes; got < want || got > 2*want {
+		t.Errorf("the cache holds %d bytes; want the root's listing alone, %d bytes and its names", got, want)
+	}
+}

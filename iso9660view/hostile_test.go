@@ -3,11 +3,12 @@ package iso9660view
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 func openBytes(t *testing.T, img []byte) *Image {
@@ -233,34 +234,12 @@ func TestReadAtEdges(t *testing.T) {
 	}
 }
 
-// entryBudgetTree is two directories of ten files each, for the
-// MaxEntries tests of both readers.
-func entryBudgetTree() []node {
-	var nodes []node
-	for _, d := range []string{"a", "b"} {
-		for i := range 10 {
-			nodes = append(nodes, node{Path: fmt.Sprintf("%s/f%d", d, i), Data: []byte("x")})
-		}
-	}
-	return nodes
-}
-
-// TestMaxEntries: the directories of an image hold no more entries
-// together than Options.MaxEntries; the directory that would pass it fails
-// with ErrFormat, without costing the entries it would have built.
+// TestMaxEntries: the directories of an image hold no more entries at once
+// than Options.MaxEntries (testutil.CheckMaxEntries).
 func TestMaxEntries(t *testing.T) {
-	img, _ := fixture(t, entryBudgetTree(), "xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", "$OUT", "$SRC")
-	im := openImage(t, img, &Options{MaxEntries: 15})
-	if _, err := im.ReadDir("a"); err != nil { // 2 + 10 entries
-		t.Fatalf("listing a within the budget: %v", err)
-	}
-	for range 2 { // the refusal is kept, and gave back what it took
-		_, err := im.ReadDir("b")
-		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "more than 15 directory entries") {
-			t.Errorf("listing b past the budget: %v, want ErrFormat naming the limit", err)
-		}
-	}
-	if _, err := openImage(t, img, nil).ReadDir("b"); err != nil {
+	img, _ := fixture(t, testutil.EntryBudgetTree(), "xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", "$OUT", "$SRC")
+	testutil.CheckMaxEntries(t, openImage(t, img, &Options{MaxEntries: 15}), ErrFormat)
+	if _, err := openImage(t, img, nil).ReadDir("c"); err != nil {
 		t.Errorf("without MaxEntries: %v", err)
 	}
 }

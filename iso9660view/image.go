@@ -22,13 +22,21 @@ type Options struct {
 	// bound beyond the image's size, which limits records to one per 34
 	// bytes). A caller reading a compressed image sets it from the
 	// image's stored size, so that a few hundred KiB cannot expand into
-	// millions of entries (see disc.Open).
+	// millions of entries (see disc.Open). It bounds the entries in
+	// memory at once: those of the listings DirCache keeps, and those
+	// being parsed.
 	MaxEntries int64
+
+	// DirCache bounds the estimated bytes of the parsed directory
+	// listings kept (0: 16 MiB, some 90,000 entries). The least recently
+	// used are dropped past it, and parsed again when next used.
+	DirCache int64
 }
 
 // Image is an opened ISO 9660 file system. It implements fs.FS,
 // fs.ReadDirFS, fs.ReadFileFS, fs.StatFS and fs.ReadLinkFS and is safe for
-// concurrent use. Directories are read on first access and kept.
+// concurrent use. Directories are read on first access and kept in a
+// cache bounded by Options.DirCache.
 type Image struct {
 	r         io.ReaderAt
 	size      int64
@@ -43,10 +51,10 @@ type Image struct {
 	zisofsSeen atomic.Bool
 
 	dirsMu    sync.Mutex
-	dirBlocks map[int64]*Entry // block number -> the directory listing it (see claimDir)
+	dirBlocks map[int64]dirClaim // block number -> the directory listing it (see claimDir)
 
-	links   discfs.Nlinks // hard-link counts, made on first use
-	entries discfs.Budget // Options.MaxEntries, taken as directories are parsed
+	links    discfs.Nlinks        // hard-link counts, made on first use
+	listings discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
 }
 
 // VolumeInfo describes the volume.
@@ -94,7 +102,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	}
 	pvd := ds.primary
 	im := &Image{r: r, size: size, blockSize: pvd.blockSize}
-	im.entries.Limit = opts.MaxEntries
+	im.listings.Limit, im.listings.EntryBytes, im.listings.Budget.Limit = opts.DirCache, entryBytes, opts.MaxEntries
 	im.info = VolumeInfo{
 		SystemID:      pvd.identifier(8, 40),
 		VolumeID:      pvd.identifier(40, 72),

@@ -126,8 +126,8 @@ func TestMultiExtent5GiB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(e.extents) < 2 {
-		t.Fatalf("five.bin has %d extent(s); the fixture does not test multi-extent files", len(e.extents))
+	if len(e.extents()) < 2 {
+		t.Fatalf("five.bin has %d extent(s); the fixture does not test multi-extent files", len(e.extents()))
 	}
 	if e.Size() != size {
 		t.Fatalf("size %d, want %d", e.Size(), size)

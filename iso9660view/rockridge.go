@@ -40,13 +40,16 @@ const (
 
 // rrInfo is what the Rock Ridge entries of one record say.
 //
-// PX link counts and serial numbers are not used: tools write link counts
-// of the source tree (or 1), and inode identity comes from the extents (see
-// Entry.Inode). PL is not needed either, since a relocated directory's
-// parent is the directory its CL entry was found in.
+// A PX link count is what a file's Nlink shows, as the kernel does
+// (xorriso records the names in the image, genisoimage those of the source
+// tree, which may hold more); a directory's is counted from its listing.
+// PX serial numbers are not used: inode identity comes from the extents
+// (see Entry.Inode). PL is not needed either, since a relocated
+// directory's parent is the directory its CL entry was found in.
 type rrInfo struct {
 	hasPX               bool
 	mode                uint32
+	nlink               uint32
 	uid, gid            uint32
 	hasPN               bool
 	devHigh, devLow     uint32
@@ -80,6 +83,7 @@ func (rr *rrInfo) add(e suspEntry) {
 		}
 		rr.hasPX = true
 		rr.mode = binary.LittleEndian.Uint32(d[0:])
+		rr.nlink = binary.LittleEndian.Uint32(d[8:])
 		rr.uid = binary.LittleEndian.Uint32(d[16:])
 		rr.gid = binary.LittleEndian.Uint32(d[24:])
 	case "PN":

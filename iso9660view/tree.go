@@ -22,28 +22,29 @@ const (
 )
 
 // Entry is one file, directory, symlink or device in the tree. Entries are
-// immutable once returned (a directory's listing is filled in once, under a
-// lock) and shared between callers.
+// immutable once returned and shared between callers.
 //
-// A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see discfs.Stamps), the narrow fields share
-// one word, and a directory is searched by binary search in its sorted
-// listing rather than through a map.
+// A listing cache keeps up to Options.DirCache of parsed entries, so an
+// Entry is laid out to be small, 128 bytes: times are packed (see
+// discfs.Stamps), the owner needs no flag (discfs.Owner), what only some
+// entries have is in entryExtra, its one extent is held in place, the
+// image is reached through the parent directory, and a directory is
+// searched by binary search in its sorted listing rather than through a
+// map.
 type Entry struct {
-	im     *Image
 	parent *Entry // nil for the root
 	name   string
 	ino    uint64
 
-	times    discfs.Stamps // 40 bytes
-	mode     fs.FileMode
-	uid, gid uint32
-	index    uint32 // in the parent's listing (Index)
-	depth    uint16 // < maxDepth
-	hasOwner bool
-	x        *entryExtra // symlinks, devices, zisofs files and damaged entries only
+	times discfs.Stamps // 40 bytes
+	mode  fs.FileMode
+	index uint32       // in the parent's listing (Index)
+	owner discfs.Owner // Rock Ridge's PX, else none
+	x     *entryExtra  // symlinks, devices, zisofs and multi-extent files, hard links, damaged entries
 
-	extents []extent // data (files) or the directory's own extent
+	// ext is a file's data or a directory's own extent; a multi-extent
+	// file's first, all of them in x.exts (see extents).
+	ext [1]extent
 
 	dir *dirState // directories only
 }
@@ -54,6 +55,8 @@ type entryExtra struct {
 	target string      // symlinks
 	rdev   uint64      // devices
 	zf     *zisofsFile // zisofs-compressed regular files
+	nlink  uint32      // files with data whose Rock Ridge PX records several names
+	exts   []extent    // multi-extent files: all their extents
 	err    error       // why the entry cannot be read, found while listing its parent
 }
 
@@ -90,11 +93,31 @@ type zisofsFile struct {
 	err    error
 }
 
-// dirState is a directory's listing, read on first use, and how many of
-// its records were hidden because Rock Ridge relocated them (RE).
+// dirState is a directory's listing, read on first use, how many of its
+// records were hidden because Rock Ridge relocated them (RE), and the
+// image, which its entries reach through it (image).
 type dirState struct {
 	discfs.Dir[*Entry]
 	relocated int
+	im        *Image
+}
+
+// image returns the image holding e: its own directory's, or its
+// parent's, which every entry but the root has.
+func (e *Entry) image() *Image {
+	if e.dir != nil {
+		return e.dir.im
+	}
+	return e.parent.dir.im
+}
+
+// extents returns the entry's data extents (a directory's own): ext, or a
+// multi-extent file's list.
+func (e *Entry) extents() []extent {
+	if e.x != nil && e.x.exts != nil {
+		return e.x.exts
+	}
+	return e.ext[:]
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -127,27 +150,37 @@ func (e *Entry) Size() int64 {
 func (e *Entry) Inode() uint64 { return e.ino }
 
 // Nlink returns the number of hard links: 2 plus the number of
-// subdirectories for a directory (reading it if needed), the number of
-// names sharing the data for a non-empty file (the first such call reads
-// every directory of the image), else 1.
+// subdirectories for a directory (reading it if needed); for a non-empty
+// file, the link count of its Rock Ridge PX entry, or without one the
+// number of names sharing its data (the first such call reads every
+// directory of the image); else 1.
 func (e *Entry) Nlink() uint32 {
 	switch {
 	case e.IsDir():
 		return discfs.DirNlink(e.load)
-	case e.hasData():
-		return e.im.nlinkOf(e.ino)
+	case !e.hasData():
+		return 1
+	case e.x != nil && e.x.nlink > 1:
+		return e.x.nlink
+	case e.hasPX():
+		return 1
 	}
-	return 1
+	return e.image().nlinkOf(e.ino)
 }
 
+// hasPX reports whether Rock Ridge recorded the entry's POSIX attributes
+// (mode, link count, owner), which come together in its PX entry.
+func (e *Entry) hasPX() bool { return e.owner.Recorded() }
+
 // UID and GID return the owner recorded by Rock Ridge, or 0.
-func (e *Entry) UID() uint32 { return e.uid }
+func (e *Entry) UID() uint32 { return e.owner.UID() }
 
 // GID returns the group recorded by Rock Ridge, or 0.
-func (e *Entry) GID() uint32 { return e.gid }
+func (e *Entry) GID() uint32 { return e.owner.GID() }
 
-// HasOwner reports whether Rock Ridge recorded the owner and group.
-func (e *Entry) HasOwner() bool { return e.hasOwner }
+// HasOwner reports whether Rock Ridge recorded the owner and group (a PX
+// entry saying (uid_t)-1 counts as none).
+func (e *Entry) HasOwner() bool { return e.owner.Recorded() }
 
 // Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
 // encoding), from the Rock Ridge PN entry.
@@ -198,7 +231,7 @@ func (e *Entry) hasData() bool { return e.mode.IsRegular() && e.dataSize() > 0 }
 // than kept, to keep entries small.
 func (e *Entry) dataSize() int64 {
 	var n int64
-	for _, x := range e.extents {
+	for _, x := range e.extents() {
 		n += x.length
 	}
 	return n
@@ -240,13 +273,13 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if !e.mode.IsRegular() {
 		return nil, fmt.Errorf("iso9660view: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
 	}
-	raw := &extentReader{r: e.im.r, extents: e.extents, size: e.dataSize()}
+	raw := &extentReader{r: e.image().r, extents: e.extents(), size: e.dataSize()}
 	z := e.zisofs()
 	if z == nil {
 		return raw, nil
 	}
 	z.once.Do(func() {
-		z.reader, z.err = newZisofsReader(raw, &z.zf, e.extents[0].start)
+		z.reader, z.err = newZisofsReader(raw, &z.zf, e.ext[0].start)
 		if z.err != nil {
 			z.err = withPath(z.err, e.Path())
 		}
@@ -270,8 +303,14 @@ func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 	if d == nil {
 		return nil, fmt.Errorf("iso9660view: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	return d.Load(func(l *discfs.Listing[*Entry]) error {
+	return d.Load(&d.im.listings, func(l *discfs.Listing[*Entry]) error {
 		d.relocated = 0
-		return e.im.parseDir(e, l, &d.relocated)
+		return d.im.parseDir(e, l, &d.relocated)
 	}, isFormatError)
 }
+
+// entryBytes is what one parsed entry keeps in memory beyond its name, as
+// the listing cache counts it (Options.DirCache): the Entry, 128 bytes,
+// and its slot in the listing, 8. TestDirectoryEntryMemory checks it
+// against the heap.
+const entryBytes = 136

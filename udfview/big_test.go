@@ -179,3 +179,31 @@ func BenchmarkEntryMemory(b *testing.B) {
 	}
 	b.ReportMetric(perEntry, "B/entry")
 }
+
+// TestEntryMemory lists the 50,000-file directory: what it keeps per entry
+// stays small, since the listing cache keeps up to Options.DirCache of
+// them, and the cache's estimate of it (entryBytes and the names) is near
+// the heap's count.
+func TestEntryMemory(t *testing.T) {
+	im := openImage(t, bigDirFixture(t))
+	d, err := im.Lookup("big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := im.listings.Used() // the root's
+	var kids []*Entry
+	_, retained := testutil.HeapDuring(func() { kids, err = d.children() })
+	if err != nil || len(kids) != bigDirFiles {
+		t.Fatalf("%d entries, %v", len(kids), err)
+	}
+	n := uint64(bigDirFiles)
+	estimate := uint64(im.listings.Used() - before)
+	t.Logf("%d bytes kept per entry, %d estimated", retained/n, estimate/n)
+	// Measured: 200 (the Entry 144, its slot 8, its 33-byte name 48).
+	if retained/n > 210 {
+		t.Errorf("%d bytes kept per entry, want at most 210", retained/n)
+	}
+	if estimate < retained*9/10 || estimate > retained*11/10 {
+		t.Errorf("the listing cache counts %d bytes per entry, the heap %d", estimate/n, retained/n)
+	}
+}

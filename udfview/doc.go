@@ -49,7 +49,10 @@
 // directory is read on first use: its file entry, then its data, then the
 // file entry of every child (one block each, read 64 KiB at a time since
 // writers record them one after another), so that the listing has modes,
-// sizes and times; the listing is then sorted by name and kept.
+// sizes and times; the listing is then sorted by name and kept in a
+// listing cache bounded by Options.DirCache, which drops the least
+// recently used and parses them again when next used (the same entries in
+// the same order: Entry.Index, Entry.Child).
 // Lookup binary-searches it. A file's allocation descriptors are read again
 // from its file entry when it is opened, so a listed file costs only its
 // Entry. Symlinks in the middle of a path are followed inside the image
@@ -61,7 +64,7 @@
 // longer than 255 bytes, or containing "/" or NUL, and never repeated
 // within a directory. Offending names get a "~2", "~3" suffix in on-disc
 // order. What the two readers share, this rule, the io/fs glue, path
-// resolution inside the image, the once-read listing (a malformed
+// resolution inside the image, the listing and its cache (a malformed
 // directory's error is kept, an I/O error retried), the hard-link count
 // and packed times, lives once in the internal package discfs; the
 // formats, errors and Entry types stay each reader's own. Deleted entries, the parent entry and
@@ -71,8 +74,10 @@
 //
 // Inode numbers come from on-disc identity (the partition reference and
 // block of the ICB), so they are stable across opens and hard links (several
-// identifiers naming one ICB) share one. Link counts are counted, not
-// trusted: the first Nlink of a non-directory reads every directory once.
+// identifiers naming one ICB) share one. A file's link count is its file
+// entry's, as the kernel shows it, except on discs written by pycdlib,
+// which records 1 for hard-linked files: there the first Nlink of a
+// non-directory counts the names of each ICB, reading every directory once.
 // UDF permissions (read, write, execute, plus change-attribute and delete
 // bits that POSIX lacks, for owner, group and other) map to POSIX modes
 // with the setuid, setgid and sticky flags of the ICB tag. A uid or gid of

@@ -333,3 +333,25 @@ func TestOpenKeepsReader(t *testing.T) {
 		t.Errorf("read %q (%d, %v), want %q", got[:n], n, err, want)
 	}
 }
+
+// TestTinyDirCache reads pycdlib's bridge disc (symlinks, hard links)
+// through a listing cache that keeps a single listing, so that every
+// directory is parsed again and again: the tree still matches its source
+// and passes fstest.TestFS.
+func TestTinyDirCache(t *testing.T) {
+	img, src := pycdlibFixture(t, "bridge", 0)
+	f, size := testutil.OpenFile(t, img)
+	im, err := Open(f, size, &Options{DirCache: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareTree(t, im, src, profile{symlinks: true, hardlinks: true})
+	testFS(t, im)
+	kept, err := im.Root().children()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := im.listings.Used(), int64(len(kept))*entryBytes; got < want || got > 2*want {
+		t.Errorf("the cache holds %d bytes; want the root's listing alone, %d bytes and its names", got, want)
+	}
+}

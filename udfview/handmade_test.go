@@ -299,3 +299,19 @@ func TestSparseOver4GiB(t *testing.T) {
 		}
 	}
 }
+
+// TestNlinkRecorded: a file's link count is its file entry's, so asking
+// for it lists no other directory (pycdlib's discs, whose counts are all
+// 1, are counted over the tree: TestPycdlibBridge).
+func TestNlinkRecorded(t *testing.T) {
+	_, img, _ := handImage(t, "plain", 2048)
+	im := openBytes(t, img)
+	h, err := im.Lookup("hard1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := im.listings.Used() // the root alone
+	if h.Nlink() != 3 || im.listings.Used() != before {
+		t.Errorf("hard1: %d links, listings of %d bytes kept, then %d; want 3 links and no other listing", h.Nlink(), before, im.listings.Used())
+	}
+}

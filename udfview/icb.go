@@ -55,7 +55,8 @@ type fileEntry struct {
 	flags    uint16
 	uid, gid uint32
 	perm     uint32
-	size     int64 // information length
+	links    uint16 // file link count: the names the writer gave the file
+	size     int64  // information length
 	atime    time.Time
 	mtime    time.Time
 	ctime    time.Time // attribute time
@@ -137,6 +138,7 @@ func (im *Image) parseFileEntry(buf []byte, efe bool, loc lbAddr, off int64) (*f
 		uid:      le.Uint32(buf[36:]),
 		gid:      le.Uint32(buf[40:]),
 		perm:     le.Uint32(buf[44:]),
+		links:    le.Uint16(buf[48:]),
 		size:     int64(le.Uint64(buf[56:])),
 	}
 	fe.adKind = int(fe.flags & 7)

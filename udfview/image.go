@@ -17,13 +17,21 @@ type Options struct {
 	// bound beyond the image's size, which limits file identifiers to one
 	// per 38 bytes). A caller reading a compressed image sets it from the
 	// image's stored size, so that a few hundred KiB cannot expand into
-	// millions of entries (see disc.Open).
+	// millions of entries (see disc.Open). It bounds the entries in
+	// memory at once: those of the listings DirCache keeps, and those
+	// being parsed.
 	MaxEntries int64
+
+	// DirCache bounds the estimated bytes of the parsed directory
+	// listings kept (0: 16 MiB, some 90,000 entries). The least recently
+	// used are dropped past it, and parsed again when next used.
+	DirCache int64
 }
 
 // Image is an opened UDF file system. It implements fs.FS, fs.ReadDirFS,
 // fs.ReadFileFS, fs.StatFS and fs.ReadLinkFS and is safe for concurrent
-// use. Directories are read on first access and kept.
+// use. Directories are read on first access and kept in a cache bounded
+// by Options.DirCache.
 type Image struct {
 	r     io.ReaderAt
 	size  int64
@@ -32,8 +40,12 @@ type Image struct {
 	root  *Entry
 	info  VolumeInfo
 
-	links   discfs.Nlinks // hard-link counts, made on first use
-	entries discfs.Budget // Options.MaxEntries, taken as directories are parsed
+	// countLinks says the writer's file link counts are wrong (pycdlib's
+	// are all 1): links then counts the names of each ICB over the tree,
+	// on first use.
+	countLinks bool
+	links      discfs.Nlinks
+	listings   discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
 }
 
 // VolumeInfo describes the volume.
@@ -100,7 +112,7 @@ func Open(r io.ReaderAt, size int64, opts *Options) (*Image, error) {
 	var firstErr error
 	for i, x := range []extentAD{anc.main, anc.reserve} {
 		im := &Image{r: r, size: size, bs: bs}
-		im.entries.Limit = opts.MaxEntries
+		im.listings.Limit, im.listings.EntryBytes, im.listings.Budget.Limit = opts.DirCache, entryBytes, opts.MaxEntries
 		im.info.NSR = findVRS(r, size)
 		im.info.BlockSize = int(bs)
 		im.info.ReserveVDS = i == 1
@@ -135,6 +147,7 @@ func (im *Image) mount(x extentAD) error {
 		return err
 	}
 	im.info.LogicalVolumeID = lv.id
+	im.countLinks = lv.impl == "*pycdlib"
 	im.info.Revision = udfRevision(vd.lvd[216:248])
 	if err := im.setupPartitions(lv, vd.pds, lvdOff); err != nil {
 		return err

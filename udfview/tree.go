@@ -26,9 +26,9 @@ const (
 // immutable once returned (a directory's listing is filled in once, under a
 // lock) and shared between callers.
 //
-// A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see discfs.Stamps), the narrow fields share words,
-// a file's allocation descriptors are read again from its file entry when
+// A listing cache keeps up to Options.DirCache of parsed entries, so an
+// Entry is laid out to be small: times are packed (see discfs.Stamps), the
+// owner needs no flag (discfs.Owner), a file's allocation descriptors are read again from its file entry when
 // it is opened rather than kept, and a directory is searched by binary
 // search in its sorted listing rather than through a map.
 type Entry struct {
@@ -37,14 +37,12 @@ type Entry struct {
 	name   string
 	size   int64
 
-	times    discfs.Stamps // 40 bytes
-	mode     fs.FileMode
-	uid, gid uint32
-	icb      lbAddr // where the file entry is: the entry's identity
-	depth    uint16 // < maxDepth
-	hasOwner bool
-	index    uint32      // in the parent's listing (Index)
-	x        *entryExtra // symlinks and devices only
+	times discfs.Stamps // 40 bytes
+	mode  fs.FileMode
+	index uint32       // in the parent's listing (Index)
+	owner discfs.Owner // as the file entry records it, "none" included
+	icb   lbAddr       // where the file entry is: the entry's identity
+	x     *entryExtra  // symlinks, devices and hard-linked files only
 
 	err error // why the entry cannot be read, found while listing its parent
 
@@ -63,6 +61,15 @@ func (e *Entry) fault() error { return e.err }
 type entryExtra struct {
 	target string // symlinks
 	rdev   uint64 // devices
+	nlink  uint32 // non-directories of more than one name
+}
+
+// extra returns e.x, allocating it on first use (while building e).
+func (e *Entry) extra() *entryExtra {
+	if e.x == nil {
+		e.x = new(entryExtra)
+	}
+	return e.x
 }
 
 // Name returns the entry's name in its directory ("." for the root).
@@ -93,26 +100,32 @@ func (e *Entry) Inode() uint64 {
 
 // Nlink returns the number of hard links: 2 plus the number of
 // subdirectories for a directory (reading it if needed); for another entry,
-// the number of names of its ICB found in the tree. The file entry's own
-// link count is not trusted (pycdlib, for one, records 1 for hard-linked
-// files): the first such call reads every directory of the image.
+// the link count its file entry records, as the kernel shows it. pycdlib
+// records 1 for every file, hard links included: on its discs the names of
+// each ICB are counted over the tree instead (the first such call reads
+// every directory of the image).
 func (e *Entry) Nlink() uint32 {
-	if e.IsDir() {
+	switch {
+	case e.IsDir():
 		return discfs.DirNlink(e.load)
+	case e.im.countLinks:
+		return e.im.nlinkOf(e.Inode())
+	case e.x != nil && e.x.nlink > 1:
+		return e.x.nlink
 	}
-	return e.im.nlinkOf(e.Inode())
+	return 1
 }
 
 // UID returns the owner recorded, or 0 if the disc records none.
-func (e *Entry) UID() uint32 { return e.uid }
+func (e *Entry) UID() uint32 { return e.owner.UID() }
 
 // GID returns the group recorded, or 0 if the disc records none.
-func (e *Entry) GID() uint32 { return e.gid }
+func (e *Entry) GID() uint32 { return e.owner.GID() }
 
 // HasOwner reports whether the disc records an owner and a group: UDF
 // writes 0xFFFFFFFF ("none") for either when the writer had none to give,
 // and the reader is then to pick its own.
-func (e *Entry) HasOwner() bool { return e.hasOwner }
+func (e *Entry) HasOwner() bool { return e.owner.Recorded() }
 
 // Rdev returns a device's number as a Linux dev_t (syscall.Stat_t.Rdev
 // encoding), from the device specification extended attribute, or 0.
@@ -219,23 +232,17 @@ func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 	if e.dir == nil {
 		return nil, fmt.Errorf("udfview: %s: %w", discfs.QuotePath(e.Path()), discfs.ErrNotDir)
 	}
-	return e.dir.Load(func(l *discfs.Listing[*Entry]) error {
+	return e.dir.Load(&e.im.listings, func(l *discfs.Listing[*Entry]) error {
 		return withPath(e.im.parseDir(e, l), e.Path())
 	}, isFormatError)
 }
 
 // parseDir reads the directory e: its file identifiers, then the file
 // entry of each child.
-func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
+func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	if e.err != nil {
 		return e.err
 	}
-	taken := 0 // entries taken from the image's budget, given back on failure
-	defer func() {
-		if err != nil {
-			im.entries.Give(taken)
-		}
-	}()
 	fe, err := im.readICB(e.icb, nil)
 	if err != nil {
 		return err
@@ -267,10 +274,9 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
 			continue
 		}
-		if im.entries.Take(1) != nil {
-			return formatErr(fe.off, "more than %d directory entries in the image, the most its stored size allows", im.entries.Limit)
+		if l.Take(1) != nil {
+			return formatErr(fe.off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
 		}
-		taken++
 		fids = append(fids, f)
 	}
 	names := make([]string, len(fids))
@@ -293,7 +299,7 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 // through s. A child that cannot be read still appears, with the error kept
 // for when it is used.
 func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scratch) {
-	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc, depth: parent.depth + 1}
+	*k = Entry{im: im, parent: parent, name: name, icb: f.icb.loc}
 	if f.chars&fidDir != 0 {
 		k.mode = fs.ModeDir
 	}
@@ -303,7 +309,7 @@ func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scrat
 	}
 	if err == nil && k.IsDir() {
 		switch {
-		case k.depth >= maxDepth:
+		case discfs.Depth(k) >= maxDepth:
 			err = formatErr(fe.off, "directories nested deeper than %d", maxDepth)
 		case k.loops():
 			err = formatErr(fe.off, "directory is its own ancestor")
@@ -334,14 +340,13 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 		return unsupportedErr(fe.off, "file type %d", fe.fileType)
 	}
 	k.mode, k.size = mode, fe.size
-	k.uid, k.gid = fe.uid, fe.gid
-	k.hasOwner = fe.uid != noOwner && fe.gid != noOwner
-	if !k.hasOwner {
-		k.uid, k.gid = 0, 0
-	}
+	k.owner = discfs.MakeOwner(fe.uid, fe.gid)
 	k.times.Set(discfs.MTime, fe.mtime)
 	k.times.Set(discfs.ATime, fe.atime)
 	k.times.Set(discfs.CTime, fe.ctime)
+	if fe.links > 1 && !k.IsDir() {
+		k.extra().nlink = uint32(fe.links)
+	}
 	switch {
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {
@@ -355,10 +360,10 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 		if err != nil {
 			return err
 		}
-		k.x = &entryExtra{target: t}
+		k.extra().target = t
 	case mode&fs.ModeDevice != 0:
 		if major, minor, ok := deviceNumber(fe.eas); ok {
-			k.x = &entryExtra{rdev: mkdev(major, minor)}
+			k.extra().rdev = mkdev(major, minor)
 		}
 	}
 	return nil
@@ -369,3 +374,9 @@ func mkdev(major, minor uint32) uint64 {
 	ma, mi := uint64(major), uint64(minor)
 	return ma&0xfffff000<<32 | ma&0xfff<<8 | mi&0xffffff00<<12 | mi&0xff
 }
+
+// entryBytes is what one parsed entry keeps in memory beyond its name, as
+// the listing cache counts it (Options.DirCache): the Entry, 144 bytes,
+// and its slot in the listing, 8. TestEntryMemory checks it against the
+// heap.
+const entryBytes = 152

@@ -192,6 +192,7 @@ type lvdInfo struct {
 	id        string
 	blockSize uint32
 	domain    string
+	impl      string // the writer's implementation identifier
 	fsd       longAD // where the file set descriptor is
 	maps      [][]byte
 }
@@ -201,6 +202,7 @@ func (im *Image) parseLVD(b []byte, off int64) (lvdInfo, error) {
 		id:        decodeDString(b[84:212]),
 		blockSize: binary.LittleEndian.Uint32(b[212:]),
 		domain:    regid(b[216:248]),
+		impl:      regid(b[272:304]),
 		fsd:       parseLongAD(b[248:]),
 	}
 	if int64(lv.blockSize) != im.bs {

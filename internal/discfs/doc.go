@@ -9,8 +9,8 @@
 // The shared code is generic over a reader's entry type E (its *Entry),
 // through the Node constraint: the exported accessors both Entry types
 // have (Name, Mode, Size, Target, Parent, Lookup, Open, ...). Nothing is
-// added to an entry for it: a listed directory keeps every entry in
-// memory, and entries are packed to stay small. What a reader keeps
+// added to an entry for it: a kept listing holds every entry in memory,
+// and entries are packed to stay small. What a reader keeps
 // unexported (a directory's cached listing, an entry's damage) it hands
 // over as functions in an FS.
 //
@@ -23,10 +23,19 @@
 //     out of the image. Path, Find and SortByName are the other tree
 //     accessors: entries keep no path, and a directory's listing is a
 //     slice sorted by name searched by binary search, not a map.
-//   - Dir is a directory's listing, read once on first use under a lock;
-//     a malformed directory's error is kept, an I/O error is not (the
-//     next use reads again). Children, ReadDir, Lookup and DirNlink
-//     answer an entry's questions from it.
+//   - Dir is a directory's listing, read on first use under a lock; a
+//     malformed directory's error is kept, an I/O error is not (the next
+//     use reads again). Children, Child, ReadDir, Lookup and DirNlink
+//     answer an entry's questions from it. SetChildren sorts a parsed
+//     listing by name and gives each entry its index in it: names are
+//     unique, so a directory parsed again lists the same entries in the
+//     same order, and (parent, index) names an entry for good.
+//   - Cache keeps an image's parsed listings within a bound of estimated
+//     bytes, dropping the least recently used (their Dirs go back to
+//     "not loaded" and parse again on next use), and keeps the image's
+//     Budget, which bounds the entries live at once: a listing's entries
+//     are counted while it is parsed and kept, and given back when it is
+//     dropped.
 //   - HardLinks and Nlinks count the names of each inode over the whole
 //     tree, once, keeping only the inodes with several.
 //   - FS is the io/fs glue (Open, ReadDir, ReadFile, Stat, Lstat,

@@ -1,16 +1,22 @@
 package discfs
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // HardLinks counts the names of every non-directory below root and returns
 // the counts above 1: the hard links, a small map even for a large tree.
-// inode gives an entry's inode number and whether a non-directory is
-// counted (an empty file, whose inode is its record rather than shared
-// data, may not be). Each directory is read once, known by its inode, so a
-// directory reachable twice is not counted twice; one that cannot be
-// listed is skipped.
+// It is for discs that record no link counts (plain ISO 9660, Joliet),
+// where hard links are names sharing data, and it reads every directory:
+// the inodes met are gathered in a slice (8 bytes a name, not a map's
+// fifty) and counted once sorted. inode gives an entry's inode number and
+// whether a non-directory is counted (an empty file, whose inode is its
+// record rather than shared data, may not be). Each directory is read
+// once, known by its inode, so a directory reachable twice is not counted
+// twice; one that cannot be listed is skipped.
 func HardLinks[E Node[E]](root E, children func(E) ([]E, error), inode func(E) (uint64, bool)) map[uint64]uint32 {
-	all := make(map[uint64]uint32)
+	var all []uint64
 	seen := make(map[uint64]bool)
 	var walk func(d E)
 	walk = func(d E) {
@@ -27,16 +33,22 @@ func HardLinks[E Node[E]](root E, children func(E) ([]E, error), inode func(E) (
 			if k.IsDir() {
 				walk(k)
 			} else if ino, ok := inode(k); ok {
-				all[ino]++
+				all = append(all, ino)
 			}
 		}
 	}
 	walk(root)
+	slices.Sort(all)
 	links := make(map[uint64]uint32)
-	for ino, n := range all {
-		if n > 1 {
-			links[ino] = n
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j] == all[i] {
+			j++
 		}
+		if j-i > 1 {
+			links[all[i]] = uint32(j - i)
+		}
+		i = j
 	}
 	return links
 }

@@ -54,6 +54,7 @@ func TestHardLinks(t *testing.T) {
 func TestDirLoad(t *testing.T) {
 	final := func(err error) bool { return err.Error() == "malformed" }
 	kid := &node{name: "k", mode: fs.ModeDir}
+	var c Cache[*node]
 
 	// An I/O error is not kept: the next Load reads again.
 	var d Dir[*node]
@@ -68,11 +69,11 @@ func TestDirLoad(t *testing.T) {
 		l.Children, l.NSub = []*node{kid}, 1
 		return nil
 	}
-	if l, err := d.Load(read, final); l != nil || err != fail {
+	if l, err := d.Load(&c, read, final); l != nil || err != fail {
 		t.Fatalf("first Load = %v, %v", l, err)
 	}
 	for range 2 {
-		if l, err := d.Load(read, final); err != nil || len(l.Children) != 1 || l.NSub != 1 {
+		if l, err := d.Load(&c, read, final); err != nil || len(l.Children) != 1 || l.NSub != 1 {
 			t.Fatalf("Load after an I/O error = %v, %v", l, err)
 		}
 	}
@@ -85,7 +86,7 @@ func TestDirLoad(t *testing.T) {
 	reads = 0
 	malformed := func(*Listing[*node]) error { reads++; return errors.New("malformed") }
 	for range 3 {
-		if l, err := bad.Load(malformed, final); l != nil || err == nil {
+		if l, err := bad.Load(&c, malformed, final); l != nil || err == nil {
 			t.Fatalf("Load of a malformed directory = %v, %v", l, err)
 		}
 	}
@@ -100,7 +101,7 @@ func TestDirLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			l, err := once.Load(func(l *Listing[*node]) error {
+			l, err := once.Load(&c, func(l *Listing[*node]) error {
 				mu.Lock()
 				reads++
 				mu.Unlock()

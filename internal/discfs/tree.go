@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +47,17 @@ func Path[E Node[E]](e E) string {
 	return strings.Join(parts, "/")
 }
 
+// Depth returns how many directories e lies below the root (0 for the
+// root), walking up its parents: entries do not keep it.
+func Depth[E Node[E]](e E) int {
+	var root E
+	n := 0
+	for p := e.Parent(); p != root; p = p.Parent() {
+		n++
+	}
+	return n
+}
+
 // Find returns the entry named name in a directory's listing sorted by
 // name, by binary search; for none, fs.ErrNotExist. Readers keep a
 // listing as a sorted slice rather than a map: it costs no memory beyond
@@ -81,12 +93,13 @@ func SortByName[E Node[E]](list []E) {
 // parsed: (parent, index) names an entry for good.
 func SetChildren[E Node[E]](l *Listing[E], kids []E, place func(E, int)) {
 	SortByName(kids)
-	l.Children, l.NSub = kids, 0
+	l.Children, l.NSub, l.nameBytes = kids, 0, 0
 	for i, k := range kids {
 		place(k, i)
 		if k.IsDir() {
 			l.NSub++
 		}
+		l.nameBytes += int64(len(k.Name())+15) &^ 15 // as the allocator rounds it, near enough
 	}
 }
 
@@ -147,45 +160,61 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// Dir is a directory's listing, read on first use and kept. The zero Dir
-// is ready; a reader's directory entry points to one, so a file costs no
-// room for it.
+// Dir is a directory's listing, read on first use and kept while its
+// image's Cache keeps it. The zero Dir is ready; a reader's directory
+// entry points to one, so a file costs no room for it.
 type Dir[E any] struct {
-	mu     sync.Mutex
-	loaded bool
-	err    error
-	list   Listing[E]
+	mu   sync.Mutex // held while the listing is read
+	err  error      // a malformed directory's, kept for good (under mu)
+	list atomic.Pointer[Listing[E]]
+
+	prev, next *Dir[E] // in the Cache's ring while it keeps the listing (under its lock)
 }
 
 // Listing is what a reader's directory parser fills in.
 type Listing[E any] struct {
-	Children []E // sorted by name (SortByName)
+	Children []E // sorted by name (SetChildren)
 	NSub     int // how many of them are directories
+
+	cache     *Cache[E] // whose Budget Take counts against
+	taken     int       // entries taken from the Budget, given back when dropped
+	crowded   bool      // Take found no room that the listing alone would have left
+	nameBytes int64     // of the children's names (SetChildren)
+	cost      int64     // estimated bytes, counted in the Cache
 }
 
-// Load returns the listing, calling read to fill it in on first use (under
-// the Dir's lock, so never twice at once). An error for which final is
-// true (a malformed directory) is kept and returned by every later Load;
-// any other (an I/O error) is not, so that a later Load reads again. The
-// listing returned is shared: callers do not change it.
-func (d *Dir[E]) Load(read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+// Load returns the listing, calling read to fill it in when it is not
+// kept (on first use, or again after c dropped it) under the Dir's lock,
+// so never twice at once; read counts the entries it builds against c's
+// Budget with Listing.Take. An error for which final is true (a malformed
+// directory) is kept and returned by every later Load; any other (an I/O
+// error), or one met because parses running at once filled the Budget
+// (see Listing.Take), is not, so that a later Load reads again. The listing returned is shared: callers do not change it. It
+// stays whole while they hold it, even once c has dropped it.
+func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
+	if l := d.list.Load(); l != nil {
+		c.touch(d)
+		return l, nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.loaded {
-		if d.err != nil {
-			return nil, d.err
-		}
-		return &d.list, nil
+	if d.err != nil {
+		return nil, d.err
 	}
-	var l Listing[E]
-	if err := read(&l); err != nil {
-		if final(err) {
-			d.loaded, d.err = true, err
+	if l := d.list.Load(); l != nil { // read while we waited
+		c.touch(d)
+		return l, nil
+	}
+	l := &Listing[E]{cache: c}
+	if err := read(l); err != nil {
+		c.Budget.Give(l.taken)
+		if final(err) && !l.crowded {
+			d.err = err
 		}
 		return nil, err
 	}
-	d.loaded, d.list = true, l
-	return &d.list, nil
+	c.add(d, l)
+	return l, nil
 }
 
 // A reader's directory entry answers ReadDir, Lookup and its link count

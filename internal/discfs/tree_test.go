@@ -162,7 +162,7 @@ func TestResolveHopLimit(t *testing.T) {
 	}
 }
 
-func TestPathAndFind(t *testing.T) {
+func TestPathDepthAndFind(t *testing.T) {
 	root := testTree()
 	a, err := Find(root.kids, "a")
 	if err != nil {
@@ -172,6 +172,9 @@ func TestPathAndFind(t *testing.T) {
 	f, _ := Find(b.kids, "file.txt")
 	if Path(root) != "" || Path(a) != "a" || Path(f) != "a/b/file.txt" {
 		t.Errorf("paths %q %q %q", Path(root), Path(a), Path(f))
+	}
+	if Depth(root) != 0 || Depth(a) != 1 || Depth(f) != 3 {
+		t.Errorf("depths %d %d %d", Depth(root), Depth(a), Depth(f))
 	}
 	for _, name := range []string{"", "A", "a/b", "zzz", "0"} {
 		if _, err := Find(root.kids, name); !errors.Is(err, fs.ErrNotExist) {

@@ -1,0 +1,200 @@
+package disc
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// manyDirsSource writes a tree of 40 directories, some nested 12 deep (so
+// genisoimage relocates them, Rock Ridge CL and rr_moved), holding files,
+// hard links and symlinks.
+func manyDirsSource(t *testing.T) string {
+	t.Helper()
+	src := t.TempDir()
+	write := func(p, data string) {
+		p = filepath.Join(src, p)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := range 30 {
+		for f := range 12 {
+			write(fmt.Sprintf("d%02d/f%02d.txt", d, f), fmt.Sprintf("file %d of %d\n", f, d))
+		}
+	}
+	deep := "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10"
+	write(deep+"/leaf.txt", "leaf\n")
+	write("r1/r2/r3/r4/r5/r6/r7/r8/r9/other/leaf.txt", "other leaf\n")
+	for i, link := range []string{"d00/hard", "d05/hard", "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/hard"} {
+		if err := os.Link(filepath.Join(src, "d01/f01.txt"), filepath.Join(src, link)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(strings.Repeat("../", i+1)+"d02", filepath.Join(src, link+".sym")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return src
+}
+
+// dumpTree walks a tree by ReadDir and describes every entry, checking on
+// the way that Index, Child, Lookup and Parent agree with the listing. Each
+// line starts with the entry's (parent, index) path of indexes from the
+// root, which resolve must find again.
+func dumpTree(t *testing.T, root Entry) []string {
+	t.Helper()
+	var lines []string
+	var walk func(dir Entry, path string, idx []int)
+	walk = func(dir Entry, path string, idx []int) {
+		kids, err := dir.ReadDir()
+		if err != nil {
+			lines = append(lines, fmt.Sprintf("%v %s: %v", idx, path, err))
+			return
+		}
+		for i, k := range kids {
+			p := strings.TrimPrefix(path+"/"+k.Name(), "/")
+			if k.Index() != i {
+				t.Errorf("%s: Index %d, listed at %d", p, k.Index(), i)
+			}
+			c, err := dir.Child(i)
+			if err != nil || c.Name() != k.Name() || c.Inode() != k.Inode() {
+				t.Errorf("%s: Child(%d) = %v, %v", p, i, c, err)
+			}
+			if l, err := dir.Lookup(k.Name()); err != nil || l.Index() != i || l.Inode() != k.Inode() {
+				t.Errorf("%s: Lookup = %v, %v", p, l, err)
+			}
+			if k.Parent().Inode() != dir.Inode() {
+				t.Errorf("%s: Parent is %s", p, k.Parent().Path())
+			}
+			kidx := append(idx[:len(idx):len(idx)], i)
+			lines = append(lines, fmt.Sprintf("%v %s %v ino=%d size=%d nlink=%d owner=%d:%d/%v rdev=%d times=%v,%v,%v target=%q data=%s",
+				kidx, p, k.Mode(), k.Inode(), k.Size(), k.Nlink(), k.UID(), k.GID(), k.HasOwner(), k.Rdev(),
+				k.ModTime().UnixNano(), k.AccessTime().UnixNano(), k.ChangeTime().UnixNano(), k.Target(), contents(t, k)))
+			if k.IsDir() {
+				walk(k, p, kidx)
+			}
+		}
+		if _, err := dir.Child(len(kids)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: Child(%d) past the end: %v", path, len(kids), err)
+		}
+	}
+	walk(root, "", nil)
+	return lines
+}
+
+// contents hashes a regular file's contents.
+func contents(t *testing.T, e Entry) string {
+	if !e.Mode().IsRegular() {
+		return "-"
+	}
+	r, err := e.Open()
+	if err != nil {
+		return err.Error()
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, e.Size())); err != nil {
+		t.Errorf("%s: %v", e.Path(), err)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)[:8])
+}
+
+// resolve finds an entry again from the root by its indexes, as a mount
+// that keeps only (parent, index) does.
+func resolve(root Entry, idx []int) (Entry, error) {
+	e := root
+	for _, i := range idx {
+		var err error
+		if e, err = e.Child(i); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// TestDirCacheBoundChangesNothing walks the trees of real writers' images
+// with a cache that keeps one listing at a time and with one that keeps
+// them all: every entry, its index, inode, link count and contents are the
+// same, and every entry is found again by its indexes from the root.
+func TestDirCacheBoundChangesNothing(t *testing.T) {
+	src := manyDirsSource(t)
+	dir := t.TempDir()
+	gen := filepath.Join(dir, "gen.iso")
+	xor := filepath.Join(dir, "xor.iso")
+	build(t, gen, "genisoimage", "-quiet", "-udf", "-R", "-o", gen, src)
+	build(t, xor, "xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-o", xor, src)
+	for _, tc := range []struct {
+		img  string
+		opts Options
+	}{
+		{gen, Options{FS: ISO9660}},               // Rock Ridge, relocated directories
+		{gen, Options{FS: ISO9660, NoRock: true}}, // plain ISO 9660 names, hard links by shared data
+		{gen, Options{FS: UDF}},                   // UDF
+		{xor, Options{FS: ISO9660}},               // xorriso's Rock Ridge
+		{xor, Options{FS: ISO9660, NoRock: true}}, // Joliet
+	} {
+		name := fmt.Sprintf("%s/%s/norock=%v", filepath.Base(tc.img), tc.opts.FS, tc.opts.NoRock)
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(tc.img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			big, tiny := tc.opts, tc.opts
+			big.DirCache, tiny.DirCache = 1<<30, 1
+			want := dumpTree(t, openTree(t, f, &big).Root())
+			tr := openTree(t, f, &tiny)
+			got := dumpTree(t, tr.Root())
+			if len(want) < 400 {
+				t.Fatalf("only %d entries", len(want))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("a one-listing cache changes the tree:\n%s", diffLines(want, got))
+			}
+			// Every entry again, by its indexes, in a fresh tree.
+			tr = openTree(t, f, &tiny)
+			for _, line := range want {
+				var idx []int
+				list, _, _ := strings.Cut(strings.Trim(line, "["), "]")
+				for _, s := range strings.Fields(list) {
+					var i int
+					fmt.Sscan(s, &i)
+					idx = append(idx, i)
+				}
+				e, err := resolve(tr.Root(), idx)
+				if err != nil || !strings.Contains(line, fmt.Sprintf("] %s %v ino=%d ", e.Path(), e.Mode(), e.Inode())) {
+					t.Errorf("%v resolves to %v, %v; want %s", idx, e, err, line)
+				}
+			}
+		})
+	}
+}
+
+// diffLines shows the first lines where two dumps differ.
+func diffLines(want, got []string) string {
+	var b strings.Builder
+	for i := range max(len(want), len(got)) {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			fmt.Fprintf(&b, "want %s\n got %s\n", w, g)
+			if b.Len() > 2000 {
+				break
+			}
+		}
+	}
+	return b.String()
+}
