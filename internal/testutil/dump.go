@@ -17,12 +17,13 @@ type DumpEntry[E any] interface {
 	Index() int
 	ReadDir() ([]E, error)
 	Child(i int) (E, error)
+	Lookup(name string) (E, error)
 }
 
 // DumpTree describes the first max entries below root, depth first, a
-// line each: name, index, mode, size, inode and link count, or the error
-// of a directory that cannot be listed, and whether Child finds each entry
-// again at its index. Two opens of one image whose listing caches differ
+// line each: name, mode, size, inode and link count, or the error of a
+// directory that cannot be listed; a line says "MISMATCH" where Index,
+// Child or Lookup disagree with the listing. Two opens of one image whose listing caches differ
 // must dump alike: a cache that keeps a single listing parses every
 // directory again and again, and must show the tree a cache keeping them
 // all shows.
@@ -41,9 +42,15 @@ func DumpTree[E DumpEntry[E]](root E, max int) string {
 				return
 			}
 			p := path + "/" + k.Name()
-			fmt.Fprintf(&b, "%s %d %d %v %d ino=%d nlink=%d", p, i, k.Index(), k.Mode(), k.Size(), k.Inode(), k.Nlink())
+			fmt.Fprintf(&b, "%s %v %d ino=%d nlink=%d", p, k.Mode(), k.Size(), k.Inode(), k.Nlink())
+			if k.Index() != i {
+				fmt.Fprintf(&b, " MISMATCH: Index %d, listed at %d", k.Index(), i)
+			}
 			if c, err := d.Child(i); err != nil || c.Name() != k.Name() || c.Inode() != k.Inode() {
-				fmt.Fprintf(&b, " Child(%d): %v", i, err)
+				fmt.Fprintf(&b, " MISMATCH: Child(%d): %v", i, err)
+			}
+			if l, err := d.Lookup(k.Name()); err != nil || l.Index() != i || l.Inode() != k.Inode() {
+				fmt.Fprintf(&b, " MISMATCH: Lookup: %v", err)
 			}
 			b.WriteByte('\n')
 			if k.Mode().IsDir() {
