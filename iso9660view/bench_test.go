@@ -87,14 +87,15 @@ var (
 )
 
 // BenchmarkWalkTree walks the whole tree with fs.WalkDir, stat'ing every
-// entry.
+// entry: on a fresh image each time, with the default listing cache and
+// with one that keeps a single listing (each path resolved from the root
+// parses the root again: the cost of a cache too small for the walk), and
+// over one image again and again (every listing a cache hit).
+//
+//	go test -run XXX -bench WalkTree ./iso9660view/
 func BenchmarkWalkTree(b *testing.B) {
 	f, size := testutil.OpenFile(b, benchTree(b))
-	for b.Loop() {
-		im, err := Open(f, size, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+	walk := func(b *testing.B, im *Image) {
 		n := 0
 		fs.WalkDir(im, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -108,6 +109,30 @@ func BenchmarkWalkTree(b *testing.B) {
 			b.Fatalf("walked %d entries", n)
 		}
 	}
+	open := func(b *testing.B, cache int64) *Image {
+		im, err := Open(f, size, &Options{DirCache: cache})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return im
+	}
+	b.Run("fresh", func(b *testing.B) {
+		for b.Loop() {
+			walk(b, open(b, 0))
+		}
+	})
+	b.Run("fresh-one-listing", func(b *testing.B) {
+		for b.Loop() {
+			walk(b, open(b, 1))
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		im := open(b, 0)
+		walk(b, im)
+		for b.Loop() {
+			walk(b, im)
+		}
+	})
 }
 
 // BenchmarkReadAll reads every file; the baseline reads the same bytes

@@ -228,6 +228,10 @@ func TestTinyDirCache(t *testing.T) {
 	img, src := fixture(t, richTree(), "xorriso", "-as", "mkisofs", "-R", "-J", "-joliet-long", "-o", "$OUT", "$SRC")
 	im := openImage(t, img, &Options{DirCache: 1})
 	compareTree(t, im, src, compareOpts{posix: true, hardlinks: true})
+	one, all := testutil.DumpTree(im.Root(), 1<<20), testutil.DumpTree(openImage(t, img, nil).Root(), 1<<20)
+	if one != all || strings.Contains(all, "MISMATCH") {
+		t.Errorf("a one-listing cache shows\n%s\nfor\n%s", one, all)
+	}
 	if err := fstest.TestFS(im, "data/small.txt", "links/long", "names/"+strings.Repeat("n", 100)); err != nil {
 		t.Error(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/iszmount/iszmount/internal/testutil"
@@ -14,15 +15,29 @@ import (
 // walks the whole tree with exercise (bounded entries, bounded reads): the
 // only failure is a panic, a hang or an untyped Open error.
 
-// fuzzWalk opens img with and without Rock Ridge and walks it.
+// fuzzWalk opens img with and without Rock Ridge and walks it, then
+// checks that a listing cache of one listing shows the same tree as one
+// that keeps every listing.
 func fuzzWalk(t *testing.T, img []byte) {
-	for _, opts := range []*Options{nil, {NoRock: true}, {NoRock: true, NoJoliet: true}} {
-		im, err := Open(bytes.NewReader(img), int64(len(img)), opts)
+	for _, opts := range []Options{{}, {NoRock: true}, {NoRock: true, NoJoliet: true}} {
+		im, err := Open(bytes.NewReader(img), int64(len(img)), &opts)
 		if err != nil {
 			checkErr(t, "Open", err)
 			return
 		}
 		exercise(t, im, 2000, 256<<10)
+		dump := func(cache int64) string {
+			o := opts
+			o.DirCache = cache
+			im, err := Open(bytes.NewReader(img), int64(len(img)), &o)
+			if err != nil {
+				t.Fatalf("Open succeeded, then failed with DirCache %d: %v", cache, err)
+			}
+			return testutil.DumpTree(im.Root(), 2000)
+		}
+		if all, one := dump(1<<30), dump(1); all != one || strings.Contains(all, "MISMATCH") {
+			t.Fatalf("%+v: a one-listing cache shows\n%s\nfor\n%s", opts, one, all)
+		}
 	}
 }
 

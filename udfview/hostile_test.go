@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/iszmount/iszmount/internal/discfs"
@@ -32,6 +33,23 @@ func checkTyped(t testing.TB, what string, err error) {
 	}
 }
 
+// sameWithTinyCache checks that a listing cache of one listing, which
+// parses every directory again and again, shows the tree of img as one
+// that keeps every listing.
+func sameWithTinyCache(t testing.TB, img []byte) {
+	t.Helper()
+	dump := func(cache int64) string {
+		im, err := Open(bytes.NewReader(img), int64(len(img)), &Options{DirCache: cache})
+		if err != nil {
+			t.Fatalf("Open succeeded, then failed with DirCache %d: %v", cache, err)
+		}
+		return testutil.DumpTree(im.Root(), 2000)
+	}
+	if all, one := dump(1<<30), dump(1); all != one || strings.Contains(all, "MISMATCH") {
+		t.Fatalf("a one-listing cache shows\n%s\nfor\n%s", one, all)
+	}
+}
+
 // exercise opens an image and reads all of it: every directory, every
 // file (the first and last 64 KiB of big ones), every link target, up to
 // 20,000 entries (a fuzzed directory may name another many times over). It
@@ -49,6 +67,7 @@ func exercise(t testing.TB, img []byte) (first error) {
 	if err != nil {
 		return first
 	}
+	sameWithTinyCache(t, img)
 	_ = im.Info()
 	budget := 20000
 	var walk func(e *Entry, depth int)

@@ -5,18 +5,20 @@ import (
 	"sync/atomic"
 )
 
-// ErrTooManyEntries means the directories of an image hold more entries
-// together than its Budget allows.
+// ErrTooManyEntries means the directories of an image would hold more
+// entries in memory at once than its Budget allows.
 var ErrTooManyEntries = errors.New("more directory entries than the image can hold")
 
 // Budget bounds how many entries the directories of one image may hold
 // together, so that a small image cannot make a reader build millions of
 // entries: a compressed image of a few hundred KiB can expand into
 // directories of millions of valid records, each costing a reader (and a
-// mount) hundreds of bytes. A reader takes from it as it parses each
-// record, before building the entry, and gives back what a failed
-// directory took. The zero Budget, or one whose Limit is 0 or less, allows
-// any number. Safe for concurrent use.
+// mount) hundreds of bytes. An image's Cache keeps it: a reader takes from
+// it (Listing.Take) as it parses each record, before building the entry,
+// and the cache gives back what a failed parse took and what a dropped
+// listing held, so that it bounds the entries in memory at once. The zero
+// Budget, or one whose Limit is 0 or less, allows any number. Safe for
+// concurrent use.
 type Budget struct {
 	Limit int64
 	used  atomic.Int64
@@ -35,7 +37,8 @@ func (b *Budget) Take(n int) error {
 	return nil
 }
 
-// Give returns n entries taken by a directory that failed to parse.
+// Give returns n entries taken by a listing that failed to parse or was
+// dropped.
 func (b *Budget) Give(n int) {
 	if b.Limit > 0 {
 		b.used.Add(-int64(n))

@@ -25,6 +25,11 @@ const DefaultCacheBytes = 16 << 20
 // rather than those ever built. A directory listed over and over never
 // runs it out, and a parse that finds it full drops other listings first.
 //
+// The order is least recently used by second chance (CLOCK): a hit only
+// marks its listing used, without a lock, and the listing at the old end
+// of the ring is dropped unless it was used since the cache last looked
+// at it, in which case it goes back to the front unmarked.
+//
 // The zero Cache is ready (DefaultCacheBytes, no Budget limit); the
 // fields are set before first use. Safe for concurrent use.
 type Cache[E any] struct {
@@ -40,8 +45,9 @@ type Cache[E any] struct {
 	Budget Budget
 
 	mu   sync.Mutex
-	ring Dir[E] // sentinel of the listings kept: ring.next the most recently used
+	ring Dir[E] // sentinel of the listings kept: ring.next the newest, ring.prev the next to look at
 	used int64  // estimated bytes kept
+	n    int    // listings kept
 }
 
 // limit is the bound in force.
@@ -59,9 +65,8 @@ func (c *Cache[E]) Used() int64 {
 	return c.used
 }
 
-// add keeps d's new listing l, the most recently used, and drops the
-// least recently used others past the limit (never l itself, however
-// large).
+// add keeps d's new listing l at the front of the ring and drops others
+// past the limit (never l itself, however large).
 func (c *Cache[E]) add(d *Dir[E], l *Listing[E]) {
 	l.cost = int64(len(l.Children))*c.EntryBytes + l.nameBytes
 	c.mu.Lock()
@@ -70,32 +75,60 @@ func (c *Cache[E]) add(d *Dir[E], l *Listing[E]) {
 		c.ring.next, c.ring.prev = &c.ring, &c.ring
 	}
 	d.list.Store(l)
+	d.used.Store(false)
 	c.link(d)
 	c.used += l.cost
-	for c.used > c.limit() && c.ring.prev != d {
-		c.drop(c.ring.prev)
+	for c.used > c.limit() {
+		v := c.victim(d)
+		if v == nil {
+			break
+		}
+		c.drop(v)
 	}
 }
 
-// touch makes d, if its listing is kept, the most recently used.
-func (c *Cache[E]) touch(d *Dir[E]) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d.next != nil && c.ring.next != d {
-		c.unlink(d)
-		c.link(d)
+// touch marks d's listing used since the cache last looked at it; a hit
+// costs an atomic load (and a store the first time), no lock.
+func (d *Dir[E]) touch() {
+	if !d.used.Load() {
+		d.used.Store(true)
 	}
 }
 
-// dropOldest drops the least recently used listing, reporting false when
-// none is kept.
+// victim returns the listing to drop next, other than keep's (nil: none
+// other is kept): the one at the old end of the ring, after giving each
+// one used since the last look a second chance at the front; c.mu is
+// held. The first lap clears the marks, so the second finds a victim
+// unless Loads running at once mark the listings again: after two laps
+// the old end goes, marked or not.
+func (c *Cache[E]) victim(keep *Dir[E]) *Dir[E] {
+	for range 2*c.n + 1 {
+		v := c.ring.prev
+		if v == &c.ring || v == nil || v == keep && c.n == 1 {
+			return nil
+		}
+		if v != keep && !v.used.Swap(false) {
+			return v
+		}
+		c.unlink(v)
+		c.link(v)
+	}
+	if v := c.ring.prev; v != keep {
+		return v
+	}
+	return c.ring.prev.prev
+}
+
+// dropOldest drops the listing victim picks, reporting false when none is
+// kept.
 func (c *Cache[E]) dropOldest() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ring.next == nil || c.ring.prev == &c.ring {
+	v := c.victim(nil)
+	if v == nil {
 		return false
 	}
-	c.drop(c.ring.prev)
+	c.drop(v)
 	return true
 }
 
@@ -112,12 +145,14 @@ func (c *Cache[E]) link(d *Dir[E]) {
 	d.prev, d.next = &c.ring, c.ring.next
 	c.ring.next.prev = d
 	c.ring.next = d
+	c.n++
 }
 
 // unlink takes d out of the ring; c.mu is held.
 func (c *Cache[E]) unlink(d *Dir[E]) {
 	d.prev.next, d.next.prev = d.next, d.prev
 	d.prev, d.next = nil, nil
+	c.n--
 }
 
 // Take counts n more entries of the listing being parsed against the

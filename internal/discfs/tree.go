@@ -168,7 +168,8 @@ type Dir[E any] struct {
 	err  error      // a malformed directory's, kept for good (under mu)
 	list atomic.Pointer[Listing[E]]
 
-	prev, next *Dir[E] // in the Cache's ring while it keeps the listing (under its lock)
+	prev, next *Dir[E]     // in the Cache's ring while it keeps the listing (under its lock)
+	used       atomic.Bool // a Load found the listing since the Cache last looked (Cache.victim)
 }
 
 // Listing is what a reader's directory parser fills in.
@@ -193,7 +194,7 @@ type Listing[E any] struct {
 // stays whole while they hold it, even once c has dropped it.
 func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(error) bool) (*Listing[E], error) {
 	if l := d.list.Load(); l != nil {
-		c.touch(d)
+		d.touch()
 		return l, nil
 	}
 	d.mu.Lock()
@@ -202,7 +203,7 @@ func (d *Dir[E]) Load(c *Cache[E], read func(*Listing[E]) error, final func(erro
 		return nil, d.err
 	}
 	if l := d.list.Load(); l != nil { // read while we waited
-		c.touch(d)
+		d.touch()
 		return l, nil
 	}
 	l := &Listing[E]{cache: c}
