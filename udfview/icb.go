@@ -222,6 +222,21 @@ func (im *Image) fileExtents(fe *fileEntry) ([]extent, error) {
 	return xs, nil
 }
 
+// oneExtent returns where a file entry's data starts when it is one
+// recorded extent holding the whole file; ok is false for any other
+// allocation (embedded data, several extents, unrecorded ones), and for an
+// extent that does not lie in its partition, which reader then reports.
+func (im *Image) oneExtent(fe *fileEntry) (loc lbAddr, ok bool) {
+	if fe.adKind == adEmbedded || len(fe.ads) < adSize(fe.adKind) {
+		return lbAddr{}, false
+	}
+	ad := parseAD(fe.ads, fe.adKind, fe.loc.part)
+	if ad.kind() != extRecorded || ad.bytes() < fe.size || im.checkExtent(ad.loc, ad.bytes(), fe.off) != nil {
+		return lbAddr{}, false
+	}
+	return ad.loc, true
+}
+
 // reader returns a reader over a file entry's data.
 func (im *Image) reader(fe *fileEntry) (*fileReader, error) {
 	if fe.adKind == adEmbedded {

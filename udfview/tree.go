@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -27,10 +28,13 @@ const (
 // lock) and shared between callers.
 //
 // A mount keeps every directory it has listed, so an Entry is laid out to
-// be small: times are packed (see discfs.Stamps), the narrow fields share words,
-// a file's allocation descriptors are read again from its file entry when
-// it is opened rather than kept, and a directory is searched by binary
-// search in its sorted listing rather than through a map.
+// be small: times are packed (see discfs.Stamps), the narrow fields share
+// words, and a directory is searched by binary search in its sorted listing
+// rather than through a map. A file's data is kept as where it starts when
+// it is one extent, as writers record nearly every file, so that reading
+// it needs no second read of its file entry (in a walk of the whole tree,
+// those were a tenth of the chunks a compressed image decoded); other
+// allocations are read again from the file entry when the file is opened.
 type Entry struct {
 	im     *Image
 	parent *Entry // nil for the root
@@ -41,8 +45,10 @@ type Entry struct {
 	mode     fs.FileMode
 	uid, gid uint32
 	icb      lbAddr // where the file entry is: the entry's identity
+	data     lbAddr // a regular file's data when flat
 	depth    uint16 // < maxDepth
 	hasOwner bool
+	flat     bool        // the data is one recorded extent at data
 	x        *entryExtra // symlinks and devices only
 
 	err error // why the entry cannot be read, found while listing its parent
@@ -50,7 +56,8 @@ type Entry struct {
 	dir *discfs.Dir[*Entry] // directories only
 
 	// rd is a regular file's reader once Open has made it: a mount opens
-	// a file for every read, and each would read its file entry again.
+	// a file for every read, and each would make it again (reading the
+	// file entry, unless flat).
 	rd atomic.Pointer[fileReader]
 }
 
@@ -167,8 +174,8 @@ func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.loa
 
 // Open returns a reader over a regular file's contents, safe for
 // concurrent use; unrecorded extents and holes read as zeros. The reader
-// also implements FileReader. The file entry is read again (it is not
-// kept), so a file costs memory only while open.
+// also implements FileReader. A file whose data is not one extent has its
+// file entry read again.
 func (e *Entry) Open() (io.ReaderAt, error) {
 	if e.err != nil {
 		return nil, e.err
@@ -179,16 +186,25 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if r := e.rd.Load(); r != nil {
 		return r, nil
 	}
-	fe, err := e.im.readICB(e.icb, nil)
-	if err != nil {
-		return nil, withPath(err, e.Path())
-	}
-	r, err := e.im.reader(fe)
+	r, err := e.reader()
 	if err != nil {
 		return nil, withPath(err, e.Path())
 	}
 	e.rd.Store(r) // two first opens at once make equal readers; either may stay
 	return r, nil
+}
+
+// reader makes the reader of a regular file: from where its data starts
+// when it is flat, else from its file entry.
+func (e *Entry) reader() (*fileReader, error) {
+	if e.flat {
+		return &fileReader{im: e.im, extents: []extent{{length: e.size, loc: e.data}}, size: e.size}, nil
+	}
+	fe, err := e.im.readICB(e.icb, nil)
+	if err != nil {
+		return nil, err
+	}
+	return e.im.reader(fe)
 }
 
 // FileReader reads a file's contents; it is safe for concurrent use.
@@ -262,14 +278,28 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) (err error) {
 		names[i] = decodeCS0(f.name)
 	}
 	discfs.UniqueNames(names)
+	// Read the children's file entries in block order, so that the reads
+	// run forward through the image and each window of the scratch holds
+	// the entries that come next.
+	order := make([]int, len(fids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return fids[a].icb.loc.compare(fids[b].icb.loc) })
+	locs := make([]lbAddr, len(order))
+	for j, i := range order {
+		locs[j] = fids[i].icb.loc
+	}
 	kids := make([]Entry, len(fids))
-	l.Children = make([]*Entry, len(fids))
 	s := im.newScratch(len(fids))
-	for i, f := range fids {
-		k := &kids[i]
-		im.fillEntry(k, e, names[i], f, s)
-		l.Children[i] = k
-		if k.IsDir() {
+	for j, i := range order {
+		s.ahead = locs[j:]
+		im.fillEntry(&kids[i], e, names[i], fids[i], s)
+	}
+	l.Children = make([]*Entry, len(fids))
+	for i := range kids {
+		l.Children[i] = &kids[i]
+		if kids[i].IsDir() {
 			l.NSub++
 		}
 	}
@@ -331,6 +361,8 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 	k.times.Set(discfs.ATime, fe.atime)
 	k.times.Set(discfs.CTime, fe.ctime)
 	switch {
+	case mode.IsRegular():
+		k.data, k.flat = im.oneExtent(fe)
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {
 			return formatErr(fe.off, "symlink of %d bytes", fe.size)

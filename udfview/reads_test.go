@@ -1,0 +1,92 @@
+package udfview
+
+import (
+	"io"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
+)
+
+// recorder is an io.ReaderAt that records the reads made through it.
+type recorder struct {
+	r     io.ReaderAt
+	mu    sync.Mutex
+	reads [][2]int64 // offset, length
+}
+
+func (c *recorder) ReadAt(p []byte, off int64) (int, error) {
+	c.mu.Lock()
+	c.reads = append(c.reads, [2]int64{off, int64(len(p))})
+	c.mu.Unlock()
+	return c.r.ReadAt(p, off)
+}
+
+// take returns the reads recorded since the last call.
+func (c *recorder) take() [][2]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.reads
+	c.reads = nil
+	return r
+}
+
+// TestReadsWhatItNeeds checks what the genisoimage bridge disc costs to
+// read, where genisoimage puts each directory's file entry with the
+// directory's own data, away from its siblings': a listing reads its
+// children's file entries forward through the image, and only the blocks
+// up to the last it needs, not a fixed window for each subdirectory; and
+// reading a file after its directory was listed reads its data and nothing
+// else (no second read of its file entry).
+func TestReadsWhatItNeeds(t *testing.T) {
+	img := genisoimageFixture(t)
+	f, size := testutil.OpenFile(t, img)
+	rec := &recorder{r: f}
+	im, err := Open(rec, size, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+
+	// Listing the root reads its file entry and data, then its children's
+	// file entries in block order, at most twice the blocks they take.
+	kids, err := im.Root().children()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := rec.take()
+	var want []int64
+	for _, k := range kids {
+		off, _, err := im.mapRun(k.icb.part, k.icb.lbn, 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, off)
+	}
+	slices.Sort(want)
+	var got []int64
+	var bytes int64
+	for _, r := range reads[2:] { // after the directory's file entry and data
+		got = append(got, r[0])
+		bytes += r[1]
+	}
+	if !slices.IsSorted(got) || bytes > int64(len(kids))*im.bs*2 {
+		t.Errorf("listing the root's %d children read %v (offset, length) after its data; their file entries are at %v", len(kids), reads[2:], want)
+	}
+
+	e, err := im.Lookup("data/big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	got2 := readEntry(t, e)
+	reads = rec.take()
+	var n int64
+	for _, r := range reads {
+		n += r[1]
+	}
+	if n != e.Size() || int64(len(got2)) != e.Size() {
+		t.Errorf("reading the %d bytes of %s read %d bytes of the image: %v", e.Size(), e.Path(), n, reads)
+	}
+}
