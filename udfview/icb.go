@@ -223,10 +223,14 @@ func (im *Image) fileExtents(fe *fileEntry) ([]extent, error) {
 }
 
 // oneExtent returns where a file entry's data starts when it is one
-// recorded extent holding the whole file; ok is false for any other
-// allocation (embedded data, several extents, unrecorded ones), and for an
-// extent that does not lie in its partition, which reader then reports.
+// recorded extent holding the whole file, or ok with no location for an
+// empty file (nothing is read); ok is false for any other allocation
+// (embedded data, several extents, unrecorded ones), and for an extent that
+// does not lie in its partition, which reader then reports.
 func (im *Image) oneExtent(fe *fileEntry) (loc lbAddr, ok bool) {
+	if fe.size == 0 {
+		return lbAddr{}, true
+	}
 	if fe.adKind == adEmbedded || len(fe.ads) < adSize(fe.adKind) {
 		return lbAddr{}, false
 	}
