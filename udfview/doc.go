@@ -47,14 +47,16 @@
 // Open reads the descriptors, loads what the partition maps need (sparing
 // table, VAT, metadata file extents) and reads the root's file entry. A
 // directory is read on first use: its file entry, then its data, then the
-// file entry of every child (one block each, read 64 KiB at a time since
-// writers record them one after another), so that the listing has modes,
-// sizes and times; the listing is then sorted by name and kept.
-// Lookup binary-searches it. A file's allocation descriptors are read again
-// from its file entry when it is opened, so a listed file costs only its
-// Entry. Symlinks in the middle of a path are followed inside the image
-// (absolute targets start at the image root; ".." stops there); Lookup and
-// Lstat do not follow a final one. All methods are safe for concurrent use.
+// file entry of every child (one block each, in block order, up to 64 KiB
+// at a time where writers record them one after another), so that the
+// listing has modes, sizes and times; the listing is then sorted by name
+// and kept. Lookup binary-searches it. A file whose data is one extent, as
+// nearly every file is, keeps where it starts, so reading it reads nothing
+// but its data; other allocations (embedded data, several extents) are
+// read again from the file entry when the file is first opened. Symlinks
+// in the middle of a path are followed inside the image (absolute targets
+// start at the image root; ".." stops there); Lookup and Lstat do not
+// follow a final one. All methods are safe for concurrent use.
 //
 // Names are made safe for a file system by the same code as iso9660view's
 // (the two views of a bridge disc rename alike): never empty, ".", "..",
