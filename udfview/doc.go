@@ -4,7 +4,10 @@
 // io/fs, with the same API shape as its sibling iso9660view.
 //
 // It reads from any io.ReaderAt: a plain .iso or .udf file, or the
-// decompressed view of an ISZ image. It never writes.
+// decompressed view of an ISZ image. It never writes. A reader that also
+// has a ReadAtOnce method of ReadAt's signature, as *isz.Reader does, gets
+// the reads of metadata (descriptors, file entries, directories) through
+// it, and the reads of files' contents through ReadAt.
 //
 //	f, _ := os.Open("disc.iso")
 //	st, _ := f.Stat()

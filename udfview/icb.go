@@ -253,12 +253,14 @@ func (im *Image) reader(fe *fileEntry) (*fileReader, error) {
 	return &fileReader{im: im, extents: xs, size: fe.size}, nil
 }
 
-// readAll reads a file entry's whole data, which the caller has bounded.
+// readAll reads a file entry's whole data, which the caller has bounded
+// and keeps what it needs of: a directory's, a symlink's or the VAT's.
 func (im *Image) readAll(fe *fileEntry) ([]byte, error) {
 	r, err := im.reader(fe)
 	if err != nil {
 		return nil, err
 	}
+	r.meta = true
 	buf := make([]byte, fe.size)
 	if _, err := r.ReadAt(buf, 0); err != nil && len(buf) > 0 {
 		return nil, err
