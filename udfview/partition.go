@@ -178,10 +178,10 @@ const readAheadSize = 64 << 10
 // record the file entries of a directory's files one after another, but not
 // always those of its subdirectories: genisoimage puts each directory's
 // file entry with the directory's own identifiers, elsewhere in the image.
-// A window of a fixed size read for each of those took 30 times the bytes
-// needed, and its reads, a few blocks apart, looked like a sequential
-// stream to a caching reader below (isz), which then decoded megabytes of
-// chunks ahead that no one read.
+// A window of a fixed size read for each of those made a walk of the bench
+// tree read 497 MB for 152 MB of file entries (now 200 MB), and its reads,
+// a few blocks apart, looked like a sequential stream to a caching reader
+// below (isz), which then decoded chunks ahead that no one read.
 type scratch struct {
 	block  []byte
 	win    []byte
