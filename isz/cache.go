@@ -60,7 +60,9 @@ package isz
 // A scan (a file manager reading the first KiB of thousands of files)
 // therefore passes through the small queue and never flushes the chunks
 // that are read repeatedly, such as directories. Reads that continue a
-// sequential stream do not count as re-reads: streamed data is used once.
+// sequential stream do not count as re-reads: streamed data is used once;
+// nor do reads through Reader.ReadAtOnce, whose callers keep what they
+// read (a file system reader's metadata, parsed once).
 //
 // Prefetched chunks that no reader has read yet are in neither queue, so
 // nothing evicts them; they count against a separate prefetch budget (half

@@ -641,3 +641,43 @@ func TestCacheBoundedByBudgetUnderConcurrentReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestReadAtOnceIsNotAReRead: chunks read again and again through
+// ReadAtOnce (a file system reader's metadata, kept parsed) stay candidates
+// for eviction and leave the cache before chunks read as often through
+// ReadAt, which move to the main queue.
+func TestReadAtOnceIsNotAReRead(t *testing.T) {
+	const chunk, cached = 1024, 16
+	f := newFakeImage(t, chunk, 1000*chunk)
+	cfg := f.config()
+	cfg.CacheSize = cached * chunk
+	cfg.Workers = 1
+	r := newChunkReader(cfg)
+	defer r.Close()
+
+	p := make([]byte, 100)
+	read := func(i int, reuse bool) {
+		t.Helper()
+		if _, err := r.read(p, f.layout.chunkOffset(i)+10, reuse); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meta, data := []int{0, 2, 4, 6}, []int{1, 3, 5, 7}
+	for range 3 {
+		for k := range meta {
+			read(meta[k], false)
+			read(data[k], true)
+		}
+	}
+	for i := 100; i < 100+2*cached; i++ { // a scan that fills the cache twice over
+		read(i, true)
+	}
+	for k := range meta {
+		if r.cache.has(meta[k]) {
+			t.Errorf("chunk %d, read only through ReadAtOnce, survived the scan", meta[k])
+		}
+		if !r.cache.has(data[k]) {
+			t.Errorf("chunk %d, read as often through ReadAt, was evicted by the scan", data[k])
+		}
+	}
+}

@@ -86,6 +86,12 @@ var errReaderClosed = fmt.Errorf("isz: read after Close: %w", fs.ErrClosed)
 // that fails to decode ends the read with Decode's error, after the bytes
 // of the chunks before it.
 func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
+	return r.read(p, off, true)
+}
+
+// read is ReadAt; reuse false makes the read not count as a re-read of the
+// chunks it touches (see Reader.ReadAtOnce).
+func (r *chunkReader) read(p []byte, off int64, reuse bool) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("isz: ReadAt at negative offset %d", off)
 	}
@@ -105,7 +111,7 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 			return spans[start].dst, errReaderClosed
 		}
 		batch := spans[start:min(start+r.batch, len(spans))]
-		pinned := r.pin(ents[:0], batch, s == nil)
+		pinned := r.pin(ents[:0], batch, reuse && s == nil)
 		if start == 0 && s != nil && r.workers > 1 {
 			r.prefetch(s)
 		}

@@ -108,6 +108,12 @@ func (r *Reader) chunkErr(i int, err error) error {
 // for concurrent use. A chunk that fails to decode gives a *ChunkError.
 func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p, off) }
 
+// ReadAtOnce is ReadAt for bytes the caller reads once and keeps what it
+// needs of, such as a file system reader's metadata: the read does not
+// count as a re-read of the chunks it touches, so that when the cache is
+// full they are evicted before chunks that readers come back to.
+func (r *Reader) ReadAtOnce(p []byte, off int64) (int, error) { return r.cr.read(p, off, false) }
+
 // SetCacheSize changes the decoded-chunk cache budget while the Reader is
 // in use (Options.CacheSize sets the first one). Shrinking evicts at once,
 // and prefetched chunks beyond the new prefetch budget (half the cache) are

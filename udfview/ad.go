@@ -1,6 +1,7 @@
 package udfview
 
 import (
+	"cmp"
 	"encoding/binary"
 )
 
@@ -51,6 +52,14 @@ const (
 type lbAddr struct {
 	lbn  uint32
 	part uint16
+}
+
+// compare orders addresses by partition, then block.
+func (a lbAddr) compare(b lbAddr) int {
+	if a.part != b.part {
+		return cmp.Compare(a.part, b.part)
+	}
+	return cmp.Compare(a.lbn, b.lbn)
 }
 
 // longAD is a long_ad: extent length (type bits included) and location.

@@ -4,7 +4,10 @@
 // io/fs, with the same API shape as its sibling iso9660view.
 //
 // It reads from any io.ReaderAt: a plain .iso or .udf file, or the
-// decompressed view of an ISZ image. It never writes.
+// decompressed view of an ISZ image. It never writes. A reader that also
+// has a ReadAtOnce method of ReadAt's signature, as *isz.Reader does, gets
+// the reads of metadata (descriptors, file entries, directories) through
+// it, and the reads of files' contents through ReadAt.
 //
 //	f, _ := os.Open("disc.iso")
 //	st, _ := f.Stat()
@@ -47,17 +50,19 @@
 // Open reads the descriptors, loads what the partition maps need (sparing
 // table, VAT, metadata file extents) and reads the root's file entry. A
 // directory is read on first use: its file entry, then its data, then the
-// file entry of every child (one block each, read 64 KiB at a time since
-// writers record them one after another), so that the listing has modes,
-// sizes and times; the listing is then sorted by name and kept in a
-// listing cache bounded by Options.DirCache, which drops the least
-// recently used and parses them again when next used (the same entries in
-// the same order: Entry.Index, Entry.Child).
-// Lookup binary-searches it. A file's allocation descriptors are read again
-// from its file entry when it is opened, so a listed file costs only its
-// Entry. Symlinks in the middle of a path are followed inside the image
-// (absolute targets start at the image root; ".." stops there); Lookup and
-// Lstat do not follow a final one. All methods are safe for concurrent use.
+// file entry of every child (one block each, in block order, up to 64 KiB
+// at a time where writers record them one after another), so that the
+// listing has modes, sizes and times; the listing is then sorted by name
+// and kept in a listing cache bounded by Options.DirCache, which drops the
+// least recently used and parses them again when next used (the same
+// entries in the same order: Entry.Index, Entry.Child). Lookup
+// binary-searches it. A file whose data is one extent, as nearly every
+// file is, keeps where it starts, so reading it reads nothing but its
+// data; other allocations (embedded data, several extents) are read again
+// from the file entry when the file is first opened. Symlinks in the
+// middle of a path are followed inside the image (absolute targets start
+// at the image root; ".." stops there); Lookup and Lstat do not follow a
+// final one. All methods are safe for concurrent use.
 //
 // Names are made safe for a file system by the same code as iso9660view's
 // (the two views of a bridge disc rename alike): never empty, ".", "..",

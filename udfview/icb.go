@@ -224,6 +224,25 @@ func (im *Image) fileExtents(fe *fileEntry) ([]extent, error) {
 	return xs, nil
 }
 
+// oneExtent returns where a file entry's data starts when it is one
+// recorded extent holding the whole file, or ok with no location for an
+// empty file (nothing is read); ok is false for any other allocation
+// (embedded data, several extents, unrecorded ones), and for an extent that
+// does not lie in its partition, which reader then reports.
+func (im *Image) oneExtent(fe *fileEntry) (loc lbAddr, ok bool) {
+	if fe.size == 0 {
+		return lbAddr{}, true
+	}
+	if fe.adKind == adEmbedded || len(fe.ads) < adSize(fe.adKind) {
+		return lbAddr{}, false
+	}
+	ad := parseAD(fe.ads, fe.adKind, fe.loc.part)
+	if ad.kind() != extRecorded || ad.bytes() < fe.size || im.checkExtent(ad.loc, ad.bytes(), fe.off) != nil {
+		return lbAddr{}, false
+	}
+	return ad.loc, true
+}
+
 // reader returns a reader over a file entry's data.
 func (im *Image) reader(fe *fileEntry) (*fileReader, error) {
 	if fe.adKind == adEmbedded {
@@ -236,12 +255,14 @@ func (im *Image) reader(fe *fileEntry) (*fileReader, error) {
 	return &fileReader{im: im, extents: xs, size: fe.size}, nil
 }
 
-// readAll reads a file entry's whole data, which the caller has bounded.
+// readAll reads a file entry's whole data, which the caller has bounded
+// and keeps what it needs of: a directory's, a symlink's or the VAT's.
 func (im *Image) readAll(fe *fileEntry) ([]byte, error) {
 	r, err := im.reader(fe)
 	if err != nil {
 		return nil, err
 	}
+	r.meta = true
 	buf := make([]byte, fe.size)
 	if _, err := r.ReadAt(buf, 0); err != nil && len(buf) > 0 {
 		return nil, err

@@ -14,6 +14,7 @@ type fileReader struct {
 	extents  []extent
 	embedded []byte // data recorded in the file entry itself
 	size     int64
+	meta     bool // the data is metadata (a directory, symlink or VAT), read with Image.readFull
 }
 
 // Size returns the file size.
@@ -48,7 +49,11 @@ func (f *fileReader) piece(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	n = min(n, run*f.im.bs-inBlk)
-	if err := f.im.readFull(p[:n], pos+inBlk); err != nil {
+	read := f.im.readData
+	if f.meta {
+		read = f.im.readFull
+	}
+	if err := read(p[:n], pos+inBlk); err != nil {
 		return 0, err
 	}
 	return int(n), nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -28,9 +29,13 @@ const (
 //
 // A listing cache keeps up to Options.DirCache of parsed entries, so an
 // Entry is laid out to be small: times are packed (see discfs.Stamps), the
-// owner needs no flag (discfs.Owner), a file's allocation descriptors are read again from its file entry when
-// it is opened rather than kept, and a directory is searched by binary
-// search in its sorted listing rather than through a map.
+// owner needs no flag (discfs.Owner), and a directory is searched by binary
+// search in its sorted listing rather than through a map. A file's data is
+// kept as where it starts when it is one extent, as writers record nearly
+// every file, so that reading it needs no second read of its file entry
+// (in a walk of the whole tree, those were a tenth of the chunks a
+// compressed image decoded); other allocations are read again from the
+// file entry when the file is opened.
 type Entry struct {
 	im     *Image
 	parent *Entry // nil for the root
@@ -42,26 +47,33 @@ type Entry struct {
 	index uint32       // in the parent's listing (Index)
 	owner discfs.Owner // as the file entry records it, "none" included
 	icb   lbAddr       // where the file entry is: the entry's identity
-	x     *entryExtra  // symlinks, devices and hard-linked files only
-
-	err error // why the entry cannot be read, found while listing its parent
+	data  lbAddr       // a regular file's data when flat
+	flat  bool         // the data is one recorded extent at data
+	x     *entryExtra  // symlinks, devices, hard-linked files and faults only
 
 	dir *discfs.Dir[*Entry] // directories only
 
 	// rd is a regular file's reader once Open has made it: a mount opens
-	// a file for every read, and each would read its file entry again.
+	// a file for every read, and each would make it again (reading the
+	// file entry, unless flat).
 	rd atomic.Pointer[fileReader]
 }
 
 // fault is why the entry cannot be read (its data or listing), found while
 // listing its parent; nil for a sound entry.
-func (e *Entry) fault() error { return e.err }
+func (e *Entry) fault() error {
+	if e.x == nil {
+		return nil
+	}
+	return e.x.err
+}
 
 // entryExtra holds what only some entries have.
 type entryExtra struct {
 	target string // symlinks
 	rdev   uint64 // devices
 	nlink  uint32 // non-directories of more than one name
+	err    error  // why the entry cannot be read, found while listing its parent
 }
 
 // extra returns e.x, allocating it on first use (while building e).
@@ -196,11 +208,11 @@ func (e *Entry) Lookup(name string) (*Entry, error) { return discfs.Lookup(e.loa
 
 // Open returns a reader over a regular file's contents, safe for
 // concurrent use; unrecorded extents and holes read as zeros. The reader
-// also implements FileReader. The file entry is read again (it is not
-// kept), so a file costs memory only while open.
+// also implements FileReader. A file whose data is not one extent has its
+// file entry read again.
 func (e *Entry) Open() (io.ReaderAt, error) {
-	if e.err != nil {
-		return nil, e.err
+	if err := e.fault(); err != nil {
+		return nil, err
 	}
 	if !e.mode.IsRegular() {
 		return nil, fmt.Errorf("udfview: %s is not a regular file: %w", discfs.QuotePath(e.Path()), fs.ErrInvalid)
@@ -208,16 +220,25 @@ func (e *Entry) Open() (io.ReaderAt, error) {
 	if r := e.rd.Load(); r != nil {
 		return r, nil
 	}
-	fe, err := e.im.readICB(e.icb, nil)
-	if err != nil {
-		return nil, withPath(err, e.Path())
-	}
-	r, err := e.im.reader(fe)
+	r, err := e.reader()
 	if err != nil {
 		return nil, withPath(err, e.Path())
 	}
 	e.rd.Store(r) // two first opens at once make equal readers; either may stay
 	return r, nil
+}
+
+// reader makes the reader of a regular file: from where its data starts
+// when it is flat, else from its file entry.
+func (e *Entry) reader() (*fileReader, error) {
+	if e.flat {
+		return &fileReader{im: e.im, extents: []extent{{length: e.size, loc: e.data}}, size: e.size}, nil
+	}
+	fe, err := e.im.readICB(e.icb, nil)
+	if err != nil {
+		return nil, err
+	}
+	return e.im.reader(fe)
 }
 
 // FileReader reads a file's contents; it is safe for concurrent use.
@@ -240,8 +261,8 @@ func (e *Entry) load() (*discfs.Listing[*Entry], error) {
 // parseDir reads the directory e: its file identifiers, then the file
 // entry of each child.
 func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
-	if e.err != nil {
-		return e.err
+	if err := e.fault(); err != nil {
+		return err
 	}
 	fe, err := im.readICB(e.icb, nil)
 	if err != nil {
@@ -284,12 +305,25 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 		names[i] = decodeCS0(f.name)
 	}
 	discfs.UniqueNames(names)
+	// Read the children's file entries in block order, so that the reads
+	// run forward through the image and each window of the scratch holds
+	// the entries that come next.
+	order := make([]int, len(fids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return fids[a].icb.loc.compare(fids[b].icb.loc) })
+	locs := make([]lbAddr, len(order))
+	for j, i := range order {
+		locs[j] = fids[i].icb.loc
+	}
 	kids := make([]Entry, len(fids))
 	list := make([]*Entry, len(fids))
 	s := im.newScratch(len(fids))
-	for i, f := range fids {
+	for j, i := range order {
+		s.ahead = locs[j:]
 		list[i] = &kids[i]
-		im.fillEntry(list[i], e, names[i], f, s)
+		im.fillEntry(list[i], e, names[i], fids[i], s)
 	}
 	discfs.SetChildren(l, list, (*Entry).place)
 	return nil
@@ -316,7 +350,7 @@ func (im *Image) fillEntry(k *Entry, parent *Entry, name string, f fid, s *scrat
 		}
 	}
 	if err != nil {
-		k.err = withPath(err, k.Path())
+		k.extra().err = withPath(err, k.Path())
 	}
 	if k.IsDir() {
 		k.dir = new(discfs.Dir[*Entry])
@@ -348,6 +382,8 @@ func (im *Image) fromFileEntry(k *Entry, fe *fileEntry) error {
 		k.extra().nlink = uint32(fe.links)
 	}
 	switch {
+	case mode.IsRegular():
+		k.data, k.flat = im.oneExtent(fe)
 	case mode&fs.ModeSymlink != 0:
 		if fe.size > maxSymlinkBytes {
 			return formatErr(fe.off, "symlink of %d bytes", fe.size)

@@ -35,7 +35,7 @@ var blockSizes = []int64{2048, 512, 1024, 4096}
 
 // findVRS scans the volume recognition sequence and returns the NSR
 // identifier found ("NSR02", "NSR03") or "".
-func findVRS(r io.ReaderAt, size int64) string {
+func findVRS(read readFunc, size int64) string {
 	for _, stride := range []int64{2048, 4096} {
 		var buf [7]byte
 		for i := int64(0); i < maxVRSDescs; i++ {
@@ -43,7 +43,7 @@ func findVRS(r io.ReaderAt, size int64) string {
 			if off+int64(len(buf)) > size {
 				break
 			}
-			if n, _ := r.ReadAt(buf[:], off); n < len(buf) {
+			if n, _ := read(buf[:], off); n < len(buf) {
 				break
 			}
 			id := string(buf[1:6])
@@ -82,7 +82,7 @@ func parseExtentAD(b []byte) extentAD {
 // fails for another reason than the image's end (a damaged chunk of a
 // compressed image) is returned as it is: that is a damaged disc, not one
 // without UDF.
-func findAnchor(r io.ReaderAt, size int64) (anchor, int64, error) {
+func findAnchor(read readFunc, size int64) (anchor, int64, error) {
 	buf := make([]byte, 512)
 	for _, bs := range blockSizes {
 		n := size / bs
@@ -90,7 +90,7 @@ func findAnchor(r io.ReaderAt, size int64) (anchor, int64, error) {
 			if blk < 256 || blk >= n {
 				continue
 			}
-			if m, err := r.ReadAt(buf, blk*bs); m < len(buf) {
+			if m, err := read(buf, blk*bs); m < len(buf) {
 				if err != nil && !errors.Is(err, io.EOF) {
 					return anchor{}, 0, fmt.Errorf("udfview: reading the anchor candidate at block %d (byte %d): %w", blk, blk*bs, err)
 				}
