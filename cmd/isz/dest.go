@@ -1,0 +1,286 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// destTree is DESTDIR of extract --files, written through directory
+// descriptors. Every entry is made relative to the descriptor of its parent
+// directory with the *at system calls (mkdirat, openat, symlinkat, linkat,
+// renameat), so a path is never resolved again from DESTDIR: each entry
+// costs a constant number of system calls however deep it lies, and no
+// symlink is ever followed:
+//
+//   - every name is one checked path component (no "", ".", "..", "/" or
+//     NUL), so nothing climbs out of its parent;
+//   - directories are opened with O_NOFOLLOW|O_DIRECTORY, so a symlink or
+//     a file put where a directory was fails instead of being entered;
+//   - files, symlinks, hard links and FIFOs are created with calls that
+//     fail with EEXIST rather than follow a symlink at the name (files
+//     under a temporary name with O_EXCL|O_NOFOLLOW, then renamed over the
+//     name, which replaces a symlink there instead of writing through it).
+//
+// An existing entry in the way is removed (a directory is kept or refused)
+// unless it is one of the protected files, the image being read. A
+// directory this run made itself ("fresh") holds only what the run put
+// there, so nothing in it needs to be looked at before it is replaced.
+//
+// Directory descriptors stay open for reuse, at most maxOpenDirs of them;
+// the oldest are closed by trim and reopened from their parent when needed
+// again. trim runs only between entries, so the descriptors an entry uses
+// stay valid while it is made.
+type destTree struct {
+	dirs    map[string]*destDir // by path relative to DESTDIR; "" is DESTDIR
+	opened  []string            // dirs in the order they were opened (may repeat)
+	nopen   int                 // dirs holding a descriptor, DESTDIR not counted
+	protect []fileID            // never replaced
+}
+
+// destDir is one directory of DESTDIR that the run made or checked.
+type destDir struct {
+	fd    int  // -1 while closed by trim
+	fresh bool // made by this run
+}
+
+// fileID identifies a file independently of its name.
+type fileID struct{ dev, ino uint64 }
+
+const maxOpenDirs = 256
+
+var errDirInWay = errors.New("a directory is in the way")
+
+// openDestTree opens the existing directory dest; the files named by
+// protect (the image's) are never replaced.
+func openDestTree(dest string, protect []string) (*destTree, error) {
+	fd, err := unix.Open(dest, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dest, Err: err}
+	}
+	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}}
+	for _, name := range protect {
+		var st unix.Stat_t
+		if unix.Stat(name, &st) == nil {
+			t.protect = append(t.protect, fileID{st.Dev, st.Ino})
+		}
+	}
+	return t, nil
+}
+
+// Close closes every descriptor.
+func (t *destTree) Close() {
+	for _, d := range t.dirs {
+		if d.fd >= 0 {
+			unix.Close(d.fd)
+			d.fd = -1
+		}
+	}
+}
+
+// trim closes the oldest directory descriptors beyond maxOpenDirs. Call it
+// only between entries (see destTree).
+func (t *destTree) trim() {
+	for t.nopen > maxOpenDirs && len(t.opened) > 0 {
+		d := t.dirs[t.opened[0]]
+		t.opened = t.opened[1:]
+		t.closeDir(d)
+	}
+	if len(t.opened) > 4*maxOpenDirs { // drop the repeats of reopened dirs
+		t.opened = append([]string(nil), t.opened...)
+	}
+}
+
+func (t *destTree) closeDir(d *destDir) {
+	if d.fd >= 0 {
+		unix.Close(d.fd)
+		d.fd = -1
+		t.nopen--
+	}
+}
+
+func (t *destTree) opening(rel string, d *destDir, fd int) {
+	d.fd = fd
+	t.nopen++
+	t.opened = append(t.opened, rel)
+}
+
+// parent returns the directory holding rel, made if need be (the parents a
+// PATH argument skips over get no attributes from the image), and rel's
+// name in it.
+func (t *destTree) parent(rel string) (*destDir, string, error) {
+	dir, name := "", rel
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		dir, name = rel[:i], rel[i+1:]
+	}
+	if name == "" || name == "." || name == ".." || strings.IndexByte(name, 0) >= 0 {
+		return nil, "", fmt.Errorf("unsafe name %q in the image", name)
+	}
+	d, err := t.mkdir(dir)
+	return d, name, err
+}
+
+// mkdir makes rel a real directory, writable while it is filled, and
+// returns it with an open descriptor. An existing directory is kept (even
+// one a previous extraction left read-only); anything else there (a file,
+// a symlink, even one pointing to a directory) is removed first.
+func (t *destTree) mkdir(rel string) (*destDir, error) {
+	d := t.dirs[rel]
+	if d != nil && d.fd >= 0 {
+		return d, nil
+	}
+	p, name, err := t.parent(rel)
+	if err != nil {
+		return nil, err
+	}
+	if d != nil { // known, closed by trim: open it again
+		fd, err := openDir(p.fd, name)
+		if err == nil {
+			t.opening(rel, d, fd)
+		}
+		return d, err
+	}
+	d = &destDir{fd: -1, fresh: true}
+	err = unix.Mkdirat(p.fd, name, 0o700)
+	if errors.Is(err, unix.EEXIST) {
+		switch err = t.remove(p.fd, name); {
+		case errors.Is(err, errDirInWay):
+			d.fresh, err = false, nil
+		case err == nil:
+			err = unix.Mkdirat(p.fd, name, 0o700)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	fd, err := openDir(p.fd, name)
+	if err != nil {
+		return nil, err
+	}
+	t.dirs[rel] = d
+	t.opening(rel, d, fd)
+	return d, unix.Fchmod(fd, 0o700)
+}
+
+// openDir opens the directory name in the directory fd, never through a
+// symlink.
+func openDir(fd int, name string) (int, error) {
+	return unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+}
+
+// create runs mk, which makes name in d and fails with EEXIST if anything
+// is there; if something is, it is removed (see remove) and mk runs again.
+func (t *destTree) create(d *destDir, name string, mk func() error) error {
+	err := mk()
+	if errors.Is(err, unix.EEXIST) {
+		if err := t.remove(d.fd, name); err != nil {
+			return err
+		}
+		err = mk()
+	}
+	return err
+}
+
+// replace renames the file tmp in d over name, which the rename replaces
+// (a symlink there is replaced, not followed). In a directory the run did
+// not make, name is checked first: a directory is in the way, and a
+// protected file is never replaced.
+func (t *destTree) replace(d *destDir, tmp, name string) error {
+	if !d.fresh {
+		if err := t.removable(d.fd, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return unix.Renameat(d.fd, tmp, d.fd, name)
+}
+
+// remove deletes the non-directory name in the directory fd, if it may
+// (see removable).
+func (t *destTree) remove(fd int, name string) error {
+	if err := t.removable(fd, name); err != nil {
+		return err
+	}
+	return unix.Unlinkat(fd, name, 0)
+}
+
+// removable checks that name in the directory fd may be removed: it exists
+// (else fs.ErrNotExist), is not a directory (errDirInWay) and is not a
+// protected file.
+func (t *destTree) removable(fd int, name string) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return fs.ErrNotExist
+		}
+		return err
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		return errDirInWay
+	}
+	for _, p := range t.protect {
+		if p == (fileID{st.Dev, st.Ino}) {
+			return fmt.Errorf("refusing to replace the image being read")
+		}
+	}
+	return nil
+}
+
+// fdWriter writes to a descriptor without the os.File machinery (which
+// registers every new file with the poller: two wasted system calls per
+// extracted file).
+type fdWriter int
+
+func (w fdWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(int(w), p[n:])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// setAttrs gives the open file or directory fd mode m (the permission,
+// setuid, setgid and sticky bits) and the access and modification times
+// at and mt (unchanged when mt is zero).
+func setAttrs(fd int, m fs.FileMode, at, mt time.Time) error {
+	mode := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		mode |= unix.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		mode |= unix.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		mode |= unix.S_ISVTX
+	}
+	if err := unix.Fchmod(fd, mode); err != nil {
+		return err
+	}
+	if mt.IsZero() {
+		return nil
+	}
+	return futimens(fd, at, mt)
+}
+
+// futimens sets the times of the open file fd: utimensat(2) with a NULL
+// path, which x/sys/unix does not offer (an empty path is not NULL).
+func futimens(fd int, at, mt time.Time) error {
+	ts := [2]unix.Timespec{unix.NsecToTimespec(at.UnixNano()), unix.NsecToTimespec(mt.UnixNano())}
+	_, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
