@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -33,27 +34,32 @@ import (
 // directory this run made itself ("fresh") holds only what the run put
 // there, so nothing in it needs to be looked at before it is replaced.
 //
-// Directory descriptors stay open for reuse, at most maxOpenDirs of them;
-// the oldest are closed by trim and reopened from their parent when needed
-// again. trim runs only between entries, so the descriptors an entry uses
-// stay valid while it is made.
+// A destTree is used by one goroutine, except that others may use the
+// descriptors of directories it holds for them (hold, release).
+//
+// Directory descriptors stay open for reuse, at most maxOpen of them (a
+// quarter of the descriptor limit, at most maxOpenDirs); trim closes the
+// oldest ones not held, between entries, and they are reopened from their
+// parent when needed again.
 type destTree struct {
 	dirs    map[string]*destDir // by path relative to DESTDIR; "" is DESTDIR
 	opened  []string            // dirs in the order they were opened (may repeat)
 	nopen   int                 // dirs holding a descriptor, DESTDIR not counted
+	maxOpen int                 // see trim
 	protect []fileID            // never replaced
 }
 
 // destDir is one directory of DESTDIR that the run made or checked.
 type destDir struct {
-	fd    int  // -1 while closed by trim
-	fresh bool // made by this run
+	fd    int          // -1 while closed by trim
+	fresh bool         // made by this run
+	refs  atomic.Int32 // holds: trim leaves the descriptor open
 }
 
 // fileID identifies a file independently of its name.
 type fileID struct{ dev, ino uint64 }
 
-const maxOpenDirs = 256
+const maxOpenDirs = 4096
 
 var errDirInWay = errors.New("a directory is in the way")
 
@@ -64,7 +70,11 @@ func openDestTree(dest string, protect []string) (*destTree, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: dest, Err: err}
 	}
-	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}}
+	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}, maxOpen: maxOpenDirs}
+	var lim unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil {
+		t.maxOpen = int(max(16, min(lim.Cur/4, maxOpenDirs)))
+	}
 	for _, name := range protect {
 		var st unix.Stat_t
 		if unix.Stat(name, &st) == nil {
@@ -84,18 +94,28 @@ func (t *destTree) Close() {
 	}
 }
 
-// trim closes the oldest directory descriptors beyond maxOpenDirs. Call it
+// trim closes the oldest directory descriptors beyond maxOpen. Call it
 // only between entries (see destTree).
 func (t *destTree) trim() {
-	for t.nopen > maxOpenDirs && len(t.opened) > 0 {
-		d := t.dirs[t.opened[0]]
+	for n := len(t.opened); t.nopen > t.maxOpen && n > 0; n-- {
+		rel := t.opened[0]
 		t.opened = t.opened[1:]
-		t.closeDir(d)
+		if d := t.dirs[rel]; d.refs.Load() > 0 {
+			t.opened = append(t.opened, rel) // still in use: later
+		} else {
+			t.closeDir(d)
+		}
 	}
-	if len(t.opened) > 4*maxOpenDirs { // drop the repeats of reopened dirs
+	if len(t.opened) > 4*t.maxOpen { // drop the repeats of reopened dirs
 		t.opened = append([]string(nil), t.opened...)
 	}
 }
+
+// hold keeps d's descriptor open for another goroutine until release.
+func (t *destTree) hold(d *destDir) { d.refs.Add(1) }
+
+// release ends a hold; safe for concurrent use.
+func (t *destTree) release(d *destDir) { d.refs.Add(-1) }
 
 func (t *destTree) closeDir(d *destDir) {
 	if d.fd >= 0 {

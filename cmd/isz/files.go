@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"golang.org/x/sys/unix"
 
@@ -48,7 +52,10 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	defer dt.Close()
 
 	bar := startProgress("extract", total)
-	x := &extractor{dest: dt, links: map[uint64]string{}, bar: bar, perm: safePerm}
+	x := &extractor{dest: dt, links: map[uint64]string{}, bar: bar, perm: safePerm, writers: workers}
+	if x.writers == 0 {
+		x.writers = runtime.GOMAXPROCS(0)
+	}
 	if keepSetID {
 		x.perm = allPerm
 	}
@@ -58,7 +65,7 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (devices and sockets are not extracted)\n", s.rel, modeString(s.e.Mode()))
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%d of %d files written to %s, the rest not (a file being written is never left under its name): %w", x.written, x.files, dest, err)
+		return fmt.Errorf("%d of %d files written to %s, the rest not (a file being written is never left under its name): %w", x.written.Load(), x.files, dest, err)
 	}
 	if err != nil {
 		return err
@@ -66,15 +73,11 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	return skip.err()
 }
 
-// extractAll makes the directories and symlinks in tree order, then writes
-// the regular files in the order of their data on the disc (iso9660view
-// derives a non-empty file's inode number from its first data block,
-// udfview from its file entry's, which writers record near the data), so
-// that the image is read front to back: sequential reads are what the ISZ
-// reader prefetches and decodes in parallel, and what disks like. Last, the
-// directories get their mode and times, deepest first: a read-only
-// directory must be filled before it is closed, and filling it would change
-// its modification time.
+// extractAll makes the directories, symlinks and FIFOs in tree order,
+// then writes the regular files (see writeFiles) and the further names of
+// hard-linked ones. Last, the directories get their mode and times,
+// deepest first: a read-only directory must be filled before it is
+// closed, and filling it would change its modification time.
 func (x *extractor) extractAll(ctx context.Context, items []item) error {
 	var files []item
 	for _, it := range items {
@@ -85,20 +88,23 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := x.extract(ctx, it); err != nil {
+		if err := x.extract(it); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
 	}
-	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
 	x.files = len(files)
-	for _, it := range files {
+	links, err := x.writeFiles(ctx, files)
+	if err != nil {
+		return err
+	}
+	for _, it := range links {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := x.extract(ctx, it); err != nil {
+		if err := x.link(it); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
-		x.written++
+		x.written.Add(1)
 	}
 	for i := len(x.dirs) - 1; i >= 0; i-- {
 		it := x.dirs[i]
@@ -112,6 +118,73 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 		}
 	}
 	return nil
+}
+
+// writeFiles writes the regular files in the order of their data on the
+// disc (iso9660view derives a non-empty file's inode number from its first
+// data block, udfview from its file entry's, which writers record near the
+// data), so that the image is read front to back: sequential reads are
+// what the ISZ reader prefetches and decodes in parallel, and what disks
+// like. x.writers goroutines write files at once: making files costs the
+// kernel more than decoding them costs us, and it does that work in
+// parallel too. One goroutine, this one, hands them the files with their
+// directories; the descriptors they use stay open until they are done
+// (destTree.hold). It returns the further names of hard-linked files, to be
+// linked once their first name is written.
+func (x *extractor) writeFiles(ctx context.Context, files []item) (links []item, err error) {
+	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
+	type job struct {
+		it   item
+		d    *destDir
+		name string
+	}
+	jobs := make(chan job)
+	g, gctx := errgroup.WithContext(ctx)
+	for range x.writers {
+		g.Go(func() error {
+			for j := range jobs {
+				err := x.writeFile(gctx, j.d, j.name, j.it.e)
+				x.dest.release(j.d)
+				if err != nil {
+					return fmt.Errorf("%s: %w", j.it.rel, err)
+				}
+				x.written.Add(1)
+			}
+			return nil
+		})
+	}
+	err = func() error {
+		defer close(jobs)
+		for _, it := range files {
+			// Hard links share an inode; empty files may share a dummy
+			// extent (and so an inode) without being links, so they are
+			// never linked.
+			if it.e.Nlink() > 1 && it.e.Size() > 0 {
+				if _, ok := x.links[it.e.Inode()]; ok {
+					links = append(links, it)
+					continue
+				}
+				x.links[it.e.Inode()] = it.rel
+			}
+			x.dest.trim()
+			d, name, err := x.dest.parent(it.rel)
+			if err != nil {
+				return fmt.Errorf("%s: %w", it.rel, err)
+			}
+			x.dest.hold(d)
+			select {
+			case jobs <- job{it, d, name}:
+			case <-gctx.Done():
+				x.dest.release(d)
+				return gctx.Err()
+			}
+		}
+		return nil
+	}()
+	if werr := g.Wait(); werr != nil {
+		err = werr // the workers' error, which may have ended the loop
+	}
+	return links, err
 }
 
 // collect lists what to extract, parents before children, and the total
@@ -161,11 +234,14 @@ type extractor struct {
 	skipped []item            // devices and sockets
 	perm    fs.FileMode       // the mode bits restored: safePerm or allPerm
 	bar     *progress
-	files   int // regular files to extract
-	written int // regular files extracted so far
+	writers int          // goroutines writing files
+	files   int          // regular files to extract
+	written atomic.Int64 // regular files extracted so far
 }
 
-func (x *extractor) extract(ctx context.Context, it item) error {
+// extract makes the directory, symlink or FIFO it (a device or socket is
+// skipped).
+func (x *extractor) extract(it item) error {
 	x.dest.trim()
 	m := it.e.Mode()
 	if m.IsDir() {
@@ -191,25 +267,6 @@ func (x *extractor) extract(ctx context.Context, it item) error {
 			return err
 		}
 		return setSymlinkTimes(d.fd, name, it.e)
-	case m.IsRegular():
-		// Hard links share an inode; empty files may share a dummy extent
-		// (and so an inode) without being links, so they are never linked.
-		hardLink := it.e.Nlink() > 1 && it.e.Size() > 0
-		if first, ok := x.links[it.e.Inode()]; ok && hardLink {
-			fd, fname, err := x.dest.parent(first)
-			if err != nil {
-				return err
-			}
-			x.bar.Add(it.e.Size())
-			return x.dest.create(d, name, func() error { return unix.Linkat(fd.fd, fname, d.fd, name, 0) })
-		}
-		if err := x.writeFile(ctx, d, name, it.e); err != nil {
-			return err
-		}
-		if hardLink {
-			x.links[it.e.Inode()] = it.rel
-		}
-		return nil
 	case m&fs.ModeNamedPipe != 0:
 		if err := x.dest.create(d, name, func() error { return unix.Mkfifoat(d.fd, name, 0o600) }); err != nil {
 			return err
@@ -224,6 +281,21 @@ func (x *extractor) extract(ctx context.Context, it item) error {
 	default:
 		return fmt.Errorf("cannot extract a %s", modeString(m))
 	}
+}
+
+// link makes it a hard link to the file first extracted with its inode.
+func (x *extractor) link(it item) error {
+	x.dest.trim()
+	fd, fname, err := x.dest.parent(x.links[it.e.Inode()])
+	if err != nil {
+		return err
+	}
+	d, name, err := x.dest.parent(it.rel)
+	if err != nil {
+		return err
+	}
+	x.bar.Add(it.e.Size())
+	return x.dest.create(d, name, func() error { return unix.Linkat(fd.fd, fname, d.fd, name, 0) })
 }
 
 // writeFile writes the regular file e as name in d under a temporary name,
