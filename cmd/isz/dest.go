@@ -46,6 +46,7 @@ type destTree struct {
 	opened  []string            // dirs in the order they were opened (may repeat)
 	nopen   int                 // dirs holding a descriptor, DESTDIR not counted
 	maxOpen int                 // see trim
+	umask   uint32              // the process's: what mkdirat and openat leave out
 	protect []fileID            // never replaced
 }
 
@@ -71,6 +72,9 @@ func openDestTree(dest string, protect []string) (*destTree, error) {
 		return nil, &os.PathError{Op: "open", Path: dest, Err: err}
 	}
 	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}, maxOpen: maxOpenDirs}
+	// Reading the umask means setting it; nothing else makes files yet.
+	t.umask = uint32(unix.Umask(0))
+	unix.Umask(int(t.umask))
 	var lim unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil {
 		t.maxOpen = int(max(16, min(lim.Cur/4, maxOpenDirs)))
@@ -185,6 +189,9 @@ func (t *destTree) mkdir(rel string) (*destDir, error) {
 	}
 	t.dirs[rel] = d
 	t.opening(rel, d, fd)
+	if d.fresh && t.umask&0o700 == 0 {
+		return d, nil // mkdirat made it 0700
+	}
 	return d, unix.Fchmod(fd, 0o700)
 }
 
@@ -271,10 +278,9 @@ func (w fdWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// setAttrs gives the open file or directory fd mode m (the permission,
-// setuid, setgid and sticky bits) and the access and modification times
-// at and mt (unchanged when mt is zero).
-func setAttrs(fd int, m fs.FileMode, at, mt time.Time) error {
+// unixMode is the permission, setuid, setgid and sticky bits of m as
+// chmod(2) takes them.
+func unixMode(m fs.FileMode) uint32 {
 	mode := uint32(m.Perm())
 	if m&fs.ModeSetuid != 0 {
 		mode |= unix.S_ISUID
@@ -285,8 +291,17 @@ func setAttrs(fd int, m fs.FileMode, at, mt time.Time) error {
 	if m&fs.ModeSticky != 0 {
 		mode |= unix.S_ISVTX
 	}
-	if err := unix.Fchmod(fd, mode); err != nil {
-		return err
+	return mode
+}
+
+// setAttrs gives the open file or directory fd mode (see unixMode), unless
+// chmod is false (it has it already), and the access and modification
+// times at and mt (unchanged when mt is zero).
+func setAttrs(fd int, mode uint32, chmod bool, at, mt time.Time) error {
+	if chmod {
+		if err := unix.Fchmod(fd, mode); err != nil {
+			return err
+		}
 	}
 	if mt.IsZero() {
 		return nil

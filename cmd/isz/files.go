@@ -308,11 +308,16 @@ func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e di
 		return err
 	}
 	tmp := partialName(name)
+	// The file is made with its mode, so that it usually needs no chmod,
+	// but without setuid and setgid (a write would clear them) and
+	// without write permission for others while it is written.
+	mode := unixMode(e.Mode() & x.perm)
+	initial := mode & 0o1755
 	var fd int
 	err = x.dest.create(d, tmp, func() (err error) {
 		// A leftover of an extraction killed before it could clean up
 		// is removed by create.
-		fd, err = unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		fd, err = unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, initial)
 		return err
 	})
 	if err != nil {
@@ -329,7 +334,8 @@ func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e di
 	if err := copyContents(ctx, fdWriter(fd), r, e.Size(), x.bar); err != nil {
 		return err
 	}
-	if err := x.setAttrs(fd, e); err != nil {
+	chmod := initial != mode || initial&x.dest.umask != 0
+	if err := setAttrs(fd, mode, chmod, accessTime(e), e.ModTime()); err != nil {
 		return err
 	}
 	err, fd = unix.Close(fd), -1
@@ -357,7 +363,7 @@ const (
 
 // setAttrs gives the open file or directory fd the mode and times of e.
 func (x *extractor) setAttrs(fd int, e disc.Entry) error {
-	return setAttrs(fd, e.Mode()&x.perm, accessTime(e), e.ModTime())
+	return setAttrs(fd, unixMode(e.Mode()&x.perm), true, accessTime(e), e.ModTime())
 }
 
 // setSymlinkTimes sets the times of the symlink name in the directory fd
