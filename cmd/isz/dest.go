@@ -43,7 +43,7 @@ import (
 // parent when needed again.
 type destTree struct {
 	dirs    map[string]*destDir // by path relative to DESTDIR; "" is DESTDIR
-	opened  []string            // dirs in the order they were opened (may repeat)
+	opened  []string            // dirs holding a descriptor, in the order they got it
 	nopen   int                 // dirs holding a descriptor, DESTDIR not counted
 	maxOpen int                 // see trim
 	umask   uint32              // the process's: what mkdirat and openat leave out
@@ -109,9 +109,6 @@ func (t *destTree) trim() {
 		} else {
 			t.closeDir(d)
 		}
-	}
-	if len(t.opened) > 4*t.maxOpen { // drop the repeats of reopened dirs
-		t.opened = append([]string(nil), t.opened...)
 	}
 }
 
