@@ -125,36 +125,58 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 // data block, udfview from its file entry's, which writers record near the
 // data), so that the image is read front to back: sequential reads are
 // what the ISZ reader prefetches and decodes in parallel, and what disks
-// like. x.writers goroutines write files at once: making files costs the
-// kernel more than decoding them costs us, and it does that work in
-// parallel too. One goroutine, this one, hands them the files with their
-// directories; the descriptors they use stay open until they are done
-// (destTree.hold). It returns the further names of hard-linked files, to be
-// linked once their first name is written.
+// like. It returns the further names of hard-linked files, to be linked
+// once their first name is written.
+//
+// x.writers goroutines write at once, each a run of files of one
+// directory at a time: making files costs the kernel more than decoding
+// them costs us, and it does that work in parallel too, but not within
+// one directory, which it locks to add a name. One goroutine, this one,
+// hands out the runs with their directory, whose descriptor stays open
+// until the run is written (destTree.hold).
 func (x *extractor) writeFiles(ctx context.Context, files []item) (links []item, err error) {
 	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
-	type job struct {
+	type named struct {
 		it   item
-		d    *destDir
 		name string
 	}
-	jobs := make(chan job)
+	type run struct {
+		d     *destDir
+		files []named
+	}
+	runs := make(chan run)
 	g, gctx := errgroup.WithContext(ctx)
 	for range x.writers {
 		g.Go(func() error {
-			for j := range jobs {
-				err := x.writeFile(gctx, j.d, j.name, j.it.e)
-				x.dest.release(j.d)
-				if err != nil {
-					return fmt.Errorf("%s: %w", j.it.rel, err)
+			for r := range runs {
+				for _, f := range r.files {
+					if err := x.writeFile(gctx, r.d, f.name, f.it.e); err != nil {
+						x.dest.release(r.d)
+						return fmt.Errorf("%s: %w", f.it.rel, err)
+					}
+					x.written.Add(1)
 				}
-				x.written.Add(1)
+				x.dest.release(r.d)
 			}
 			return nil
 		})
 	}
 	err = func() error {
-		defer close(jobs)
+		defer close(runs)
+		var cur run
+		send := func() error {
+			if cur.d == nil {
+				return nil
+			}
+			select {
+			case runs <- cur:
+				cur = run{}
+				return nil
+			case <-gctx.Done():
+				x.dest.release(cur.d)
+				return gctx.Err()
+			}
+		}
 		for _, it := range files {
 			// Hard links share an inode; empty files may share a dummy
 			// extent (and so an inode) without being links, so they are
@@ -166,26 +188,31 @@ func (x *extractor) writeFiles(ctx context.Context, files []item) (links []item,
 				}
 				x.links[it.e.Inode()] = it.rel
 			}
-			x.dest.trim()
+			x.dest.trim() // leaves the held directories open
 			d, name, err := x.dest.parent(it.rel)
 			if err != nil {
 				return fmt.Errorf("%s: %w", it.rel, err)
 			}
-			x.dest.hold(d)
-			select {
-			case jobs <- job{it, d, name}:
-			case <-gctx.Done():
-				x.dest.release(d)
-				return gctx.Err()
+			if d != cur.d || len(cur.files) == maxRun {
+				if err := send(); err != nil {
+					return err
+				}
+				x.dest.hold(d)
+				cur.d = d
 			}
+			cur.files = append(cur.files, named{it, name})
 		}
-		return nil
+		return send()
 	}()
 	if werr := g.Wait(); werr != nil {
 		err = werr // the workers' error, which may have ended the loop
 	}
 	return links, err
 }
+
+// maxRun is the most files handed to one writer at once: a directory of
+// many small files is still shared out.
+const maxRun = 64
 
 // collect lists what to extract, parents before children, and the total
 // size of the regular files for the progress bar. A PATH keeps its place in
