@@ -244,6 +244,7 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 		{"6. mount time and memory", b.mountAndMemory},
 		{"7. decode speed per core", b.decodeSpeed},
 		{"8. UDF view", b.udfViewOps},
+		{"9. extracting the tree", b.extractTree},
 		{"3. file-manager pattern", b.fileManager},
 	} {
 		if err := ctx.Err(); err != nil {
@@ -274,7 +275,7 @@ func installPeers(ctx context.Context) error {
 		"squashfuse": "squashfuse", "fuseiso": "fuseiso", "pigz": "pigz", "bzip2": "bzip2",
 		"gzip": "gzip", "fusermount3": "fuse3", "losetup": "mount",
 		"libdeflate-gunzip": "libdeflate-tools", "lbzip2": "lbzip2", "taskset": "util-linux",
-		"genisoimage": "genisoimage",
+		"genisoimage": "genisoimage", "7zz": "7zip", "bsdtar": "libarchive-tools",
 	}
 	var missing []string
 	for tool, pkg := range pkgs {

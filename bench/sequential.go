@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/iszmount/iszmount/isz"
 )
@@ -62,15 +66,16 @@ func (b *bencher) sequential() error {
 		seqJob{name: "cat of the plain ISO (disk)", codec: "none", argv: []string{"cat", in.iso}},
 	)
 
-	times := map[string]series{}
+	times, cpu := map[string]series{}, map[string]series{}
 	for rep := range b.c.reps {
 		for _, j := range jobs {
-			d, err := b.seqOnce(j)
+			d, c, err := b.seqOnce(j)
 			if err != nil {
 				return err
 			}
 			times[j.name] = append(times[j.name], d)
-			logf("   %d/%d %-36s %s  %.0f MB/s", rep+1, b.c.reps, j.name, fmtDur(d), rate(in.isoSize, d))
+			cpu[j.name] = append(cpu[j.name], c)
+			logf("   %d/%d %-36s %s  %.0f MB/s, CPU %s", rep+1, b.c.reps, j.name, fmtDur(d), rate(in.isoSize, d), fmtDur(c))
 		}
 	}
 	for _, j := range jobs {
@@ -81,10 +86,10 @@ func (b *bencher) sequential() error {
 
 	sec := b.r.section("1. Cold sequential read of the whole image",
 		fmt.Sprintf("Every run reads the %s ISO once, from a fresh mount with the page cache dropped (`cat FILE > /dev/null` for mounts, `TOOL > /dev/null` for streams). MB/s is of ISO bytes.", mib(in.isoSize)))
-	sec.table("Tool", "Codec", "Time, median (min–max)", "MB/s")
+	sec.table("Tool", "Codec", "Time, median (min–max)", "MB/s", "CPU time, median")
 	for _, j := range jobs {
 		s := times[j.name]
-		sec.row(j.name, j.codec, s.timeCell(), fmt.Sprintf("%.0f", rate(in.isoSize, s.median())))
+		sec.row(j.name, j.codec, s.timeCell(), fmt.Sprintf("%.0f", rate(in.isoSize, s.median())), fmtDur(cpu[j.name].median()))
 	}
 	med := func(name string) time.Duration { return times[name].median() }
 	if !b.c.peersOnly {
@@ -97,6 +102,9 @@ func (b *bencher) sequential() error {
 			sec.note(fmt.Sprintf("%s: decoding on all %d cores is %.2f× one worker (in process); the raw node runs at %.2f× the in-process read, so the FUSE path costs %.0f%%.",
 				codec, runtime.NumCPU(), speedup(all, one), speedup(med("iszmount raw ("+codec+")"), all),
 				100*(1-speedup(med("iszmount raw ("+codec+")"), all))))
+			inCPU, rawCPU := cpu[inprocName(codec, 0)].median(), cpu["iszmount raw ("+codec+")"].median()
+			sec.note(fmt.Sprintf("%s CPU time: the in-process read %s, the raw node %s (the server and cat, both in user and kernel mode: the server's copy of every reply into the page cache, cat's page cache and its copy out). While decoding keeps every core busy, the raw node can run at most at %.2f× the in-process read.",
+				codec, fmtDur(inCPU), fmtDur(rawCPU), speedup(rawCPU, inCPU)))
 		}
 		if err := b.profileDecode(sec); err != nil {
 			return err
@@ -108,25 +116,27 @@ func (b *bencher) sequential() error {
 	return nil
 }
 
-// seqOnce is one cold run of a job.
-func (b *bencher) seqOnce(j seqJob) (time.Duration, error) {
+// seqOnce is one cold run of a job: its wall time and its CPU time (user
+// and system: of the harness for a read in process, of the command and its
+// children, and of the FUSE server for a mount).
+func (b *bencher) seqOnce(j seqJob) (wall, cpu time.Duration, err error) {
 	if j.inproc != nil {
 		if err := dropCaches(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		start := time.Now()
+		c0, start := rusageCPU(unix.RUSAGE_SELF), time.Now()
 		err := j.inproc()
-		return time.Since(start), err
+		return time.Since(start), rusageCPU(unix.RUSAGE_SELF) - c0, err
 	}
 	if j.fs == nil {
 		if err := dropCaches(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
+		c0 := rusageCPU(unix.RUSAGE_CHILDREN)
 		d, _, err := b.timeShell(b.c.work, shellArgv(j.argv)+" > /dev/null")
-		return d, err
+		return d, rusageCPU(unix.RUSAGE_CHILDREN) - c0, err
 	}
-	var d time.Duration
-	err := b.with(*j.fs, func(m *mount) error {
+	err = b.with(*j.fs, func(m *mount) error {
 		file, err := b.seqFile(j, m)
 		if err != nil {
 			return err
@@ -134,10 +144,44 @@ func (b *bencher) seqOnce(j seqJob) (time.Duration, error) {
 		if err := dropCaches(); err != nil {
 			return err
 		}
-		d, _, err = b.timeShell(m.dir, "cat "+q(file)+" > /dev/null")
+		c0, s0 := rusageCPU(unix.RUSAGE_CHILDREN), procCPU(m.pid)
+		wall, _, err = b.timeShell(m.dir, "cat "+q(file)+" > /dev/null")
+		cpu = rusageCPU(unix.RUSAGE_CHILDREN) - c0 + procCPU(m.pid) - s0
 		return err
 	})
-	return d, err
+	return wall, cpu, err
+}
+
+// rusageCPU is the user and system CPU time of getrusage(who): the harness
+// (RUSAGE_SELF), or its children that have exited (RUSAGE_CHILDREN).
+func rusageCPU(who int) time.Duration {
+	var ru unix.Rusage
+	if unix.Getrusage(who, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU is the user and system CPU time of the running process pid so
+// far, from /proc/PID/stat (in clock ticks of 10 ms); 0 for pid 0 (a
+// kernel mount: its work is in the reader's system time).
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The name in parentheses may hold spaces: fields count after it.
+	_, rest, _ := bytes.Cut(b, []byte(") "))
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func (b *bencher) seqFile(j seqJob, m *mount) (string, error) {

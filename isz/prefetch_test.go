@@ -306,3 +306,34 @@ func TestPrefetchFUSEThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodesBoundedByWorkers: sixteen readers at once, each reading its
+// own 1 MiB stretch like the reads a FUSE server has in flight for the
+// kernel's readahead, never run more decodes at once than twice the
+// workers (the workers, plus readers decoding their own chunk while fewer
+// than Workers decodes run), yet the workers stay busy and every byte is
+// right. Without the bound every reader decoded its own chunk: eighteen
+// decoders, each holding its state and a buffer, on two cores.
+func TestDecodesBoundedByWorkers(t *testing.T) {
+	const chunk, readers, workers = 128 << 10, 16, 2
+	f := newFakeImage(t, chunk, readers*(1<<20))
+	f.delay = 2 * time.Millisecond
+	r := newTestReader(t, f, workers, 64<<20)
+	var wg sync.WaitGroup
+	for k := range readers {
+		wg.Go(func() {
+			off := int64(k) << 20
+			p := make([]byte, 1<<20)
+			if _, err := r.ReadAt(p, off); err != nil {
+				t.Error(err)
+			} else if !bytes.Equal(p, f.want(off, len(p))) {
+				t.Errorf("read at %d: wrong bytes", off)
+			}
+		})
+	}
+	wg.Wait()
+	checkInvariants(t, r)
+	if p := f.peak.Load(); p > 2*workers || p < workers {
+		t.Errorf("at most %d decodes ran at once, want %d to %d", p, workers, 2*workers)
+	}
+}

@@ -6,7 +6,8 @@ package isz
 // entries: first the chunks a ReadAt needs right now beyond the one its
 // own goroutine decodes (so one large read decodes in parallel), then
 // prefetch. A reader that reaches a chunk still waiting in the queue claims
-// and decodes it itself instead of waiting behind other jobs. With
+// and decodes it itself instead of waiting behind other jobs, unless
+// Workers decodes run already (see chunkReader.mayDecode). With
 // Workers == 1 there is no pool and no prefetch: each reader decodes what
 // it needs. A worker never waits for a buffer: when the budget has none to
 // give (see chunkCache.takeBuf), it leaves a reader's chunk to that reader
@@ -66,14 +67,19 @@ func (r *chunkReader) worker() {
 		}
 		if !r.cache.claim(e, e.ahead != nil) {
 			// No buffer within the budget: a reader's chunk is left to
-			// its reader, a prefetch is given up.
+			// its reader (woken to take it), a prefetch is given up.
 			r.cache.release(e, false)
+			if r.waiting > 0 {
+				r.room.Broadcast()
+			}
 			continue
 		}
+		r.decoding++
 		r.mu.Unlock()
 		err := r.cfg.Decode(e.chunk, e.buf)
 		r.mu.Lock()
 		r.cache.finish(e, err)
+		r.decoded()
 	}
 }
 

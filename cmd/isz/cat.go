@@ -28,7 +28,7 @@ var catCmd = &command{
 }
 
 func catFiles(ctx context.Context, stdout *os.File, name string, paths []string, tf *treeFlags) (err error) {
-	t, err := openTree(name, tf)
+	t, err := openTree(name, tf, 0)
 	if err != nil {
 		return err
 	}

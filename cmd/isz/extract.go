@@ -27,17 +27,17 @@ var extractCmd = &command{
 		force := fs.BoolP("force", "f", false, "")
 		keepSetID := fs.BoolP("preserve-setid", "p", false, "")
 		return func(ctx context.Context, args []string) error {
+			if *workers < 0 {
+				return usagef("-j: %d workers", *workers)
+			}
 			if *dest != "" {
 				if len(args) < 1 {
 					return usagef("want IMAGE and optional PATHs, got %d arguments", len(args))
 				}
-				return extractFiles(ctx, args[0], *dest, args[1:], &tf, *keepSetID)
+				return extractFiles(ctx, args[0], *dest, args[1:], &tf, *workers, *keepSetID)
 			}
 			if len(args) != 2 {
 				return usagef("want IMAGE.isz and OUT.iso, got %d arguments", len(args))
-			}
-			if *workers < 0 {
-				return usagef("-j: %d workers", *workers)
 			}
 			return extractImage(ctx, args[0], args[1], &tf.pw, *workers, *force)
 		}

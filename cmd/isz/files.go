@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"golang.org/x/sys/unix"
 
@@ -23,12 +26,12 @@ type item struct {
 }
 
 // extractFiles copies the entries named by paths (the whole tree when
-// empty) out of the image into dest. All writes go through an os.Root
-// opened on dest, which refuses any path that leaves it, whether through
-// ".." or through a symlink; on top of that existing entries are replaced,
-// never written through.
-func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags, keepSetID bool) error {
-	t, err := openTree(name, tf)
+// empty) out of the image into dest, decoding on workers goroutines (0:
+// one per core). All writes go through descriptors of dest's directories
+// (see destTree), so no path leaves dest, whether through ".." or through
+// a symlink; existing entries are replaced, never written through.
+func extractFiles(ctx context.Context, name, dest string, paths []string, tf *treeFlags, workers int, keepSetID bool) error {
+	t, err := openTree(name, tf, workers)
 	if err != nil {
 		return err
 	}
@@ -42,21 +45,19 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	if err := os.MkdirAll(dest, 0o755); err != nil {
 		return err
 	}
-	root, err := os.OpenRoot(dest)
+	dt, err := openDestTree(dest, t.files())
 	if err != nil {
 		return err
 	}
-	defer root.Close()
+	defer dt.Close()
 
 	bar := startProgress("extract", total)
-	x := &extractor{root: root, links: map[uint64]string{}, made: map[string]bool{}, bar: bar, perm: safePerm}
+	x := &extractor{dest: dt, links: map[uint64]string{}, bar: bar, perm: safePerm, writers: workers}
+	if x.writers == 0 {
+		x.writers = runtime.GOMAXPROCS(0)
+	}
 	if keepSetID {
 		x.perm = allPerm
-	}
-	for _, name := range t.files() {
-		if fi, err := os.Stat(name); err == nil {
-			x.protect = append(x.protect, fi)
-		}
 	}
 	err = x.extractAll(ctx, items)
 	bar.Finish(err == nil)
@@ -64,7 +65,7 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 		fmt.Fprintf(os.Stderr, "isz: extract: %s: skipped %s (devices and sockets are not extracted)\n", s.rel, modeString(s.e.Mode()))
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%d of %d files written to %s, the rest not (a file being written is never left under its name): %w", x.written, x.files, dest, err)
+		return fmt.Errorf("%d of %d files written to %s, the rest not (a file being written is never left under its name): %w", x.written.Load(), x.files, dest, err)
 	}
 	if err != nil {
 		return err
@@ -72,15 +73,11 @@ func extractFiles(ctx context.Context, name, dest string, paths []string, tf *tr
 	return skip.err()
 }
 
-// extractAll makes the directories and symlinks in tree order, then writes
-// the regular files in the order of their data on the disc (iso9660view
-// derives a non-empty file's inode number from its first data block,
-// udfview from its file entry's, which writers record near the data), so
-// that the image is read front to back: sequential reads are what the ISZ
-// reader prefetches and decodes in parallel, and what disks like. Last, the
-// directories get their mode and times, deepest first: a read-only
-// directory must be filled before it is closed, and filling it would change
-// its modification time.
+// extractAll makes the directories, symlinks and FIFOs in tree order,
+// then writes the regular files (see writeFiles) and the further names of
+// hard-linked ones. Last, the directories get their mode and times,
+// deepest first: a read-only directory must be filled before it is
+// closed, and filling it would change its modification time.
 func (x *extractor) extractAll(ctx context.Context, items []item) error {
 	var files []item
 	for _, it := range items {
@@ -91,29 +88,131 @@ func (x *extractor) extractAll(ctx context.Context, items []item) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := x.extract(ctx, it); err != nil {
+		if err := x.extract(it); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
 	}
-	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
 	x.files = len(files)
-	for _, it := range files {
+	links, err := x.writeFiles(ctx, files)
+	if err != nil {
+		return err
+	}
+	for _, it := range links {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := x.extract(ctx, it); err != nil {
+		if err := x.link(it); err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
-		x.written++
+		x.written.Add(1)
 	}
 	for i := len(x.dirs) - 1; i >= 0; i-- {
 		it := x.dirs[i]
-		if err := x.setAttrs(it.rel, it.e); err != nil {
+		x.dest.trim()
+		d, err := x.dest.mkdir(it.rel)
+		if err == nil {
+			err = x.setAttrs(d.fd, it.e)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", it.rel, err)
 		}
 	}
 	return nil
 }
+
+// writeFiles writes the regular files in the order of their data on the
+// disc (iso9660view derives a non-empty file's inode number from its first
+// data block, udfview from its file entry's, which writers record near the
+// data), so that the image is read front to back: sequential reads are
+// what the ISZ reader prefetches and decodes in parallel, and what disks
+// like. It returns the further names of hard-linked files, to be linked
+// once their first name is written.
+//
+// x.writers goroutines write at once, each a run of files of one
+// directory at a time: making files costs the kernel more than decoding
+// them costs us, and it does that work in parallel too, but not within
+// one directory, which it locks to add a name. One goroutine, this one,
+// hands out the runs with their directory, whose descriptor stays open
+// until the run is written (destTree.hold).
+func (x *extractor) writeFiles(ctx context.Context, files []item) (links []item, err error) {
+	slices.SortStableFunc(files, func(a, b item) int { return cmp.Compare(a.e.Inode(), b.e.Inode()) })
+	type named struct {
+		it   item
+		name string
+	}
+	type run struct {
+		d     *destDir
+		files []named
+	}
+	runs := make(chan run)
+	g, gctx := errgroup.WithContext(ctx)
+	for range x.writers {
+		g.Go(func() error {
+			for r := range runs {
+				for _, f := range r.files {
+					if err := x.writeFile(gctx, r.d, f.name, f.it.e); err != nil {
+						x.dest.release(r.d)
+						return fmt.Errorf("%s: %w", f.it.rel, err)
+					}
+					x.written.Add(1)
+				}
+				x.dest.release(r.d)
+			}
+			return nil
+		})
+	}
+	err = func() error {
+		defer close(runs)
+		var cur run
+		send := func() error {
+			if cur.d == nil {
+				return nil
+			}
+			select {
+			case runs <- cur:
+				cur = run{}
+				return nil
+			case <-gctx.Done():
+				x.dest.release(cur.d)
+				return gctx.Err()
+			}
+		}
+		for _, it := range files {
+			// Hard links share an inode; empty files may share a dummy
+			// extent (and so an inode) without being links, so they are
+			// never linked.
+			if it.e.Nlink() > 1 && it.e.Size() > 0 {
+				if _, ok := x.links[it.e.Inode()]; ok {
+					links = append(links, it)
+					continue
+				}
+				x.links[it.e.Inode()] = it.rel
+			}
+			x.dest.trim() // leaves the held directories open
+			d, name, err := x.dest.parent(it.rel)
+			if err != nil {
+				return fmt.Errorf("%s: %w", it.rel, err)
+			}
+			if d != cur.d || len(cur.files) == maxRun {
+				if err := send(); err != nil {
+					return err
+				}
+				x.dest.hold(d)
+				cur.d = d
+			}
+			cur.files = append(cur.files, named{it, name})
+		}
+		return send()
+	}()
+	if werr := g.Wait(); werr != nil {
+		err = werr // the workers' error, which may have ended the loop
+	}
+	return links, err
+}
+
+// maxRun is the most files handed to one writer at once: a directory of
+// many small files is still shared out.
+const maxRun = 64
 
 // collect lists what to extract, parents before children, and the total
 // size of the regular files for the progress bar. A PATH keeps its place in
@@ -154,198 +253,132 @@ func collect(ctx context.Context, t *tree, paths []string, skip *skipped) ([]ite
 	return items, total, nil
 }
 
-// extractor writes entries below root.
+// extractor writes entries below DESTDIR.
 type extractor struct {
-	root    *os.Root
+	dest    *destTree
 	links   map[uint64]string // inode -> first extracted path, for hard links
-	made    map[string]bool   // directories known to be real directories now
 	dirs    []item            // directories, in creation order
 	skipped []item            // devices and sockets
-	protect []os.FileInfo     // the image's own files, never replaced
 	perm    fs.FileMode       // the mode bits restored: safePerm or allPerm
 	bar     *progress
-	files   int // regular files to extract
-	written int // regular files extracted so far
+	writers int          // goroutines writing files
+	files   int          // regular files to extract
+	written atomic.Int64 // regular files extracted so far
 }
 
-func (x *extractor) extract(ctx context.Context, it item) error {
-	if err := x.ensureParents(it.rel); err != nil {
-		return err
-	}
+// extract makes the directory, symlink or FIFO it (a device or socket is
+// skipped).
+func (x *extractor) extract(it item) error {
+	x.dest.trim()
 	m := it.e.Mode()
-	switch {
-	case m.IsDir():
-		if err := x.mkdir(it.rel); err != nil {
+	if m.IsDir() {
+		if _, err := x.dest.mkdir(it.rel); err != nil {
 			return err
 		}
-		// Writable while it is filled, even when a previous extraction
-		// left it read-only; its own mode is set at the end.
-		if err := x.root.Chmod(it.rel, 0o700); err != nil {
-			return err
-		}
-		x.dirs = append(x.dirs, it)
+		x.dirs = append(x.dirs, it) // its own mode is set at the end
 		return nil
-	case m&fs.ModeSymlink != 0:
-		if err := x.clear(it.rel); err != nil {
-			return err
-		}
-		if err := x.root.Symlink(it.e.Target(), it.rel); err != nil {
-			return err
-		}
-		return x.setSymlinkTimes(it.rel, it.e)
-	case m.IsRegular():
-		// Hard links share an inode; empty files may share a dummy extent
-		// (and so an inode) without being links, so they are never linked.
-		hardLink := it.e.Nlink() > 1 && it.e.Size() > 0
-		if first, ok := x.links[it.e.Inode()]; ok && hardLink {
-			if err := x.clear(it.rel); err != nil {
-				return err
-			}
-			x.bar.Add(it.e.Size())
-			return x.root.Link(first, it.rel)
-		}
-		if err := x.writeFile(ctx, it); err != nil {
-			return err
-		}
-		if hardLink {
-			x.links[it.e.Inode()] = it.rel
-		}
-		return x.setAttrs(it.rel, it.e)
-	case m&fs.ModeNamedPipe != 0:
-		if err := x.clear(it.rel); err != nil {
-			return err
-		}
-		if err := x.mkfifo(it.rel); err != nil {
-			return err
-		}
-		return x.setAttrs(it.rel, it.e)
-	default:
+	}
+	if m&(fs.ModeDevice|fs.ModeSocket) != 0 {
 		// Device nodes from an untrusted image could open the host's
 		// disks to anyone; sockets are meaningless without their server.
 		x.skipped = append(x.skipped, it)
 		return nil
 	}
-}
-
-// mkfifo makes a named pipe at rel, through a descriptor of its parent
-// directory opened inside the root.
-func (x *extractor) mkfifo(rel string) error {
-	parent, err := x.root.Open(path.Dir(rel))
+	d, name, err := x.dest.parent(it.rel)
 	if err != nil {
 		return err
 	}
-	defer parent.Close()
-	return unix.Mkfifoat(int(parent.Fd()), path.Base(rel), 0o600)
-}
-
-// ensureParents makes the parent directories of rel that a PATH argument
-// skipped over; they must be real directories, not symlinks.
-func (x *extractor) ensureParents(rel string) error {
-	dir := path.Dir(rel)
-	if dir == "." || x.made[dir] {
-		return nil
-	}
-	if err := x.ensureParents(dir); err != nil {
-		return err
-	}
-	return x.mkdir(dir)
-}
-
-// mkdir makes rel a real directory: an existing directory is kept, anything
-// else there (a file, a symlink, even one pointing to a directory) is
-// removed first so that nothing is written through it.
-func (x *extractor) mkdir(rel string) (err error) {
-	if x.made[rel] {
-		return nil
-	}
-	defer func() {
-		if err == nil {
-			x.made[rel] = true
-		}
-	}()
-	fi, err := x.root.Lstat(rel)
-	if err == nil && fi.IsDir() {
-		return nil
-	}
-	if err == nil {
-		if err := x.remove(rel, fi); err != nil {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		if err := x.dest.create(d, name, func() error { return unix.Symlinkat(it.e.Target(), d.fd, name) }); err != nil {
 			return err
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return x.root.Mkdir(rel, 0o700)
-}
-
-// clear removes whatever non-directory is at rel, so the new file, link or
-// symlink is created fresh instead of written through an old symlink.
-func (x *extractor) clear(rel string) error {
-	fi, err := x.root.Lstat(rel)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if fi.IsDir() {
-		return fmt.Errorf("a directory is in the way")
-	}
-	return x.remove(rel, fi)
-}
-
-// remove deletes the non-directory rel (whose Lstat is fi), unless it is
-// one of the image's own files.
-func (x *extractor) remove(rel string, fi os.FileInfo) error {
-	for _, p := range x.protect {
-		if os.SameFile(fi, p) {
-			return fmt.Errorf("refusing to replace the image being read")
+		return setSymlinkTimes(d.fd, name, it.e)
+	case m&fs.ModeNamedPipe != 0:
+		if err := x.dest.create(d, name, func() error { return unix.Mkfifoat(d.fd, name, 0o600) }); err != nil {
+			return err
 		}
+		// Opening a FIFO without O_NONBLOCK would wait for a writer.
+		fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		return x.setAttrs(fd, it.e)
+	default:
+		return fmt.Errorf("cannot extract a %s", modeString(m))
 	}
-	return x.root.Remove(rel)
 }
 
-// writeFile writes the regular file it.rel under a temporary name in the
-// same directory, renamed to it.rel once complete, so that an interrupted
-// or failed extraction never leaves a partial file under a real name.
-func (x *extractor) writeFile(ctx context.Context, it item) (err error) {
-	if err := x.clear(it.rel); err != nil {
-		return err
-	}
-	r, err := it.e.Open()
+// link makes it a hard link to the file first extracted with its inode.
+func (x *extractor) link(it item) error {
+	x.dest.trim()
+	fd, fname, err := x.dest.parent(x.links[it.e.Inode()])
 	if err != nil {
 		return err
 	}
-	tmp := partialName(it.rel)
-	if err := x.root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err // a leftover of an extraction killed before it could clean up
+	d, name, err := x.dest.parent(it.rel)
+	if err != nil {
+		return err
 	}
-	f, err := x.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
+	x.bar.Add(it.e.Size())
+	return x.dest.create(d, name, func() error { return unix.Linkat(fd.fd, fname, d.fd, name, 0) })
+}
+
+// writeFile writes the regular file e as name in d under a temporary name,
+// renamed to name once complete with its mode and times, so that an
+// interrupted or failed extraction never leaves a partial file under a
+// real name.
+func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e disc.Entry) (err error) {
+	r, err := e.Open()
+	if err != nil {
+		return err
+	}
+	tmp := partialName(name)
+	// The file is made with its mode, so that it usually needs no chmod,
+	// but without setuid and setgid (a write would clear them) and
+	// without write permission for others while it is written.
+	mode := unixMode(e.Mode() & x.perm)
+	initial := mode & 0o1755
+	var fd int
+	err = x.dest.create(d, tmp, func() (err error) {
+		// A leftover of an extraction killed before it could clean up
+		// is removed by create.
+		fd, err = unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, initial)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	defer func() {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 		if err != nil {
-			x.root.Remove(tmp)
+			unix.Unlinkat(d.fd, tmp, 0)
 		}
 	}()
-	if err := copyContents(ctx, f, r, it.e.Size(), x.bar); err != nil {
-		f.Close()
+	if err := copyContents(ctx, fdWriter(fd), r, e.Size(), x.bar); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
+	chmod := initial != mode || initial&x.dest.umask != 0
+	if err := setAttrs(fd, mode, chmod, accessTime(e), e.ModTime()); err != nil {
 		return err
 	}
-	return x.root.Rename(tmp, it.rel)
+	err, fd = unix.Close(fd), -1
+	if err != nil {
+		return err
+	}
+	return x.dest.replace(d, tmp, name)
 }
 
-// partialName is the temporary name of rel while it is written: hidden,
-// next to it, and saying what it is (a kill -9 cannot clean up).
-func partialName(rel string) string {
-	base := path.Base(rel)
-	if len(base) > 200 { // NAME_MAX is 255
-		base = base[:200]
+// partialName is the temporary name of a file while it is written:
+// hidden, next to it, and saying what it is (a kill -9 cannot clean up).
+func partialName(name string) string {
+	if len(name) > 200 { // NAME_MAX is 255
+		name = name[:200]
 	}
-	return path.Join(path.Dir(rel), "."+base+".isz-partial")
+	return "." + name + ".isz-partial"
 }
 
 // The mode bits restored on files and directories: by default without
@@ -355,29 +388,19 @@ const (
 	allPerm  = safePerm | fs.ModeSetuid | fs.ModeSetgid
 )
 
-func (x *extractor) setAttrs(rel string, e disc.Entry) error {
-	if err := x.root.Chmod(rel, e.Mode()&x.perm); err != nil {
-		return err
-	}
-	if e.ModTime().IsZero() {
-		return nil
-	}
-	return x.root.Chtimes(rel, accessTime(e), e.ModTime())
+// setAttrs gives the open file or directory fd the mode and times of e.
+func (x *extractor) setAttrs(fd int, e disc.Entry) error {
+	return setAttrs(fd, unixMode(e.Mode()&x.perm), true, accessTime(e), e.ModTime())
 }
 
-// setSymlinkTimes sets the times of the symlink itself (not its target),
-// through a descriptor of its parent directory opened inside the root.
-func (x *extractor) setSymlinkTimes(rel string, e disc.Entry) error {
+// setSymlinkTimes sets the times of the symlink name in the directory fd
+// (not of its target).
+func setSymlinkTimes(fd int, name string, e disc.Entry) error {
 	if e.ModTime().IsZero() {
 		return nil
 	}
-	parent, err := x.root.Open(path.Dir(rel))
-	if err != nil {
-		return err
-	}
-	defer parent.Close()
 	ts := []unix.Timespec{unix.NsecToTimespec(accessTime(e).UnixNano()), unix.NsecToTimespec(e.ModTime().UnixNano())}
-	return unix.UtimesNanoAt(int(parent.Fd()), path.Base(rel), ts, unix.AT_SYMLINK_NOFOLLOW)
+	return unix.UtimesNanoAt(fd, name, ts, unix.AT_SYMLINK_NOFOLLOW)
 }
 
 // accessTime is the entry's access time, or its modification time when the

@@ -39,7 +39,7 @@ var lsCmd = &command{
 }
 
 func list(ctx context.Context, stdout io.Writer, name, p string, tf *treeFlags, long, recursive bool) error {
-	t, err := openTree(name, tf)
+	t, err := openTree(name, tf, 0)
 	if err != nil {
 		return err
 	}

@@ -62,8 +62,8 @@ type tree struct {
 }
 
 // openTree opens name (ISZ or plain image) and its directory tree.
-func openTree(name string, t *treeFlags) (*tree, error) {
-	im, err := openImage(name, &t.pw, 0)
+func openTree(name string, t *treeFlags, workers int) (*tree, error) {
+	im, err := openImage(name, &t.pw, workers)
 	if err != nil {
 		return nil, err
 	}

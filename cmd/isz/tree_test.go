@@ -662,7 +662,7 @@ func TestZisofs(t *testing.T) {
 // the middle and at the end, loops and paths through files.
 func TestResolve(t *testing.T) {
 	iso := makeISO(t, makeSourceTree(t, fixtureFiles))
-	tr, err := openTree(iso, &treeFlags{})
+	tr, err := openTree(iso, &treeFlags{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
