@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -209,5 +210,68 @@ func TestMedianRSS(t *testing.T) {
 	}
 	if got := medianRSS(nil); got != (rssAround{}) {
 		t.Errorf("medianRSS(nil) = %v, want zeros", got)
+	}
+}
+
+// TestGenerateTree checks that a generated tree has the entries, depth and
+// file sizes its spec asks for, that its description matches what is on
+// disk, and that the same spec writes the same bytes twice.
+func TestGenerateTree(t *testing.T) {
+	g := genSpec{entries: 3000, dirShare: 0.05, maxDepth: 6, minSize: 200, maxSize: 6 << 10, seed: 7}
+	digest := func(dir string) (map[string]string, int) {
+		sums, depth := map[string]string{}, 0
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			if d.IsDir() {
+				if rel != "." {
+					depth = max(depth, strings.Count(rel, "/")+1)
+				}
+				sums[rel] = "dir"
+				return nil
+			}
+			sum, n, err := sha256File(p)
+			if n < int64(g.minSize) || n > int64(g.maxSize) {
+				t.Errorf("%s is %d bytes, want %d to %d", rel, n, g.minSize, g.maxSize)
+			}
+			sums[rel] = sum
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sums, depth
+	}
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	ta, err := generateTree(g, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := generateTree(g, b); err != nil {
+		t.Fatal(err)
+	}
+	sa, depth := digest(a)
+	sb, _ := digest(b)
+	if len(sa) != g.entries || ta.entries() != g.entries {
+		t.Errorf("%d entries on disk, the description says %d, the spec %d", len(sa), ta.entries(), g.entries)
+	}
+	if want := int(float64(g.entries) * g.dirShare); ta.Dirs != want {
+		t.Errorf("%d directories, want %d", ta.Dirs, want)
+	}
+	if depth > g.maxDepth || depth < g.maxDepth-1 {
+		t.Errorf("deepest directory at depth %d, want up to (and near) %d", depth, g.maxDepth)
+	}
+	if !maps.Equal(sa, sb) {
+		t.Error("two trees generated from the same spec differ")
+	}
+	for _, rel := range ta.sample(10) {
+		if s, ok := sa[rel]; !ok || s == "dir" {
+			t.Errorf("sampled path %s is not a file of the tree", rel)
+		}
+	}
+	if _, err := generateTree(g, a); err == nil {
+		t.Error("generateTree over an existing directory succeeded")
 	}
 }

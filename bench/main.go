@@ -92,6 +92,12 @@ func (c *config) mode() string {
 	return "full"
 }
 
+// selected reports whether measurement n runs: every one does unless -only
+// names some.
+func (c *config) selected(n string) bool {
+	return c.only == "" || slices.Contains(strings.Split(c.only, ","), n)
+}
+
 func main() {
 	c := &config{argv: os.Args}
 	var cache string
@@ -231,8 +237,9 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 	}
 
 	b := &bencher{c: c, ms: ms, in: in, r: r, ctx: ctx, mnt: filepath.Join(c.work, "mnt")}
-	// The file-manager pattern runs last: it is the longest, and the first
-	// to go when a -budget runs out. The report keeps the numbered order.
+	// The longest measurements run last, the first to go when a -budget
+	// runs out: the file-manager pattern, then the million entries (full
+	// mode only). The report keeps the numbered order.
 	for _, s := range []struct {
 		name string
 		fn   func() error
@@ -245,11 +252,12 @@ func bench(ctx context.Context, c *config, ms *mounts, r *report) error {
 		{"7. decode speed per core", b.decodeSpeed},
 		{"8. UDF view", b.udfViewOps},
 		{"3. file-manager pattern", b.fileManager},
+		{"9. a million entries", b.million},
 	} {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if c.only != "" && !slices.Contains(strings.Split(c.only, ","), s.name[:1]) {
+		if !c.selected(s.name[:1]) {
 			continue
 		}
 		if c.budget > 0 && time.Since(r.started) > c.budget {

@@ -208,6 +208,13 @@ func (b *bencher) checkTree(f fsys, dir string) error {
 	if n != t.entries() {
 		return fmt.Errorf("%s: WRONG TREE: %d entries under %s, the source has %d", who, n, dir, t.entries())
 	}
+	return checkSample(t, f, dir)
+}
+
+// checkSample compares the content of a sample of t's files (the largest
+// among them) with what f mounted at dir shows.
+func checkSample(t *tree, f fsys, dir string) error {
+	who := f.name
 	for _, rel := range t.sample(100) {
 		want, _, err := sha256File(filepath.Join(t.Dir, rel))
 		if err != nil {
