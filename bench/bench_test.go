@@ -275,3 +275,36 @@ func TestGenerateTree(t *testing.T) {
 		t.Error("generateTree over an existing directory succeeded")
 	}
 }
+
+// TestArtifactsReuse checks that an input is rebuilt only when its recipe
+// changes, and that how long its build took is kept beside it.
+func TestArtifactsReuse(t *testing.T) {
+	a := &artifacts{built: map[string]time.Duration{}}
+	path := filepath.Join(t.TempDir(), "input")
+	builds := 0
+	build := func(tmp string) error {
+		builds++
+		time.Sleep(time.Millisecond)
+		return os.WriteFile(tmp, []byte("made"), 0o644)
+	}
+	for _, key := range []string{"recipe 1", "recipe 1", "recipe 2"} {
+		if err := a.make(path, key, build); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if builds != 2 {
+		t.Errorf("%d builds for keys 1, 1, 2; want 2", builds)
+	}
+	if d := took(path); d < time.Millisecond {
+		t.Errorf("took(%s) = %v, want the build's time (at least 1ms)", path, d)
+	}
+	if d := took(path + ".missing"); d != 0 {
+		t.Errorf("took of an input never built = %v, want 0", d)
+	}
+	if err := a.make(path+".bad", "k", func(string) error { return os.ErrInvalid }); err == nil {
+		t.Error("a failed build reported no error")
+	}
+	if _, err := os.Stat(path + ".bad"); err == nil {
+		t.Error("a failed build left its file")
+	}
+}

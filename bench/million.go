@@ -88,8 +88,10 @@ const millionCacheOpt = "cache=64M"
 // each server's peak RSS after finding, listing and reading the whole tree
 // on one mount.
 func (b *bencher) million() error {
+	const title = "9. A million entries"
 	mi := b.in.million
 	if mi == nil || b.c.peersOnly {
+		b.r.section(title, "Full mode only (and not with `-peers-only`): not run.")
 		logf("   full mode only, and not with -peers-only: skipped")
 		return nil
 	}
@@ -98,7 +100,7 @@ func (b *bencher) million() error {
 	peer := b.squashfuseLL("squashfuse_ll", mi.sqfs)
 	tools := []fsys{ours, peer}
 	walk := walkOps(t.entries())
-	ops := walk[:2] // find, ls -lR
+	ops := []treeOp{opNamed(walk, "find"), opNamed(walk, "ls -lR")}
 
 	const daemon = "iszmount tree, daemon: `iszmount -o mode=tree," + millionCacheOpt + " IMG DIR` + first readdir"
 	jobs := []readyJob{
@@ -137,7 +139,7 @@ func (b *bencher) million() error {
 		}
 	}
 
-	sec := b.r.section("9. A million entries", fmt.Sprintf(
+	sec := b.r.section(title, fmt.Sprintf(
 		"A tree generated from a seed (`%s`): %d entries (%d directories nested up to %d deep, %d files of %d B to %s, log-uniform, %s in all; file contents are text-like runs mixed with 0-60%% random bytes, names of 3-20 characters). Full mode only. iszmount serves a zlib ISZ (128 KiB chunks) of its ISO, always with `-o %s` (whatever `-cache` says), so its memory target is %s; squashfuse_ll serves a gzip squashfs of the same tree. Both trees were checked: `find` printed every entry, and %d sampled files (the largest included) matched the source.",
 		millionSpec.key(), t.entries(), t.Dirs, millionSpec.maxDepth, t.Files, millionSpec.minSize, mib(int64(millionSpec.maxSize)), mib(t.Bytes),
 		millionCacheOpt, mib(millionCache+64<<20), len(t.sample(100))))
