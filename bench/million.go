@@ -140,8 +140,8 @@ func (b *bencher) million() error {
 	}
 
 	sec := b.r.section(title, fmt.Sprintf(
-		"A tree generated from a seed (`%s`): %d entries (%d directories nested up to %d deep, %d files of %d B to %s, log-uniform, %s in all; file contents are text-like runs mixed with 0-60%% random bytes, names of 3-20 characters). Full mode only. iszmount serves a zlib ISZ (128 KiB chunks) of its ISO, always with `-o %s` (whatever `-cache` says), so its memory target is %s; squashfuse_ll serves a gzip squashfs of the same tree. Both trees were checked: `find` printed every entry, and %d sampled files (the largest included) matched the source.",
-		millionSpec.key(), t.entries(), t.Dirs, millionSpec.maxDepth, t.Files, millionSpec.minSize, mib(int64(millionSpec.maxSize)), mib(t.Bytes),
+		"A tree generated from a seed (`%s`): %d entries (%d directories nested up to %d deep, %d files of %d B to %d KiB, log-uniform, %s in all; file contents are text-like runs mixed with 0-60%% random bytes, names of 3-20 characters). Full mode only. iszmount serves a zlib ISZ (128 KiB chunks) of its ISO, always with `-o %s` (whatever `-cache` says), so its memory target is %s; squashfuse_ll serves a gzip squashfs of the same tree. Both trees were checked: `find` printed every entry, and %d sampled files (the largest included) matched the source.",
+		millionSpec.key(), t.entries(), t.Dirs, millionSpec.maxDepth, t.Files, millionSpec.minSize, millionSpec.maxSize>>10, mib(t.Bytes),
 		millionCacheOpt, mib(millionCache+64<<20), len(t.sample(100))))
 	sec.table("Input", "Size", "Built in (when it was built)")
 	sec.row("the tree on disk", mib(t.Bytes)+" of file data", fmtTook(mi.steps[0].path))
@@ -158,9 +158,20 @@ func (b *bencher) million() error {
 		sec.row(j.name, ready[j.name].timeCell())
 	}
 
-	sec.table("Tool (cold: fresh mount, page cache dropped)", "find", "ls -lR", "Peak RSS after the cold ls -lR")
+	// coldPeak is the highest peak RSS of any cold run of f.
+	coldPeak := func(f fsys) int64 {
+		var p int64
+		for _, rs := range mem[f.name] {
+			for _, r := range rs {
+				p = max(p, r.peak)
+			}
+		}
+		return p
+	}
+	sec.table("Tool (cold: fresh mount, page cache dropped)", "find", "ls -lR", "Peak RSS, find (median)", "Peak RSS, ls -lR (median)", "Peak RSS, highest")
 	for _, f := range tools {
-		sec.row(f.name, cold[f.name]["find"].timeCell(), cold[f.name]["ls -lR"].timeCell(), mib(medianRSS(mem[f.name]["ls -lR"]).peak))
+		sec.row(f.name, cold[f.name]["find"].timeCell(), cold[f.name]["ls -lR"].timeCell(),
+			mib(medianRSS(mem[f.name]["find"]).peak), mib(medianRSS(mem[f.name]["ls -lR"]).peak), mib(coldPeak(f)))
 	}
 
 	cols := []string{"One mount, page cache dropped once, then in turn"}
@@ -183,9 +194,9 @@ func (b *bencher) million() error {
 	for _, op := range ops {
 		b.r.target(fmt.Sprintf("1M entries: `%s` cold vs squashfuse_ll", op.name), speedup(med(ours.name, op.name), med(peer.name, op.name)), 1.5)
 	}
-	peak := walks[ours.name][len(walks[ours.name])-1].peak
-	b.r.limit(fmt.Sprintf("1M entries: peak RSS after find + ls -lR + reading every file (`-o %s`; squashfuse_ll: %s)", millionCacheOpt, mib(walks[peer.name][len(walks[peer.name])-1].peak)),
-		float64(peak)/(1<<20), float64(millionCache+64<<20)/(1<<20), "MiB")
+	peak := func(f fsys) int64 { return max(walks[f.name][len(walks[f.name])-1].peak, coldPeak(f)) }
+	b.r.limit(fmt.Sprintf("1M entries: peak RSS, the walk (find + ls -lR + reading every file) and every cold run (`-o %s`; squashfuse_ll: %s)", millionCacheOpt, mib(peak(peer))),
+		float64(peak(ours))/(1<<20), float64(millionCache+64<<20)/(1<<20), "MiB")
 	return nil
 }
 
