@@ -6,8 +6,9 @@
 //
 // As root, from the repository root:
 //
-//	go run ./bench            # full run: a ~1 GiB source tree, ~20 minutes
-//	go run ./bench -small     # ~100 MiB tree, few repetitions, ~4 minutes (CI)
+//	go run ./bench            # full run: a ~1 GiB source tree and a million-entry one, ~50 minutes
+//	go run ./bench -only 9    # the million entries alone, ~25 minutes
+//	go run ./bench -small     # ~100 MiB tree, few repetitions, ~4 minutes (CI; no million entries)
 //	go run ./bench -out report.md -work /var/tmp/iszbench
 //
 // It installs missing peers with apt-get, builds iszmount and isz from the
@@ -23,7 +24,10 @@
 // the tree and one holding the ISO as a single file, gzip and bzip2
 // streams of the ISO, and an ISZ of a UDF bridge disc of the tree
 // (genisoimage), whose UDF and ISO 9660 views are measured against each
-// other. iszmount is measured against `isz extract`,
+// other. In full mode, a tree of a million entries generated from a seed
+// (small files, deep directories), a zlib ISZ of its ISO and a gzip
+// squashfs of it measure mounting, listing and memory at that scale.
+// iszmount is measured against `isz extract`,
 // `pigz -dc`, `gzip -dc`, `bzip2 -dc`, squashfuse_ll, squashfuse, the
 // kernel's squashfs on a loop device, fuseiso and tmpfs, and its decoders,
 // one core against one, against libdeflate-gunzip and lbzip2. See bench/README.md
