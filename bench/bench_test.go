@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -209,5 +210,101 @@ func TestMedianRSS(t *testing.T) {
 	}
 	if got := medianRSS(nil); got != (rssAround{}) {
 		t.Errorf("medianRSS(nil) = %v, want zeros", got)
+	}
+}
+
+// TestGenerateTree checks that a generated tree has the entries, depth and
+// file sizes its spec asks for, that its description matches what is on
+// disk, and that the same spec writes the same bytes twice.
+func TestGenerateTree(t *testing.T) {
+	g := genSpec{entries: 3000, dirShare: 0.05, maxDepth: 6, minSize: 200, maxSize: 6 << 10, seed: 7}
+	digest := func(dir string) (map[string]string, int) {
+		sums, depth := map[string]string{}, 0
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			if d.IsDir() {
+				if rel != "." {
+					depth = max(depth, strings.Count(rel, "/")+1)
+				}
+				sums[rel] = "dir"
+				return nil
+			}
+			sum, n, err := sha256File(p)
+			if n < int64(g.minSize) || n > int64(g.maxSize) {
+				t.Errorf("%s is %d bytes, want %d to %d", rel, n, g.minSize, g.maxSize)
+			}
+			sums[rel] = sum
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sums, depth
+	}
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	ta, err := generateTree(g, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := generateTree(g, b); err != nil {
+		t.Fatal(err)
+	}
+	sa, depth := digest(a)
+	sb, _ := digest(b)
+	if len(sa) != g.entries || ta.entries() != g.entries {
+		t.Errorf("%d entries on disk, the description says %d, the spec %d", len(sa), ta.entries(), g.entries)
+	}
+	if want := int(float64(g.entries) * g.dirShare); ta.Dirs != want {
+		t.Errorf("%d directories, want %d", ta.Dirs, want)
+	}
+	if depth > g.maxDepth || depth < g.maxDepth-1 {
+		t.Errorf("deepest directory at depth %d, want up to (and near) %d", depth, g.maxDepth)
+	}
+	if !maps.Equal(sa, sb) {
+		t.Error("two trees generated from the same spec differ")
+	}
+	for _, rel := range ta.sample(10) {
+		if s, ok := sa[rel]; !ok || s == "dir" {
+			t.Errorf("sampled path %s is not a file of the tree", rel)
+		}
+	}
+	if _, err := generateTree(g, a); err == nil {
+		t.Error("generateTree over an existing directory succeeded")
+	}
+}
+
+// TestArtifactsReuse checks that an input is rebuilt only when its recipe
+// changes, and that how long its build took is kept beside it.
+func TestArtifactsReuse(t *testing.T) {
+	a := &artifacts{built: map[string]time.Duration{}}
+	path := filepath.Join(t.TempDir(), "input")
+	builds := 0
+	build := func(tmp string) error {
+		builds++
+		time.Sleep(time.Millisecond)
+		return os.WriteFile(tmp, []byte("made"), 0o644)
+	}
+	for _, key := range []string{"recipe 1", "recipe 1", "recipe 2"} {
+		if err := a.make(path, key, build); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if builds != 2 {
+		t.Errorf("%d builds for keys 1, 1, 2; want 2", builds)
+	}
+	if d := took(path); d < time.Millisecond {
+		t.Errorf("took(%s) = %v, want the build's time (at least 1ms)", path, d)
+	}
+	if d := took(path + ".missing"); d != 0 {
+		t.Errorf("took of an input never built = %v, want 0", d)
+	}
+	if err := a.make(path+".bad", "k", func(string) error { return os.ErrInvalid }); err == nil {
+		t.Error("a failed build reported no error")
+	}
+	if _, err := os.Stat(path + ".bad"); err == nil {
+		t.Error("a failed build left its file")
 	}
 }

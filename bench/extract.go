@@ -143,5 +143,5 @@ func (b *bencher) checkExtracted(j extractJob, dest string) error {
 	if want := t.entries() - t.Symlinks; n != want {
 		return fmt.Errorf("%s: WRONG TREE: %d entries besides symlinks under %s, the source has %d", j.name, n, dest, want)
 	}
-	return b.checkSample(j.name, dest, nil)
+	return checkSample(b.in.tree, fsys{name: j.name}, dest)
 }

@@ -32,12 +32,14 @@ type inputs struct {
 	bigSize  int64
 	udf      string                   // an ISZ (zlib) of a UDF bridge ISO of the tree (genisoimage -udf -R -J)
 	udfSize  int64                    // that ISO's size
+	million  *millionInputs           // measurement 10's, full mode only
 	built    map[string]time.Duration // how long each artifact took (fresh ones only)
 }
 
 // artifacts rebuilds a file only when its recipe changed: each file has a
 // .key beside it naming the recipe and its inputs' keys, so a second run of
-// the harness reuses every input.
+// the harness reuses every input, and a .took beside it saying how long its
+// build took, for the reports of later runs.
 type artifacts struct {
 	built map[string]time.Duration
 	mu    sync.Mutex
@@ -64,10 +66,25 @@ func (a *artifacts) make(path, key string, build func(tmp string) error) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
+	took := time.Since(start)
 	a.mu.Lock()
-	a.built[filepath.Base(path)] = time.Since(start)
+	a.built[filepath.Base(path)] = took
 	a.mu.Unlock()
+	if err := os.WriteFile(path+".took", []byte(took.String()), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(path+".key", []byte(key), 0o644)
+}
+
+// took reads how long the build of path took, when it was built (zero if
+// that is not known: an input built before the harness recorded it).
+func took(path string) time.Duration {
+	data, err := os.ReadFile(path + ".took")
+	if err != nil {
+		return 0
+	}
+	d, _ := time.ParseDuration(string(data))
+	return d
 }
 
 func buildInputs(ctx context.Context, c *config) (*inputs, error) {
@@ -185,6 +202,12 @@ func buildInputs(ctx context.Context, c *config) (*inputs, error) {
 	}
 	if in.udfSize, err = readSize(p("udf.size")); err != nil {
 		return nil, err
+	}
+
+	if !c.small && c.selected("10") {
+		if in.million, err = buildMillion(ctx, c, a, p("million")); err != nil {
+			return nil, err
+		}
 	}
 	return in, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -88,49 +87,107 @@ func (b *bencher) warmReread() error {
 	return nil
 }
 
-// mountAndMemory is measurement 6: how long a mount takes to be usable
-// (cold), and the FUSE servers' peak RSS while the tree is read, on the
-// benchmark image and on one four times its size.
-func (b *bencher) mountAndMemory() error {
-	reps := b.c.warmReps
-	type readyJob struct {
-		name  string
-		mount func() (time.Duration, error)
+// A readyJob mounts an image one way and returns how long the mount took
+// to be usable.
+type readyJob struct {
+	name  string
+	mount func() (time.Duration, error)
+}
+
+// polled times f mounted in the foreground: from the start of its command
+// until its mount point is in /proc/self/mountinfo (polled every 0.5 ms)
+// and its root lists.
+func (b *bencher) polled(f fsys) func() (time.Duration, error) {
+	return func() (time.Duration, error) {
+		var d time.Duration
+		err := b.with(f, func(m *mount) error { d = m.ready; return nil })
+		return d, err
 	}
-	var jobs []readyJob
-	polled := func(f fsys) func() (time.Duration, error) {
-		return func() (time.Duration, error) {
-			var d time.Duration
-			err := b.with(f, func(m *mount) error { d = m.ready; return nil })
-			return d, err
-		}
-	}
-	if !b.c.peersOnly {
-		jobs = append(jobs,
-			readyJob{"iszmount tree (zlib), daemon: `iszmount IMG DIR` + first readdir", func() (time.Duration, error) { return b.daemonReady(b.in.iszZlib) }},
-			readyJob{"iszmount tree (zlib), foreground", polled(b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))},
-			readyJob{fmt.Sprintf("iszmount tree, big image (%s), daemon", mib(b.in.bigSize)), func() (time.Duration, error) { return b.daemonReady(b.in.big) }},
-		)
-	}
-	jobs = append(jobs,
-		readyJob{"squashfuse_ll, foreground", polled(b.squashfuseLL("squashfuse_ll", b.in.treeSqfs))},
-		readyJob{"squashfuse, foreground", polled(b.squashfuse("squashfuse", b.in.treeSqfs))},
-		readyJob{"kernel squashfs (`mount -o loop`)", polled(b.kernelSquashfs("kernel squashfs", b.in.treeSqfs))},
-		readyJob{"fuseiso, foreground", polled(b.fuseiso("fuseiso (plain ISO)", b.in.iso))},
-	)
+}
+
+// daemonJob times `iszmount -o opts img DIR` in its daemon form.
+func (b *bencher) daemonJob(name, img, opts string) readyJob {
+	return readyJob{name, func() (time.Duration, error) { return b.daemonReady(img, opts) }}
+}
+
+// timeReady runs every job reps times, interleaved, each after dropping
+// the page cache, and returns their times by name.
+func (b *bencher) timeReady(jobs []readyJob, reps int) (map[string]series, error) {
 	ready := map[string]series{}
 	for rep := range reps {
 		for _, j := range jobs {
 			if err := dropCaches(); err != nil {
-				return err
+				return nil, err
 			}
 			d, err := j.mount()
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ready[j.name] = append(ready[j.name], d)
 			logf("   %d/%d ready %-60s %s", rep+1, reps, j.name, fmtDur(d))
 		}
+	}
+	return ready, nil
+}
+
+// A walkStep is one operation of a walk (see walkMemory): its time and the
+// server's resident set once it is over.
+type walkStep struct {
+	d         time.Duration
+	rss, peak int64 // VmRSS and VmHWM after the operation
+}
+
+// walkMemory mounts f, empties the page cache, and runs ops one after the
+// other on that one mount, each output checked, reading the server's
+// memory after each. If t is not nil, a sample of t's files is then
+// compared with the source on the same mount.
+func (b *bencher) walkMemory(f fsys, ops []treeOp, t *tree) ([]walkStep, error) {
+	var steps []walkStep
+	err := b.with(f, func(m *mount) error {
+		if err := dropCaches(); err != nil {
+			return err
+		}
+		for _, op := range ops {
+			d, out, err := b.timeShell(m.dir, op.script)
+			if err == nil && op.check != nil {
+				err = op.check(out)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+			steps = append(steps, walkStep{d: d, rss: m.rss(), peak: m.peakRSS()})
+			logf("   %s: %s in %s, RSS %s, peak %s", f.name, op.name, fmtDur(d), mib(m.rss()), mib(m.peakRSS()))
+		}
+		if t != nil {
+			return checkSample(t, f, m.dir)
+		}
+		return nil
+	})
+	return steps, err
+}
+
+// mountAndMemory is measurement 6: how long a mount takes to be usable
+// (cold), and the FUSE servers' peak RSS while the tree is read, on the
+// benchmark image and on one four times its size.
+func (b *bencher) mountAndMemory() error {
+	var jobs []readyJob
+	if !b.c.peersOnly {
+		opts := "mode=tree" + b.c.cacheOpt
+		jobs = append(jobs,
+			b.daemonJob("iszmount tree (zlib), daemon: `iszmount IMG DIR` + first readdir", b.in.iszZlib, opts),
+			readyJob{"iszmount tree (zlib), foreground", b.polled(b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))},
+			b.daemonJob(fmt.Sprintf("iszmount tree, big image (%s), daemon", mib(b.in.bigSize)), b.in.big, opts),
+		)
+	}
+	jobs = append(jobs,
+		readyJob{"squashfuse_ll, foreground", b.polled(b.squashfuseLL("squashfuse_ll", b.in.treeSqfs))},
+		readyJob{"squashfuse, foreground", b.polled(b.squashfuse("squashfuse", b.in.treeSqfs))},
+		readyJob{"kernel squashfs (`mount -o loop`)", b.polled(b.kernelSquashfs("kernel squashfs", b.in.treeSqfs))},
+		readyJob{"fuseiso, foreground", b.polled(b.fuseiso("fuseiso (plain ISO)", b.in.iso))},
+	)
+	ready, err := b.timeReady(jobs, b.c.warmReps)
+	if err != nil {
+		return err
 	}
 	sec := b.r.section("6. Mount time and memory",
 		"Mount-to-ready: from starting the command until the root directory lists, page cache dropped first. Foreground servers are polled in /proc/self/mountinfo every 0.5 ms; the daemon form is timed until `iszmount` returns (it returns only once the kernel has the mount) plus one readdir.")
@@ -144,41 +201,17 @@ func (b *bencher) mountAndMemory() error {
 	rss := map[string]int64{}
 	images := []struct {
 		name, path string
-		copies     int
-	}{{"benchmark image", b.in.iszZlib, 1}, {"big image", b.in.big, b.c.bigFactor}}
+		entries    int
+	}{{"benchmark image", b.in.iszZlib, b.in.tree.entries()}, {"big image", b.in.big, 1 + b.c.bigFactor*b.in.tree.entries()}}
 	for _, img := range images {
 		if b.c.peersOnly {
 			break
 		}
-		want := 1 + img.copies*b.in.tree.entries()
-		if img.copies == 1 {
-			want = b.in.tree.entries()
-		}
-		f := b.iszmountFS("iszmount tree, "+img.name, img.path, "mode=tree")
-		err := b.with(f, func(m *mount) error {
-			if err := dropCaches(); err != nil {
-				return err
-			}
-			_, out, err := b.timeShell(m.dir, "find . | wc -l")
-			if err != nil {
-				return err
-			}
-			if n, _ := strconv.Atoi(strings.TrimSpace(out)); n != want {
-				return fmt.Errorf("%s: find printed %s entries, want %d", img.name, strings.TrimSpace(out), want)
-			}
-			for _, script := range []string{"ls -lR > /dev/null", "tar cf - . | wc -c"} {
-				d, _, err := b.timeShell(m.dir, script)
-				if err != nil {
-					return err
-				}
-				logf("   %s: %s in %s, peak RSS %s", img.name, script, fmtDur(d), mib(m.peakRSS()))
-			}
-			rss[img.name] = m.peakRSS()
-			return nil
-		})
+		steps, err := b.walkMemory(b.iszmountFS("iszmount tree, "+img.name, img.path, "mode=tree"), walkOps(img.entries), nil)
 		if err != nil {
 			return err
 		}
+		rss[img.name] = steps[len(steps)-1].peak
 	}
 	sec.table("Server", "Peak RSS (VmHWM)")
 	for _, name := range []string{"iszmount tree (zlib)", "squashfuse_ll", "squashfuse", "fuseiso (plain ISO)"} {
@@ -200,14 +233,13 @@ func (b *bencher) mountAndMemory() error {
 	return nil
 }
 
-// daemonReady times `iszmount -o ... IMG DIR` without -f (it forks a daemon
-// and returns once mounted) plus the first readdir, then unmounts.
-func (b *bencher) daemonReady(img string) (time.Duration, error) {
+// daemonReady times `iszmount -o opts IMG DIR` without -f (it forks a
+// daemon and returns once mounted) plus the first readdir, then unmounts.
+func (b *bencher) daemonReady(img, opts string) (time.Duration, error) {
 	dir := b.dir("iszmount daemon")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
-	opts := "mode=tree" + b.c.cacheOpt
 	// Output to a file, not a pipe: the daemon may keep the parent's stderr
 	// open, and a pipe would make the wait last as long as the daemon.
 	log, err := os.CreateTemp(b.c.work, "iszmount-daemon-*.log")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -171,7 +173,11 @@ func (r *report) markdown(c *config) string {
 		w("\n")
 	}
 	sections := slices.Clone(r.sections)
-	slices.SortStableFunc(sections, func(a, b *section) int { return strings.Compare(a.title, b.title) })
+	slices.SortStableFunc(sections, func(a, b *section) int {
+		x, _ := strconv.Atoi(number(a.title))
+		y, _ := strconv.Atoi(number(b.title))
+		return cmp.Or(x-y, strings.Compare(a.title, b.title))
+	})
 	for _, s := range sections {
 		w("## %s\n\n", s.title)
 		if s.intro != "" {

@@ -47,7 +47,8 @@ type tree struct {
 	Bytes    int64    `json:"bytes"`
 	Largest  []string `json:"largest"` // relative paths of the largest files, largest first
 	Roots    []string `json:"roots"`
-	// Paths of every regular file, relative to Dir, for sampling.
+	// Paths of regular files, relative to Dir, for sampling: every file of
+	// a copied tree, every thousandth of a generated one (generateTree).
 	Paths []string `json:"paths"`
 	Sizes []int64  `json:"sizes"`
 }

@@ -208,20 +208,20 @@ func (b *bencher) checkTree(f fsys, dir string) error {
 	if n != t.entries() {
 		return fmt.Errorf("%s: WRONG TREE: %d entries under %s, the source has %d", who, n, dir, t.entries())
 	}
-	return b.checkSample(who, dir, f.shown)
+	return checkSample(t, f, dir)
 }
 
-// checkSample compares the content of a sample of files (the largest among
-// them) under dir with the source tree; shown is fsys.shown.
-func (b *bencher) checkSample(who, dir string, shown func(string) string) error {
-	t := b.in.tree
+// checkSample compares the content of a sample of t's files (the largest
+// among them) with what f mounted at dir shows.
+func checkSample(t *tree, f fsys, dir string) error {
+	who := f.name
 	for _, rel := range t.sample(100) {
 		want, _, err := sha256File(filepath.Join(t.Dir, rel))
 		if err != nil {
 			return err
 		}
-		if shown != nil {
-			rel = shown(rel)
+		if f.shown != nil {
+			rel = f.shown(rel)
 		}
 		got, _, err := sha256File(filepath.Join(dir, rel))
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +16,12 @@ type treeOp struct {
 	check func(out string) error
 }
 
-func (b *bencher) treeOpsList() []treeOp {
-	want := b.in.tree.entries()
+// treeOpsList are measurement 2's operations on the source tree.
+func (b *bencher) treeOpsList() []treeOp { return treeOpsFor(b.in.tree.entries()) }
+
+// treeOpsFor are the operations on a tree of want entries (what `find .`
+// prints, checked).
+func treeOpsFor(want int) []treeOp {
 	return []treeOp{
 		{"find", "find . | wc -l", func(out string) error {
 			if n, _ := strconv.Atoi(strings.TrimSpace(out)); n != want {
@@ -28,6 +33,13 @@ func (b *bencher) treeOpsList() []treeOp {
 		{"du -s", "du -s > /dev/null", nil},
 		{"read every file", "tar cf - . | wc -c", nil},
 	}
+}
+
+// walkOps are the operations of a walk of a whole tree of want entries:
+// find, ls -lR and reading every file, one after the other on one mount,
+// each run as a user would.
+func walkOps(want int) []treeOp {
+	return slices.DeleteFunc(treeOpsFor(want), func(op treeOp) bool { return op.name == "du -s" })
 }
 
 // treeFS are the tools that browse the tree.

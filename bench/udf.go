@@ -49,7 +49,7 @@ func genisoimageUDFName(rel string) string {
 // squashfuse_ll, cold and warm; and each server's memory per entry once a
 // cold `ls -lR` has looked up the whole tree.
 func (b *bencher) udfViewOps() error {
-	ops := slices.DeleteFunc(b.treeOpsList(), func(op treeOp) bool { return op.name == "du -s" })
+	ops := walkOps(b.in.tree.entries())
 	tools := b.udfFS()
 	cold, warm, mem, err := b.runTreeOps(ops, tools)
 	if err != nil {
