@@ -17,7 +17,10 @@ import "sync"
 // reply of every directory in full, which is all of a small directory.
 //
 // So the answer depends on the caller, by thread ID as the request carries
-// it: a caller we know nothing about gets names only; once it has looked up
+// it: a caller we know nothing about gets names only, but for the
+// directories among them, given in full: a walk enters them next, and
+// would otherwise send a LOOKUP for each (a fifth of find's requests; 14.6 s
+// -> 9.8 s for find on a million entries). Once a caller has looked up
 // names in the directory it was last given names of (it stats what it
 // lists), its listings are answered in full from then on. That costs a
 // stat-ing caller the LOOKUPs of one directory, and a non-stat-ing caller

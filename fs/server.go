@@ -267,7 +267,8 @@ func (f *FS) ReadDirPlus(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirE
 // readDir lists a directory from offset in.Offset: 0 is ".", 1 "..", and
 // 2+i the listing's entry i. A READDIRPLUS (readdirplus) answered in full
 // (plus, see plusPolicy) gives each entry but the dots its node ID and
-// attributes; otherwise their node ID is 0.
+// attributes; otherwise only directories get them, and other entries node
+// ID 0.
 func (f *FS) readDir(in *fuse.ReadIn, out *fuse.DirEntryList, readdirplus, plus bool) fuse.Status {
 	f.touch()
 	dir, errno := f.entry(in.NodeId, nil)
@@ -309,7 +310,7 @@ func (f *FS) readDir(in *fuse.ReadIn, out *fuse.DirEntryList, readdirplus, plus 
 		if eo == nil {
 			return fuse.OK // the reply is full
 		}
-		if plus && e != nil {
+		if e != nil && readdirplus && (plus || e.IsDir()) {
 			if id := f.inodes.ref(in.NodeId, int(off-2)); id != 0 {
 				f.fillEntry(id, e, eo)
 			} // else left without attributes, as if not in full

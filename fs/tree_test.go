@@ -126,16 +126,22 @@ func TestTreeForget(t *testing.T) {
 }
 
 // TestTreeReaddirplus: find(1), which never stats what it lists, makes the
-// kernel build no inodes (READDIRPLUS answered by names only), while ls -lR
+// kernel build inodes only for the directories it enters, and needs no
+// LOOKUP to enter them (READDIRPLUS answered by names only, but for
+// directories), while ls -lR
 // gets attributes with the listings after its first directory, so it
 // looks up the names of one directory only.
 func TestTreeReaddirplus(t *testing.T) {
 	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f, dir, _ := mountTestTree(t, &Options{Logger: logger}, &MountOptions{Debug: true})
+	before := strings.Count(logs.String(), "LOOKUP n")
 	out, err := exec.Command("find", dir).Output()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "LOOKUP n") - before; n != 0 {
+		t.Errorf("find sent %d LOOKUPs, want none: its listings name the directories in full", n)
 	}
 	if lines := bytes.Count(out, []byte("\n")); lines != treeDirs*(treeFiles+1)+2 {
 		t.Errorf("find listed %d names", lines)
@@ -143,7 +149,7 @@ func TestTreeReaddirplus(t *testing.T) {
 	if got := f.inodes.size(); got != 1+treeDirs {
 		t.Errorf("after find the inode table holds %d records, want the root and the %d directories find entered", got, treeDirs)
 	}
-	before := strings.Count(logs.String(), "LOOKUP n")
+	before = strings.Count(logs.String(), "LOOKUP n")
 	if err := exec.Command("ls", "-lR", dir).Run(); err != nil {
 		t.Fatal(err)
 	}
