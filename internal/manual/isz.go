@@ -87,7 +87,7 @@ var Isz = &Page{
 			Flags: append([]Flag{
 				{Long: "files", Arg: "DESTDIR", Files: true, Text: "copy files out of the image's tree into DESTDIR instead of writing the raw image"},
 				{Short: "f", Long: "force", Text: "replace an existing OUT.iso"},
-				{Short: "j", Long: "jobs", Arg: "N", Text: "decode with N parallel workers (0: one per core)"},
+				{Short: "j", Long: "jobs", Arg: "N", Text: "decode with N parallel workers (0: one per core); with --files, also write up to N files at once"},
 				{Short: "p", Long: "preserve-setid", Text: "with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)"},
 			}, treeFlags...),
 		},

@@ -30,7 +30,7 @@ complete -c isz -n '__fish_seen_subcommand_from verify' -l password -x -d 'passw
 complete -c isz -n '__fish_seen_subcommand_from verify' -l passfile -r -F -d 'read the password from the first line of FILE ("-" = standard input)'
 complete -c isz -n '__fish_seen_subcommand_from extract' -l files -r -F -d 'copy files out of the image\'s tree into DESTDIR instead of writing the raw image'
 complete -c isz -n '__fish_seen_subcommand_from extract' -s f -l force -d 'replace an existing OUT.iso'
-complete -c isz -n '__fish_seen_subcommand_from extract' -s j -l jobs -x -d 'decode with N parallel workers (0: one per core)'
+complete -c isz -n '__fish_seen_subcommand_from extract' -s j -l jobs -x -d 'decode with N parallel workers (0: one per core); with --files, also write up to N files at once'
 complete -c isz -n '__fish_seen_subcommand_from extract' -s p -l preserve-setid -d 'with --files: keep setuid and setgid bits (dropped by default: the files are owned by you, not by their owner on the disc)'
 complete -c isz -n '__fish_seen_subcommand_from extract' -l password -x -d 'password of an encrypted image (visible to other users in ps; prefer --passfile or $ISZ_PASSWORD)'
 complete -c isz -n '__fish_seen_subcommand_from extract' -l passfile -r -F -d 'read the password from the first line of FILE ("-" = standard input)'
