@@ -28,9 +28,34 @@ import (
 // reports the entries' shared on-disc identity as st_ino.
 type inodeTable struct {
 	mu   sync.Mutex
-	recs []inodeRec // by node ID; recs[0] is unused, recs[rootID] the root
-	free []uint32   // node IDs of freed records
-	ids  idIndex    // (parent, index) -> node ID
+	recs recPages // by node ID; record 0 is unused, rootID the root
+	free []uint32 // node IDs of freed records
+	ids  idIndex  // (parent, index) -> node ID
+}
+
+// recPages holds the records in pages of recsPerPage, so that the table
+// grows without copying itself: a slice doubling at a million records
+// would hold 16 MiB and allocate 20 more at once, a peak the daemon's
+// memory budget would have to carry.
+type recPages struct {
+	pages [][]inodeRec
+	n     int // records in use: node IDs below n exist
+}
+
+const recsPerPage = 1 << 14 // 256 KiB
+
+// at returns the record of node ID id, which must be below r.n.
+func (r *recPages) at(id uint32) *inodeRec {
+	return &r.pages[id/recsPerPage][id%recsPerPage]
+}
+
+// add appends a zero record and returns its node ID.
+func (r *recPages) add() uint32 {
+	if r.n == len(r.pages)*recsPerPage {
+		r.pages = append(r.pages, make([]inodeRec, recsPerPage))
+	}
+	r.n++
+	return uint32(r.n - 1)
 }
 
 // inodeRec is one inode the kernel holds, or a free slot (parent 0, which
@@ -50,8 +75,10 @@ const rootID = fuse.FUSE_ROOT_ID
 const maxDepth = 1 << 12
 
 func (t *inodeTable) init() {
-	t.recs = make([]inodeRec, rootID+1, 1024)
-	t.recs[rootID].nlookup = 1 // the kernel's own reference, never forgotten
+	for t.recs.n <= rootID {
+		t.recs.add()
+	}
+	t.recs.at(rootID).nlookup = 1 // the kernel's own reference, never forgotten
 }
 
 // ref returns the node ID of the entry at index of directory parent,
@@ -64,8 +91,8 @@ func (t *inodeTable) ref(parent uint64, index int) uint64 {
 	if !t.live(parent) || index < 0 || uint64(index) > 1<<32-1 {
 		return 0
 	}
-	if id := t.ids.find(t.recs, uint32(parent), uint32(index)); id != 0 {
-		r := &t.recs[id]
+	if id := t.ids.find(&t.recs, uint32(parent), uint32(index)); id != 0 {
+		r := t.recs.at(id)
 		if r.nlookup < ^uint32(0) {
 			r.nlookup++
 		}
@@ -76,21 +103,20 @@ func (t *inodeTable) ref(parent uint64, index int) uint64 {
 	case len(t.free) > 0:
 		id = t.free[len(t.free)-1]
 		t.free = t.free[:len(t.free)-1]
-	case len(t.recs) < 1<<32-1:
-		id = uint32(len(t.recs))
-		t.recs = append(t.recs, inodeRec{})
+	case t.recs.n < 1<<32-1:
+		id = t.recs.add()
 	default:
 		return 0
 	}
-	t.recs[id] = inodeRec{parent: uint32(parent), index: uint32(index), nlookup: 1}
-	t.recs[parent].kids++
-	t.ids.insert(t.recs, id)
+	*t.recs.at(id) = inodeRec{parent: uint32(parent), index: uint32(index), nlookup: 1}
+	t.recs.at(uint32(parent)).kids++
+	t.ids.insert(&t.recs, id)
 	return uint64(id)
 }
 
 // live reports whether id is a node ID the kernel holds. Callers hold mu.
 func (t *inodeTable) live(id uint64) bool {
-	return id < uint64(len(t.recs)) && t.recs[id].nlookup > 0
+	return id < uint64(t.recs.n) && t.recs.at(uint32(id)).nlookup > 0
 }
 
 // forget takes n references off id (FORGET) and frees what is left
@@ -102,7 +128,7 @@ func (t *inodeTable) forget(id uint64, n uint64) {
 	if id == rootID || !t.live(id) {
 		return
 	}
-	r := &t.recs[id]
+	r := t.recs.at(uint32(id))
 	if n >= uint64(r.nlookup) {
 		r.nlookup = 0
 	} else {
@@ -115,14 +141,14 @@ func (t *inodeTable) forget(id uint64, n uint64) {
 // unreferenced. Callers hold mu.
 func (t *inodeTable) release(id uint32) {
 	for id != rootID {
-		r := t.recs[id]
+		r := *t.recs.at(id)
 		if r.nlookup > 0 || r.kids > 0 {
 			return
 		}
-		t.ids.remove(t.recs, id)
-		t.recs[id] = inodeRec{}
+		t.ids.remove(&t.recs, id)
+		*t.recs.at(id) = inodeRec{}
 		t.free = append(t.free, id)
-		t.recs[r.parent].kids--
+		t.recs.at(r.parent).kids--
 		id = r.parent
 	}
 }
@@ -139,7 +165,7 @@ func (t *inodeTable) path(id uint64, buf []uint32) (path []uint32, ok bool) {
 		if len(buf) >= maxDepth {
 			return nil, false
 		}
-		r := t.recs[id]
+		r := t.recs.at(uint32(id))
 		buf = append(buf, r.index)
 		id = uint64(r.parent)
 	}
@@ -170,7 +196,7 @@ func (x *idIndex) home(parent, index uint32) int {
 }
 
 // find returns the node ID recorded for (parent, index), or 0.
-func (x *idIndex) find(recs []inodeRec, parent, index uint32) uint32 {
+func (x *idIndex) find(recs *recPages, parent, index uint32) uint32 {
 	if x.n == 0 {
 		return 0
 	}
@@ -180,14 +206,14 @@ func (x *idIndex) find(recs []inodeRec, parent, index uint32) uint32 {
 		if id == 0 {
 			return 0
 		}
-		if r := &recs[id]; r.parent == parent && r.index == index {
+		if r := recs.at(id); r.parent == parent && r.index == index {
 			return id
 		}
 	}
 }
 
 // insert adds id, whose record is filled in and not yet held.
-func (x *idIndex) insert(recs []inodeRec, id uint32) {
+func (x *idIndex) insert(recs *recPages, id uint32) {
 	if 2*(x.n+1) > len(x.slots) {
 		old := x.slots
 		x.slots = make([]uint32, max(64, 2*len(old)))
@@ -201,9 +227,10 @@ func (x *idIndex) insert(recs []inodeRec, id uint32) {
 	x.n++
 }
 
-func (x *idIndex) place(recs []inodeRec, id uint32) {
+func (x *idIndex) place(recs *recPages, id uint32) {
 	mask := len(x.slots) - 1
-	i := x.home(recs[id].parent, recs[id].index)
+	r := recs.at(id)
+	i := x.home(r.parent, r.index)
 	for x.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
@@ -213,8 +240,8 @@ func (x *idIndex) place(recs []inodeRec, id uint32) {
 // remove takes id out, its record still filled in. Later slots of the
 // same probe run move back into the gap (no tombstones), so find never
 // stops short of them.
-func (x *idIndex) remove(recs []inodeRec, id uint32) {
-	r := &recs[id]
+func (x *idIndex) remove(recs *recPages, id uint32) {
+	r := recs.at(id)
 	mask := len(x.slots) - 1
 	i := x.home(r.parent, r.index)
 	for x.slots[i] != id {
@@ -223,7 +250,7 @@ func (x *idIndex) remove(recs []inodeRec, id uint32) {
 	x.slots[i] = 0
 	x.n--
 	for j := (i + 1) & mask; x.slots[j] != 0; j = (j + 1) & mask {
-		o := &recs[x.slots[j]]
+		o := recs.at(x.slots[j])
 		k := x.home(o.parent, o.index)
 		// The entry at j may move to the gap at i unless its home lies
 		// cyclically in (i, j].

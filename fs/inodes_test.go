@@ -10,8 +10,8 @@ func TestInodeTable(t *testing.T) {
 	var tab inodeTable
 	tab.init()
 	dir := tab.ref(rootID, 3)
-	if again := tab.ref(rootID, 3); again != dir || tab.recs[dir].nlookup != 2 {
-		t.Fatalf("second ref of (root, 3) = %d with %d references, want %d with 2", again, tab.recs[dir].nlookup, dir)
+	if again := tab.ref(rootID, 3); again != dir || tab.recs.at(uint32(dir)).nlookup != 2 {
+		t.Fatalf("second ref of (root, 3) = %d with %d references, want %d with 2", again, tab.recs.at(uint32(dir)).nlookup, dir)
 	}
 	file := tab.ref(dir, 7)
 	if p, ok := tab.path(file, nil); !ok || !slices.Equal(p, []uint32{3, 7}) {
@@ -47,11 +47,11 @@ func TestInodeTable(t *testing.T) {
 	if other != dir && other != file {
 		t.Errorf("new ref got node ID %d, want a reused one (%d or %d)", other, dir, file)
 	}
-	if tab.recs[other].nlookup != 1 || tab.recs[other].kids != 0 {
-		t.Errorf("reused record %+v", tab.recs[other])
+	if tab.recs.at(uint32(other)).nlookup != 1 || tab.recs.at(uint32(other)).kids != 0 {
+		t.Errorf("reused record %+v", tab.recs.at(uint32(other)))
 	}
 	// A saturated count is forgotten whole.
-	tab.recs[other].nlookup = ^uint32(0)
+	tab.recs.at(uint32(other)).nlookup = ^uint32(0)
 	tab.ref(rootID, 9)
 	tab.forget(other, 1<<40)
 	if tab.size() != 1 {
@@ -70,7 +70,7 @@ func TestInodeTableRandom(t *testing.T) {
 	refs := map[uint64]uint64{}
 	// holds reports whether node ID id still names k.
 	holds := func(id uint64, k key) bool {
-		r := tab.recs[id]
+		r := *tab.recs.at(uint32(id))
 		return r.parent == uint32(k.parent) && r.index == uint32(k.index) && (r.nlookup > 0 || r.kids > 0)
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -105,7 +105,7 @@ func TestInodeTableRandom(t *testing.T) {
 		// Every key whose record lives is found; the others are not.
 		for k, id := range model {
 			live := holds(id, k)
-			got := uint64(tab.ids.find(tab.recs, uint32(k.parent), uint32(k.index)))
+			got := uint64(tab.ids.find(&tab.recs, uint32(k.parent), uint32(k.index)))
 			if live && got != id || !live && got != 0 {
 				t.Fatalf("step %d: find%v = %d, want %d (live %v)", step, k, got, id, live)
 			}
@@ -121,5 +121,37 @@ func TestInodeTableRandom(t *testing.T) {
 	}
 	if tab.ids.n != len(model) {
 		t.Errorf("index holds %d node IDs, model %d", tab.ids.n, len(model))
+	}
+}
+
+// TestInodeTablePages: records past the first pages keep their place, and
+// freed ones are used again before the table grows.
+func TestInodeTablePages(t *testing.T) {
+	var tab inodeTable
+	tab.init()
+	const n = 3*recsPerPage + 5
+	ids := make([]uint64, n)
+	for i := range ids {
+		if ids[i] = tab.ref(rootID, i); ids[i] == 0 {
+			t.Fatalf("ref %d failed", i)
+		}
+	}
+	for i, id := range ids {
+		if p, ok := tab.path(id, nil); !ok || !slices.Equal(p, []uint32{uint32(i)}) {
+			t.Fatalf("path(%d) = %v, %v; want [%d]", id, p, ok, i)
+		}
+	}
+	used := tab.recs.n
+	for _, id := range ids {
+		tab.forget(id, 1)
+	}
+	if tab.size() != 1 {
+		t.Fatalf("%d records live after forgetting all, want the root", tab.size())
+	}
+	for i := range ids {
+		tab.ref(rootID, n+i)
+	}
+	if tab.recs.n != used || len(tab.recs.pages) != (used+recsPerPage-1)/recsPerPage {
+		t.Errorf("%d records in %d pages after reuse, want the %d of before", tab.recs.n, len(tab.recs.pages), used)
 	}
 }
