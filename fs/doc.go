@@ -51,8 +51,9 @@
 // ENOSYS, which the kernel remembers; see NO_OPEN_SUPPORT) and keep their
 // page cache across opens; with Options.Permit, or when the daemon checks
 // permissions itself, every open is still checked, and then opened with
-// FOPEN_KEEP_CACHE and FOPEN_NOFLUSH. Directories read with attributes are
-// opened with FOPEN_CACHE_DIR; symlink targets are cached (not on a /dev/fd/N mount,
+// FOPEN_KEEP_CACHE and FOPEN_NOFLUSH. Directories are opened the same way
+// (OPENDIR answered ENOSYS), and the kernel keeps the listings it reads;
+// symlink targets are cached (not on a /dev/fd/N mount,
 // which may need every readlink checked); xattrs are
 // disabled so that ls -l does not ask for security labels of every file.
 // Directory listings are answered from the parsed tree. READDIRPLUS fills

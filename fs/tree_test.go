@@ -128,36 +128,54 @@ func TestTreeForget(t *testing.T) {
 // TestTreeReaddirplus: find(1), which never stats what it lists, makes the
 // kernel build inodes only for the directories it enters, and needs no
 // LOOKUP to enter them (READDIRPLUS answered by names only, but for
-// directories), while ls -lR
-// gets attributes with the listings after its first directory, so it
-// looks up the names of one directory only.
+// directories), while ls -lR gets attributes with the listings after its
+// first directory, so it looks up the names of one directory only. The
+// kernel keeps every listing it read (OPENDIR answered ENOSYS): listing
+// again costs no request.
 func TestTreeReaddirplus(t *testing.T) {
 	var logs testutil.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f, dir, _ := mountTestTree(t, &Options{Logger: logger}, &MountOptions{Debug: true})
-	before := strings.Count(logs.String(), "LOOKUP n")
+	count := func(op string) int { return strings.Count(logs.String(), op+" n") }
+	lookups := count("LOOKUP")
 	out, err := exec.Command("find", dir).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(logs.String(), "LOOKUP n") - before; n != 0 {
-		t.Errorf("find sent %d LOOKUPs, want none: its listings name the directories in full", n)
-	}
 	if lines := bytes.Count(out, []byte("\n")); lines != treeDirs*(treeFiles+1)+2 {
 		t.Errorf("find listed %d names", lines)
+	}
+	if n := count("LOOKUP") - lookups; n != 0 {
+		t.Errorf("find sent %d LOOKUPs, want none: its listings name the directories in full", n)
 	}
 	if got := f.inodes.size(); got != 1+treeDirs {
 		t.Errorf("after find the inode table holds %d records, want the root and the %d directories find entered", got, treeDirs)
 	}
-	before = strings.Count(logs.String(), "LOOKUP n")
+
+	// Dropping the kernel's inodes drops the listings it kept of them, but
+	// not the root's: ls -lR finds the root's names-only listing and looks
+	// up the directories in it, then those of its first directory.
+	dropCaches(t)
+	if !waitFor(func() bool { return f.inodes.size() == 1 }) {
+		t.Fatalf("inode table holds %d records after the kernel dropped its inodes", f.inodes.size())
+	}
+	lookups = count("LOOKUP")
 	if err := exec.Command("ls", "-lR", dir).Run(); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := f.inodes.size(), treeDirs*(treeFiles+1)+2; got != want {
 		t.Errorf("after ls -lR the inode table holds %d records, want all %d", got, want)
 	}
-	if n := strings.Count(logs.String(), "LOOKUP n") - before; n > treeFiles+1 {
-		t.Errorf("ls -lR sent %d LOOKUPs, want at most one directory's %d", n, treeFiles+1)
+	if n, most := count("LOOKUP")-lookups, treeDirs+treeFiles+1; n > most {
+		t.Errorf("ls -lR sent %d LOOKUPs, want at most the root's directories and one directory's names, %d", n, most)
+	}
+
+	listings, opens := count("READDIRPLUS")+count("READDIR"), count("OPENDIR")
+	if err := exec.Command("ls", "-lR", dir).Run(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("READDIRPLUS") + count("READDIR") + count("OPENDIR") - listings - opens; n != 0 {
+		t.Errorf("ls -lR again sent %d OPENDIR and READDIR requests, want none", n)
 	}
 }
 
