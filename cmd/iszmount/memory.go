@@ -14,17 +14,18 @@ import (
 // The daemon's memory: one budget for the chunk cache and the tree.
 //
 // cache=SIZE is a budget for the whole daemon, not only for decoded chunks.
-// The other thing that grows is the directory tree: every entry the kernel
-// has looked up costs about 0.8 KiB (the parsed record, go-fuse's inode, its
-// place among its parent's children), 60 MiB for a 73,000-entry tree, and
-// the kernel keeps them all. So a governor reads the live heap after each
-// garbage collection and gives the chunk cache what the rest leaves of the
-// budget (never less than minCache, or cache= itself if that is smaller),
-// and a memory limit keeps the collector's headroom to memHeadroom instead
-// of Go's default of letting the heap double. Peak RSS then stays near budget + memHeadroom plus the
-// program itself, whatever the image size, until the tree alone outgrows
-// the budget; then the cache stays at minCache and the limit rises with the
-// tree, so that the collector never runs without end.
+// The other things that grow are the readers' cache of parsed listings (16
+// MiB at most, see disc.Options.DirCache) and the inode table, about 30
+// bytes for every entry the kernel holds (fs/inodes.go): 30 MiB for a
+// million, and the kernel may keep them all. So a governor reads the live
+// heap after each garbage collection and gives the chunk cache what the
+// rest leaves of the budget (never less than minCache, or cache= itself if
+// that is smaller), and a memory limit keeps the collector's headroom to
+// memHeadroom instead of Go's default of letting the heap double. Peak RSS
+// then stays near budget + memHeadroom plus the program itself, whatever
+// the image size, until the tree alone outgrows the budget; then the cache
+// stays at minCache and the limit rises with the tree, so that the
+// collector never runs without end.
 const (
 	minCache    = 16 << 20
 	memHeadroom = 48 << 20
