@@ -85,6 +85,10 @@ type FS struct {
 	mounted atomic.Bool   // Mount has returned: Options.Permit applies
 	guard   atomic.Uint32 // protections the kernel mount lacks (guard.go)
 	errs    errorLog
+
+	// opendir: answer OPENDIR rather than ENOSYS (see OpenDir), set by
+	// Mount before serving.
+	opendir bool
 }
 
 func newFS(root disc.Entry, opts *Options, blockSize int64, blocks int64) *FS {

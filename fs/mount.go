@@ -60,6 +60,7 @@ func (f *FS) Mount(dir string, mo *MountOptions) (*Server, error) {
 	}
 	opts := f.fuseOptions(dir, mo)
 	f.guard.Store(uint32(guardAll)) // until we know what the kernel enforces
+	f.opendir = mo.AutoUnmount
 	s := &Server{dir: dir}
 	serveAt := dir
 	if !IsDevFD(dir) && (os.Geteuid() != 0 || mo.AutoUnmount) {

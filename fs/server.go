@@ -245,9 +245,11 @@ func (f *FS) Readlink(cancel <-chan struct{}, h *fuse.InHeader) ([]byte, fuse.St
 // request at all. When opens are checked (Options.Permit, or the daemon
 // checking permissions itself, see guard.go) every OPENDIR is answered, and
 // only listings answered in full are left in the kernel's cache (see
-// plusPolicy).
+// plusPolicy). So it is under MountOptions.AutoUnmount: fusermount3 tells a
+// dead mount from a live one by opening the mount point's directory, which
+// fails with ENOTCONN only if the kernel sends OPENDIR (TestAutoUnmount).
 func (f *FS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
-	if f.opts.Permit == nil && !f.guarding(guardPerms) {
+	if f.opts.Permit == nil && !f.guarding(guardPerms) && !f.opendir {
 		f.touch()
 		return fuse.ENOSYS
 	}
