@@ -94,3 +94,19 @@ func (w entry[E]) Child(i int) (Entry, error) {
 	}
 	return entry[E]{e}, nil
 }
+
+// PermBits returns m's permission bits with setuid, setgid and sticky as
+// chmod(2) and stat(2) encode them (04000, 02000, 01000), without the type.
+func PermBits(m fs.FileMode) uint32 {
+	mode := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		mode |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		mode |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		mode |= 0o1000
+	}
+	return mode
+}

@@ -14,16 +14,7 @@ import (
 // unixMode converts an io/fs mode (type bits and permissions) to the
 // st_mode of stat(2).
 func unixMode(m iofs.FileMode) uint32 {
-	mode := uint32(m.Perm())
-	if m&iofs.ModeSetuid != 0 {
-		mode |= syscall.S_ISUID
-	}
-	if m&iofs.ModeSetgid != 0 {
-		mode |= syscall.S_ISGID
-	}
-	if m&iofs.ModeSticky != 0 {
-		mode |= syscall.S_ISVTX
-	}
+	mode := disc.PermBits(m)
 	switch {
 	case m&iofs.ModeDir != 0:
 		mode |= syscall.S_IFDIR

@@ -275,23 +275,7 @@ func (w fdWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// unixMode is the permission, setuid, setgid and sticky bits of m as
-// chmod(2) takes them.
-func unixMode(m fs.FileMode) uint32 {
-	mode := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		mode |= unix.S_ISUID
-	}
-	if m&fs.ModeSetgid != 0 {
-		mode |= unix.S_ISGID
-	}
-	if m&fs.ModeSticky != 0 {
-		mode |= unix.S_ISVTX
-	}
-	return mode
-}
-
-// setAttrs gives the open file or directory fd mode (see unixMode), unless
+// setAttrs gives the open file or directory fd mode (see disc.PermBits), unless
 // chmod is false (it has it already), and the access and modification
 // times at and mt (unchanged when mt is zero).
 func setAttrs(fd int, mode uint32, chmod bool, at, mt time.Time) error {

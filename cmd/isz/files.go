@@ -338,7 +338,7 @@ func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e di
 	// The file is made with its mode, so that it usually needs no chmod,
 	// but without setuid and setgid (a write would clear them) and
 	// without write permission for others while it is written.
-	mode := unixMode(e.Mode() & x.perm)
+	mode := disc.PermBits(e.Mode() & x.perm)
 	initial := mode & 0o1755
 	var fd int
 	err = x.dest.create(d, tmp, func() (err error) {
@@ -390,7 +390,7 @@ const (
 
 // setAttrs gives the open file or directory fd the mode and times of e.
 func (x *extractor) setAttrs(fd int, e disc.Entry) error {
-	return setAttrs(fd, unixMode(e.Mode()&x.perm), true, accessTime(e), e.ModTime())
+	return setAttrs(fd, disc.PermBits(e.Mode()&x.perm), true, accessTime(e), e.ModTime())
 }
 
 // setSymlinkTimes sets the times of the symlink name in the directory fd
