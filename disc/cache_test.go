@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iszmount/iszmount/internal/testutil"
 )
 
 // manyDirsSource writes a tree of 40 directories, some nested 12 deep (so
@@ -17,32 +19,22 @@ import (
 // hard links and symlinks.
 func manyDirsSource(t *testing.T) string {
 	t.Helper()
-	src := t.TempDir()
-	write := func(p, data string) {
-		p = filepath.Join(src, p)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	var nodes []testutil.SrcNode
 	for d := range 30 {
 		for f := range 12 {
-			write(fmt.Sprintf("d%02d/f%02d.txt", d, f), fmt.Sprintf("file %d of %d\n", f, d))
+			nodes = append(nodes, testutil.SrcNode{Path: fmt.Sprintf("d%02d/f%02d.txt", d, f), Data: fmt.Appendf(nil, "file %d of %d\n", f, d)})
 		}
 	}
-	deep := "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10"
-	write(deep+"/leaf.txt", "leaf\n")
-	write("r1/r2/r3/r4/r5/r6/r7/r8/r9/other/leaf.txt", "other leaf\n")
+	nodes = append(nodes,
+		testutil.SrcNode{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/leaf.txt", Data: []byte("leaf\n")},
+		testutil.SrcNode{Path: "r1/r2/r3/r4/r5/r6/r7/r8/r9/other/leaf.txt", Data: []byte("other leaf\n")})
 	for i, link := range []string{"d00/hard", "d05/hard", "r1/r2/r3/r4/r5/r6/r7/r8/r9/r10/hard"} {
-		if err := os.Link(filepath.Join(src, "d01/f01.txt"), filepath.Join(src, link)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(strings.Repeat("../", i+1)+"d02", filepath.Join(src, link+".sym")); err != nil {
-			t.Fatal(err)
-		}
+		nodes = append(nodes,
+			testutil.SrcNode{Path: link, LinkTo: "d01/f01.txt"},
+			testutil.SrcNode{Path: link + ".sym", Mode: fs.ModeSymlink, Target: strings.Repeat("../", i+1) + "d02"})
 	}
+	src := t.TempDir()
+	testutil.WriteTree(t, src, nodes)
 	return src
 }
 
