@@ -2,7 +2,6 @@ package disc
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -36,51 +35,6 @@ func manyDirsSource(t *testing.T) string {
 	src := t.TempDir()
 	testutil.WriteTree(t, src, nodes)
 	return src
-}
-
-// dumpTree walks a tree by ReadDir and describes every entry, checking on
-// the way that Index, Child, Lookup and Parent agree with the listing. Each
-// line starts with the entry's (parent, index) path of indexes from the
-// root, which resolve must find again.
-func dumpTree(t *testing.T, root Entry) []string {
-	t.Helper()
-	var lines []string
-	var walk func(dir Entry, path string, idx []int)
-	walk = func(dir Entry, path string, idx []int) {
-		kids, err := dir.ReadDir()
-		if err != nil {
-			lines = append(lines, fmt.Sprintf("%v %s: %v", idx, path, err))
-			return
-		}
-		for i, k := range kids {
-			p := strings.TrimPrefix(path+"/"+k.Name(), "/")
-			if k.Index() != i {
-				t.Errorf("%s: Index %d, listed at %d", p, k.Index(), i)
-			}
-			c, err := dir.Child(i)
-			if err != nil || c.Name() != k.Name() || c.Inode() != k.Inode() {
-				t.Errorf("%s: Child(%d) = %v, %v", p, i, c, err)
-			}
-			if l, err := dir.Lookup(k.Name()); err != nil || l.Index() != i || l.Inode() != k.Inode() {
-				t.Errorf("%s: Lookup = %v, %v", p, l, err)
-			}
-			if k.Parent().Inode() != dir.Inode() {
-				t.Errorf("%s: Parent is %s", p, k.Parent().Path())
-			}
-			kidx := append(idx[:len(idx):len(idx)], i)
-			lines = append(lines, fmt.Sprintf("%v %s %v ino=%d size=%d nlink=%d owner=%d:%d/%v rdev=%d times=%v,%v,%v target=%q data=%s",
-				kidx, p, k.Mode(), k.Inode(), k.Size(), k.Nlink(), k.UID(), k.GID(), k.HasOwner(), k.Rdev(),
-				k.ModTime().UnixNano(), k.AccessTime().UnixNano(), k.ChangeTime().UnixNano(), k.Target(), contents(t, k)))
-			if k.IsDir() {
-				walk(k, p, kidx)
-			}
-		}
-		if _, err := dir.Child(len(kids)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s: Child(%d) past the end: %v", path, len(kids), err)
-		}
-	}
-	walk(root, "", nil)
-	return lines
 }
 
 // contents hashes a regular file's contents.
@@ -142,9 +96,16 @@ func TestDirCacheBoundChangesNothing(t *testing.T) {
 			defer f.Close()
 			big, tiny := tc.opts, tc.opts
 			big.DirCache, tiny.DirCache = 1<<30, 1
-			want := dumpTree(t, openTree(t, f, &big).Root())
+			dump := func(tr *Tree) []string {
+				d := testutil.DumpTree(tr.Root(), 1<<20, func(e Entry) string { return "data=" + contents(t, e) })
+				if strings.Contains(d, "MISMATCH") {
+					t.Errorf("the tree disagrees with its listings:\n%s", d)
+				}
+				return strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+			}
+			want := dump(openTree(t, f, &big))
 			tr := openTree(t, f, &tiny)
-			got := dumpTree(t, tr.Root())
+			got := dump(tr)
 			if len(want) < 400 {
 				t.Fatalf("only %d entries", len(want))
 			}
@@ -162,7 +123,7 @@ func TestDirCacheBoundChangesNothing(t *testing.T) {
 					idx = append(idx, i)
 				}
 				e, err := resolve(tr.Root(), idx)
-				if err != nil || !strings.Contains(line, fmt.Sprintf("] %s %v ino=%d ", e.Path(), e.Mode(), e.Inode())) {
+				if err != nil || !strings.Contains(line, fmt.Sprintf("] /%s %v %d ino=%d ", e.Path(), e.Mode(), e.Size(), e.Inode())) {
 					t.Errorf("%v resolves to %v, %v; want %s", idx, e, err, line)
 				}
 			}

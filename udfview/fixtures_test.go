@@ -347,7 +347,7 @@ func TestTinyDirCache(t *testing.T) {
 	}
 	compareTree(t, im, src, profile{symlinks: true, hardlinks: true})
 	testFS(t, im)
-	one, all := testutil.DumpTree(im.Root(), 1<<20), testutil.DumpTree(openImage(t, img).Root(), 1<<20)
+	one, all := testutil.DumpTree(im.Root(), 1<<20, nil), testutil.DumpTree(openImage(t, img).Root(), 1<<20, nil)
 	if one != all || strings.Contains(all, "MISMATCH") {
 		t.Errorf("a one-listing cache shows\n%s\nfor\n%s", one, all)
 	}

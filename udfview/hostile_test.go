@@ -43,7 +43,7 @@ func sameWithTinyCache(t testing.TB, img []byte) {
 		if err != nil {
 			t.Fatalf("Open succeeded, then failed with DirCache %d: %v", cache, err)
 		}
-		return testutil.DumpTree(im.Root(), 2000)
+		return testutil.DumpTree(im.Root(), 2000, nil)
 	}
 	if all, one := dump(1<<30), dump(1); all != one || strings.Contains(all, "MISMATCH") {
 		t.Fatalf("a one-listing cache shows\n%s\nfor\n%s", one, all)
