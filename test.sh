@@ -27,6 +27,9 @@ step "go test -race: unit, fixture and end-to-end mount tests"
 # hides a mount test that depends on the machine.
 go test -race -count=1 -timeout 12m ./...
 
+step "go test: allocation counts (files built with !race; -race changes them)"
+go test -count=1 -run 'Alloc' $(grep -l '^//go:build !race' $(git ls-files '*_test.go') | xargs -n1 dirname | sort -u | sed 's|^|./|')
+
 # fuzz DIR TARGET runs one target. Go 1.26's fuzz coordinator can fail a
 # target at the -fuzztime deadline with a bare "context deadline exceeded"
 # and no failing input (go.dev/issue/75804, fixed in Go 1.27), most often on

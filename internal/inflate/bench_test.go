@@ -92,7 +92,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("go-loop", func(b *testing.B) {
 		saved := fastAsm
 		defer func() { fastAsm = saved }()
-		fastAsm = nil
+		fastAsm = false
 		decode(b)
 	})
 	b.Run("zlib", func(b *testing.B) {

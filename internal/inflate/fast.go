@@ -15,13 +15,16 @@ const (
 	fastOutMargin = 258 + 32
 )
 
-// fastAsm, when not nil, is the fast loop in assembly, which fastHuffman
-// runs first: it decodes the same symbols as the Go loop below, keeping
-// the bit buffer in registers, and stops before an end of block or an invalid
-// literal/length code (status 0, left to the Go loop), or after a
-// distance it reports as asmBadDist or asmFarDist. It is set at start-up
-// where the CPU supports it; tests clear it to check the Go loop.
-var fastAsm func(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, status int)
+// fastAsm says whether fastHuffman runs the fast loop in assembly
+// (fastBMI2) first: it decodes the same symbols as the Go loop below,
+// keeping the bit buffer in registers, and stops before an end of block or
+// an invalid literal/length code (status 0, left to the Go loop), or after
+// a distance it reports as asmBadDist or asmFarDist. It is set at start-up
+// where the CPU supports it; tests clear it to check the Go loop. It is a
+// flag and fastBMI2 is called directly, not through a function value:
+// through one the compiler cannot see that br does not escape, and Decode's
+// bit reader went to the heap on every call.
+var fastAsm bool
 
 const (
 	asmBadDist = 1
@@ -45,9 +48,9 @@ const (
 // in the assembly loop, whose lookups need 11 bits); a length and a
 // distance with their extra bits take at most 48.
 func fastHuffman(dst []byte, o int, br *bitReader, lt *[litlenTableSize]uint32, dt *[distTableSize]uint32) (nOut int, done bool, err error) {
-	if fastAsm != nil {
+	if fastAsm {
 		var status int
-		switch o, status = fastAsm(dst, o, br, lt, dt); status {
+		switch o, status = fastBMI2(dst, o, br, lt, dt); status {
 		case asmBadDist:
 			return o, false, br.fail(ErrCorrupt, msgBadDist)
 		case asmFarDist:

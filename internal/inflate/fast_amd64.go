@@ -5,9 +5,7 @@ package inflate
 import "golang.org/x/sys/cpu"
 
 func init() {
-	if cpu.X86.HasBMI2 {
-		fastAsm = fastBMI2
-	}
+	fastAsm = cpu.X86.HasBMI2
 }
 
 // fastBMI2 is the fast loop in assembly (fast_amd64.s).

@@ -17,10 +17,10 @@ import (
 func eachLoop(f func(loop string)) {
 	saved := fastAsm
 	defer func() { fastAsm = saved }()
-	if saved != nil {
+	if saved {
 		f("asm")
 	}
-	fastAsm = nil
+	fastAsm = false
 	f("go")
 }
 
