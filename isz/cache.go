@@ -62,7 +62,8 @@ package isz
 // that are read repeatedly, such as directories. Reads that continue a
 // sequential stream do not count as re-reads: streamed data is used once;
 // nor do reads through Reader.ReadAtOnce, whose callers keep what they
-// read (a file system reader's metadata, parsed once).
+// read (a file system reader's metadata, parsed once), and whose chunks
+// are held to the small queue's share even while the cache has room.
 //
 // Prefetched chunks that no reader has read yet are in neither queue, so
 // nothing evicts them; they count against a separate prefetch budget (half
@@ -195,19 +196,25 @@ func (c *chunkCache) lookup(i int, reuse bool) *cacheEntry {
 // add puts a new queued entry for chunk i in the cache, making room for it.
 // A prefetch (ahead != nil) gets nil when the prefetch budget is spent or
 // room could only be made by evicting from the main queue; a reader always
-// gets its entry, over budget if everything else is protected.
-func (c *chunkCache) add(i int, ahead *owner) *cacheEntry {
+// gets its entry, over budget if everything else is protected. An entry for
+// ReadAtOnce (once) makes room in the small queue whenever that queue holds
+// its share, even while the budget has room: such a reader parses what it
+// reads and keeps the result, so its chunks are rarely read again, and a
+// walk of a UDF disc, which reads a 2 KiB file entry for every file, would
+// otherwise fill the cache with them. Nor is such an entry found in the
+// ghost list a re-read that earns it the main queue.
+func (c *chunkCache) add(i int, ahead *owner, once bool) *cacheEntry {
 	if ahead != nil && c.aheadBytes+c.unit > c.aheadLimit {
 		return nil
 	}
 	// Look in the ghost list before evicting: the eviction adds to it and
 	// may push i out.
-	ghost := c.ghost.contains(i)
-	if ahead != nil && !c.makeRoom(true) {
+	ghost := !once && c.ghost.contains(i)
+	if ahead != nil && !c.makeRoom(true, false) {
 		return nil
 	}
 	if ahead == nil {
-		c.makeRoom(false)
+		c.makeRoom(false, once)
 	}
 	e := &cacheEntry{chunk: i, done: make(chan struct{}), cached: true, ahead: ahead, byPre: ahead != nil}
 	if ghost {
@@ -226,12 +233,13 @@ func (c *chunkCache) add(i int, ahead *owner) *cacheEntry {
 	return e
 }
 
-// makeRoom evicts until one more entry fits. With coldOnly (prefetch) it
-// evicts only cold entries: from the small queue (moving re-read entries
-// to main as usual), or the tail of main if it was not read again since
-// it got there; it reports false when that is not enough.
-func (c *chunkCache) makeRoom(coldOnly bool) bool {
-	for c.used+c.unit > c.budget {
+// makeRoom evicts until one more entry fits; with once, also until the
+// small queue is under its share. With coldOnly (prefetch) it evicts only
+// cold entries: from the small queue (moving re-read entries to main as
+// usual), or the tail of main if it was not read again since it got there;
+// it reports false when that is not enough.
+func (c *chunkCache) makeRoom(coldOnly, once bool) bool {
+	for c.used+c.unit > c.budget || once && c.smallFull() {
 		if !c.evictOne(coldOnly) {
 			return false
 		}
@@ -239,10 +247,13 @@ func (c *chunkCache) makeRoom(coldOnly bool) bool {
 	return true
 }
 
+// smallFull reports whether the small queue holds its share of the budget.
+func (c *chunkCache) smallFull() bool { return int64(c.small.n)*c.unit >= c.smallLimit }
+
 // evictOne evicts one entry by S3-FIFO; false when nothing is evictable.
 func (c *chunkCache) evictOne(coldOnly bool) bool {
 	for {
-		if c.small.n > 0 && (coldOnly || c.main.n == 0 || int64(c.small.n)*c.unit >= c.smallLimit) {
+		if c.small.n > 0 && (coldOnly || c.main.n == 0 || c.smallFull()) {
 			e := c.small.tail
 			c.small.remove(e)
 			if e.freq > 1 {

@@ -362,7 +362,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	c := newChunkCache(l, 10)
 	read := func(i int) {
 		if c.lookup(i, true) == nil {
-			e := c.add(i, nil)
+			e := c.add(i, nil, false)
 			if !c.claim(e, false) {
 				t.Fatalf("no buffer for chunk %d", i)
 			}
@@ -397,7 +397,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 
 	// Prefetch may evict what was read once, never what is read again.
 	s := &owner{}
-	e := c.add(50, s)
+	e := c.add(50, s, false)
 	if e == nil {
 		t.Fatal("prefetch found no room although the small queue holds chunks read once")
 	}
@@ -417,7 +417,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 		c.main.pushHead(e)
 		e.freq = 1
 	}
-	if e := c.add(70, s); e != nil || len(c.entries) != 10 {
+	if e := c.add(70, s, false); e != nil || len(c.entries) != 10 {
 		t.Fatalf("prefetch into a cache of hot chunks: got an entry %v, %d chunks left", e != nil, len(c.entries))
 	}
 	read(70) // a reader may evict them
@@ -429,7 +429,7 @@ func TestS3FIFOPolicy(t *testing.T) {
 	c2 := newChunkCache(l, 10)
 	n := 0
 	for i := range 10 {
-		if c2.add(i, s) != nil {
+		if c2.add(i, s, false) != nil {
 			n++
 		}
 	}
@@ -658,7 +658,7 @@ func TestReadAtOnceIsNotAReRead(t *testing.T) {
 	p := make([]byte, 100)
 	read := func(i int, reuse bool) {
 		t.Helper()
-		if _, err := r.read(p, f.layout.chunkOffset(i)+10, reuse); err != nil {
+		if _, err := r.read(p, f.layout.chunkOffset(i)+10, !reuse); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -678,6 +678,40 @@ func TestReadAtOnceIsNotAReRead(t *testing.T) {
 		}
 		if !r.cache.has(data[k]) {
 			t.Errorf("chunk %d, read as often through ReadAt, was evicted by the scan", data[k])
+		}
+	}
+}
+
+// TestReadAtOnceKeepsToSmallQueue: chunks added by ReadAtOnce take no more
+// than the small queue's share (a tenth) of a cache with room to spare,
+// and a sequential run of them prefetches nothing; as many chunks read
+// through ReadAt, by one worker (so nothing is prefetched), all stay.
+func TestReadAtOnceKeepsToSmallQueue(t *testing.T) {
+	const chunk, cached, read = 1024, 100, 50
+	for _, once := range []bool{true, false} {
+		f := newFakeImage(t, chunk, 1000*chunk)
+		cfg := f.config()
+		cfg.CacheSize = cached * chunk
+		cfg.Workers = 1
+		if once {
+			cfg.Workers = 2
+		}
+		r := newChunkReader(cfg)
+		p := make([]byte, chunk)
+		for i := range read {
+			if _, err := r.read(p, f.layout.chunkOffset(i), once); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.mu.Lock()
+		n, ahead := len(r.cache.entries), r.cache.st.prefetched
+		r.mu.Unlock()
+		r.Close()
+		if once && (n != cached/10 || ahead != 0) {
+			t.Errorf("ReadAtOnce of %d chunks in a row: %d cached, %d prefetched; want the small queue's %d and none", read, n, ahead, cached/10)
+		}
+		if !once && n != read {
+			t.Errorf("ReadAt of %d chunks: %d cached, want all of them", read, n)
 		}
 	}
 }

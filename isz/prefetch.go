@@ -191,7 +191,7 @@ func (r *chunkReader) prefetch(s *stream) {
 		if r.isZero(j) || r.cache.has(j) {
 			continue
 		}
-		e := r.cache.add(j, &s.own)
+		e := r.cache.add(j, &s.own, false)
 		if e == nil {
 			return // budget spent: try again on the stream's next read
 		}
