@@ -308,3 +308,18 @@ func TestArtifactsReuse(t *testing.T) {
 		t.Error("a failed build left its file")
 	}
 }
+
+func TestInTurn(t *testing.T) {
+	tools := []string{"a", "b", "c"}
+	for rep, want := range []string{"abc", "bca", "cab", "abc", "bca"} {
+		if got := strings.Join(inTurn(tools, rep), ""); got != want {
+			t.Errorf("repetition %d: order %s, want %s", rep, got, want)
+		}
+	}
+	if strings.Join(tools, "") != "abc" {
+		t.Errorf("inTurn changed its argument: %v", tools)
+	}
+	if got := inTurn([]string(nil), 3); len(got) != 0 {
+		t.Errorf("inTurn of nothing: %v", got)
+	}
+}

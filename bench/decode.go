@@ -119,7 +119,7 @@ func (b *bencher) decodeSpeed() error {
 
 	times := map[string]*cpuSeries{}
 	for rep := range b.c.reps {
-		for _, j := range jobs {
+		for _, j := range inTurn(jobs, rep) {
 			t, err := b.decodeOnce(j)
 			if err != nil {
 				return err

@@ -54,7 +54,7 @@ func (b *bencher) extractTree() error {
 	defer os.RemoveAll(root)
 	times := map[string]series{}
 	for rep := range b.c.reps {
-		for k, j := range jobs {
+		for k, j := range inTurn(jobs, rep) {
 			dest := filepath.Join(root, fmt.Sprintf("%d-%d", rep, k))
 			d, err := b.extractOnce(j, dest)
 			if err != nil {

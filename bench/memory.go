@@ -115,7 +115,7 @@ func (b *bencher) daemonJob(name, img, opts string) readyJob {
 func (b *bencher) timeReady(jobs []readyJob, reps int) (map[string]series, error) {
 	ready := map[string]series{}
 	for rep := range reps {
-		for _, j := range jobs {
+		for _, j := range inTurn(jobs, rep) {
 			if err := dropCaches(); err != nil {
 				return nil, err
 			}

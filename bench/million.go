@@ -120,7 +120,7 @@ func (b *bencher) million() error {
 	}
 	for rep := range b.c.reps {
 		for _, op := range ops {
-			for _, f := range tools {
+			for _, f := range inTurn(tools, rep) {
 				d, r, err := b.coldRun(f, op)
 				if err != nil {
 					return err

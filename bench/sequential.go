@@ -68,7 +68,7 @@ func (b *bencher) sequential() error {
 
 	times, cpu := map[string]series{}, map[string]series{}
 	for rep := range b.c.reps {
-		for _, j := range jobs {
+		for _, j := range inTurn(jobs, rep) {
 			d, c, err := b.seqOnce(j)
 			if err != nil {
 				return err

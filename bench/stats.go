@@ -79,3 +79,17 @@ func speedup(ours, base time.Duration) float64 {
 
 // mib prints a byte count in MiB.
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// inTurn returns s rotated left by rep: repetition rep of an interleaved
+// run starts with a different tool, so that none is always the first
+// after a mount or a drop_caches, or always follows the same other tool.
+// Ratios measured in the same run are only fair if order plays no part;
+// with a fixed order, measurement 8's UDF-vs-ISO ratio swung from 0.64× to
+// 1.26× between runs.
+func inTurn[T any](s []T, rep int) []T {
+	if len(s) == 0 {
+		return s
+	}
+	k := rep % len(s)
+	return append(slices.Clone(s[k:]), s[:k]...)
+}

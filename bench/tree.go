@@ -115,7 +115,7 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, me
 
 	for rep := range b.c.reps {
 		for _, op := range ops {
-			for _, f := range tools {
+			for _, f := range inTurn(tools, rep) {
 				d, r, err := b.coldRun(f, op)
 				if err != nil {
 					return nil, nil, nil, err
@@ -152,7 +152,7 @@ func (b *bencher) runTreeOps(ops []treeOp, tools []fsys) (cold, warm timings, me
 			}
 		}
 		for rep := range b.c.warmReps {
-			for _, m := range mounted {
+			for _, m := range inTurn(mounted, rep) {
 				d, out, err := b.timeShell(m.dir, op.script)
 				if err == nil && op.check != nil {
 					err = op.check(out)

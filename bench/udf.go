@@ -126,7 +126,7 @@ func (b *bencher) smallCacheRSS(op treeOp) (map[string][]rssAround, error) {
 		isoView: b.iszmountExactly(isoView+smallCache, b.in.udf, "mode=tree,fs=iso9660,"+smallCacheOpt),
 	}
 	for rep := range b.c.reps {
-		for _, view := range []string{udfView, isoView} {
+		for _, view := range inTurn([]string{udfView, isoView}, rep) {
 			f := views[view]
 			d, r, err := b.coldRun(f, op)
 			if err != nil {
