@@ -8,7 +8,7 @@
 //
 //	go run ./bench            # full run: a ~1 GiB source tree and a million-entry one, ~50 minutes
 //	go run ./bench -only 10    # the million entries alone, ~25 minutes
-//	go run ./bench -small     # ~100 MiB tree, few repetitions, ~4 minutes (CI; no million entries)
+//	go run ./bench -small     # ~100 MiB tree, few repetitions, ~3.5 minutes (CI; no million entries)
 //	go run ./bench -out report.md -work /var/tmp/iszbench
 //
 // It installs missing peers with apt-get, builds iszmount and isz from the

@@ -42,18 +42,24 @@ func walkOps(want int) []treeOp {
 	return slices.DeleteFunc(treeOpsFor(want), func(op treeOp) bool { return op.name == "du -s" })
 }
 
-// treeFS are the tools that browse the tree.
+// treeFS are the tools that browse the tree. Small mode keeps those the
+// targets name and the kernel's reference: squashfuse and fuseiso, the
+// slowest, took more than half of measurement 2 there, and the small mode
+// is to finish in four minutes.
 func (b *bencher) treeFS() []fsys {
 	var out []fsys
 	if !b.c.peersOnly {
 		out = append(out, b.iszmountFS("iszmount tree (zlib)", b.in.iszZlib, "mode=tree"))
 	}
-	return append(out,
-		b.squashfuseLL("squashfuse_ll", b.in.treeSqfs),
-		b.squashfuse("squashfuse", b.in.treeSqfs),
-		b.kernelSquashfs("kernel squashfs", b.in.treeSqfs),
-		b.fuseiso("fuseiso (plain ISO)", b.in.iso),
-	)
+	out = append(out, b.squashfuseLL("squashfuse_ll", b.in.treeSqfs))
+	if !b.c.small {
+		out = append(out, b.squashfuse("squashfuse", b.in.treeSqfs))
+	}
+	out = append(out, b.kernelSquashfs("kernel squashfs", b.in.treeSqfs))
+	if !b.c.small {
+		out = append(out, b.fuseiso("fuseiso (plain ISO)", b.in.iso))
+	}
+	return out
 }
 
 // treeOps is measurement 2: find, ls -lR, du -s and reading every file,
