@@ -64,10 +64,10 @@ package isz
 //
 // Chunks first read through Reader.ReadAtOnce, whose callers keep what
 // they read (a file system reader's metadata, parsed once), wait in a third
-// FIFO queue of at most onceChunks entries, evicted before any other: its
-// readers only come back to a chunk for the next piece in it, as a UDF
-// listing does when it reads the file entries of a directory one after
-// another. Without it, a walk of a UDF disc, which reads a 2 KiB file
+// FIFO queue of its own, a sixteenth of the budget (see onceShare),
+// evicted before any other: its readers only come back to a chunk for
+// another piece in it, as a UDF listing does when it reads the file
+// entries of a directory one after another. Without it, a walk of a UDF disc, which reads a 2 KiB file
 // entry for every file, filled a cache with room to spare with chunks no
 // one read again: a peak of 180-240 MB in a cold ls -lR of the bench disc,
 // against 85 MB through its ISO 9660 tree.
@@ -79,10 +79,18 @@ package isz
 // tail of main when it was not read again since it got there. It never
 // pushes out what readers keep coming back to; it waits instead.
 
-// onceChunks is the most entries onceQ holds: one chunk in progress for
-// each of a few readers parsing at once (a FUSE server lists several
-// directories in parallel), whatever the budget.
-const onceChunks = 8
+// onceShare is the share of the budget onceQ holds (a sixteenth, at least
+// onceMin entries). Readers that parse metadata once still come back to a
+// chunk when the pieces they read share it, and how far apart those reads
+// are depends on the writer: genisoimage spreads the file entries of a
+// directory's files over many chunks, each shared with other directories.
+// A walk of the UDF tree of the bench disc (1.3 GB, 74,000 entries)
+// decoded 1,352 chunks with no bound on onceQ, 5,847 with 8 entries, 2,957
+// with 32 and 1,522 with 128 (16 MiB, a sixteenth of the default budget).
+const (
+	onceShare = 16
+	onceMin   = 8
+)
 
 // Entry states.
 const (
@@ -127,13 +135,14 @@ type chunkCache struct {
 	unit       int64 // bytes one entry counts for: the chunk size
 	budget     int64
 	smallLimit int64
+	onceLimit  int64
 	aheadLimit int64
 
 	entries     map[int]*cacheEntry
 	used        int64 // unit * number of cached entries
 	aheadBytes  int64 // of which prefetched and not read yet
 	small, main fifo
-	onceQ       fifo // entries added by ReadAtOnce, at most onceChunks
+	onceQ       fifo // entries added by ReadAtOnce, at most onceLimit bytes
 	ghost       ghostList
 	free        [][]byte // buffers of cap unit, ready for reuse
 	bufs        int      // buffers owned: in entries (cached or pinned) or free
@@ -164,6 +173,7 @@ func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 		unit:       unit,
 		budget:     budget,
 		smallLimit: max(budget/10, unit),
+		onceLimit:  max(budget/onceShare, onceMin*unit),
 		aheadLimit: budget / 2,
 		entries:    make(map[int]*cacheEntry),
 		ghost:      newGhostList(int(min(budget/unit, int64(l.numChunks)))),
@@ -177,6 +187,7 @@ func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 func (c *chunkCache) resize(budget int64) {
 	c.budget = max(budget, c.unit)
 	c.smallLimit = max(c.budget/10, c.unit)
+	c.onceLimit = max(c.budget/onceShare, onceMin*c.unit)
 	c.aheadLimit = c.budget / 2
 	c.maxBufs = int(c.budget / c.unit)
 	for c.used > c.budget && c.evictOne(false) {
@@ -220,7 +231,7 @@ func (c *chunkCache) add(i int, ahead *owner, once bool) *cacheEntry {
 	// Look in the ghost list before evicting: the eviction adds to it and
 	// may push i out.
 	ghost := !once && c.ghost.contains(i)
-	for once && c.onceQ.n >= onceChunks {
+	for once && int64(c.onceQ.n)*c.unit >= c.onceLimit {
 		c.drop(c.onceQ.tail)
 	}
 	if ahead != nil && !c.makeRoom(true) {

@@ -682,12 +682,12 @@ func TestReadAtOnceIsNotAReRead(t *testing.T) {
 	}
 }
 
-// TestReadAtOnceQueue: chunks added by ReadAtOnce take no more than
-// onceChunks entries of a cache with room to spare, and a sequential run
-// of them prefetches nothing; as many chunks read through ReadAt, by one
-// worker (so nothing is prefetched), all stay.
+// TestReadAtOnceQueue: chunks added by ReadAtOnce take no more than a
+// sixteenth of a cache with room to spare, and a sequential run of them
+// prefetches nothing; as many chunks read through ReadAt, by one worker
+// (so nothing is prefetched), all stay.
 func TestReadAtOnceQueue(t *testing.T) {
-	const chunk, cached, read = 1024, 100, 50
+	const chunk, cached, read = 1024, 320, 50
 	for _, once := range []bool{true, false} {
 		f := newFakeImage(t, chunk, 1000*chunk)
 		cfg := f.config()
@@ -707,8 +707,8 @@ func TestReadAtOnceQueue(t *testing.T) {
 		n, ahead := len(r.cache.entries), r.cache.st.prefetched
 		r.mu.Unlock()
 		r.Close()
-		if once && (n != onceChunks || ahead != 0) {
-			t.Errorf("ReadAtOnce of %d chunks in a row: %d cached, %d prefetched; want %d and none", read, n, ahead, onceChunks)
+		if once && (n != cached/16 || ahead != 0) {
+			t.Errorf("ReadAtOnce of %d chunks in a row: %d cached, %d prefetched; want %d and none", read, n, ahead, cached/16)
 		}
 		if !once && n != read {
 			t.Errorf("ReadAt of %d chunks: %d cached, want all of them", read, n)
