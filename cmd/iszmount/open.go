@@ -15,11 +15,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	ifs "github.com/iszmount/iszmount/fs"
 	"github.com/iszmount/iszmount/internal/mountinfo"
@@ -243,8 +245,27 @@ func unmountTarget(target string) error {
 			return withCode(exitMountPoint, fmt.Errorf("cannot unmount %s: %w", mp, err))
 		}
 		if filepath.Dir(mp) == base {
-			os.Remove(mp)
+			removeAfterDaemon(mp)
 		}
 	}
 	return nil
 }
+
+// removeAfterDaemon waits for the daemon of the mount just undone at mp
+// to remove its directory (removeMadeDir), and removes it if the daemon
+// does not within daemonExitWait (it was killed, or made no directory).
+// Removing it at once raced with the daemon: the next mount of the same
+// label made the directory again, and the old daemon's removal took it
+// away before the new one could mount on it.
+func removeAfterDaemon(mp string) {
+	for deadline := time.Now().Add(daemonExitWait); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Lstat(mp); errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+	}
+	os.Remove(mp)
+}
+
+// daemonExitWait is how long iszmount -u waits for a daemon to remove its
+// directory after the unmount: it does so within milliseconds.
+const daemonExitWait = 2 * time.Second
