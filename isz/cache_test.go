@@ -643,11 +643,13 @@ func TestCacheBoundedByBudgetUnderConcurrentReaders(t *testing.T) {
 }
 
 // TestReadAtOnceIsNotAReRead: chunks read again and again through
-// ReadAtOnce (a file system reader's metadata, kept parsed) stay candidates
-// for eviction and leave the cache before chunks read as often through
-// ReadAt, which move to the main queue.
+// ReadAtOnce (a file system reader's metadata, kept parsed) never reach
+// the main queue: however often they are read, they stay in their own
+// queue, at most its share of the cache, and a scan that fills the cache
+// twice over evicts neither them nor the chunks read as often through
+// ReadAt, which went to main.
 func TestReadAtOnceIsNotAReRead(t *testing.T) {
-	const chunk, cached = 1024, 16
+	const chunk, cached = 1024, 64
 	f := newFakeImage(t, chunk, 1000*chunk)
 	cfg := f.config()
 	cfg.CacheSize = cached * chunk
@@ -656,28 +658,45 @@ func TestReadAtOnceIsNotAReRead(t *testing.T) {
 	defer r.Close()
 
 	p := make([]byte, 100)
-	read := func(i int, reuse bool) {
+	read := func(i int, once bool) {
 		t.Helper()
-		if _, err := r.read(p, f.layout.chunkOffset(i)+10, !reuse); err != nil {
+		if _, err := r.read(p, f.layout.chunkOffset(i)+10, once); err != nil {
 			t.Fatal(err)
 		}
 	}
-	meta, data := []int{0, 2, 4, 6}, []int{1, 3, 5, 7}
+	var meta []int
+	for i := range 12 { // more than the once queue holds
+		meta = append(meta, 2*i)
+	}
+	data := []int{1, 3, 5, 7}
 	for range 3 {
-		for k := range meta {
-			read(meta[k], false)
-			read(data[k], true)
+		for _, i := range meta {
+			read(i, true)
+		}
+		for _, i := range data {
+			read(i, false)
 		}
 	}
 	for i := 100; i < 100+2*cached; i++ { // a scan that fills the cache twice over
-		read(i, true)
+		read(i, false)
 	}
-	for k := range meta {
-		if r.cache.has(meta[k]) {
-			t.Errorf("chunk %d, read only through ReadAtOnce, survived the scan", meta[k])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept, limit := 0, int(r.cache.onceLimit/chunk)
+	for _, i := range meta {
+		if e := r.cache.entries[i]; e != nil {
+			kept++
+			if e.q != &r.cache.onceQ {
+				t.Errorf("chunk %d, read only through ReadAtOnce, left its queue", i)
+			}
 		}
-		if !r.cache.has(data[k]) {
-			t.Errorf("chunk %d, read as often through ReadAt, was evicted by the scan", data[k])
+	}
+	if kept != limit {
+		t.Errorf("%d of the %d chunks read through ReadAtOnce kept, want the once queue's %d", kept, len(meta), limit)
+	}
+	for _, i := range data {
+		if e := r.cache.entries[i]; e == nil || e.q != &r.cache.main {
+			t.Errorf("chunk %d, read as often through ReadAt, is not in the main queue after the scan", i)
 		}
 	}
 }
