@@ -74,7 +74,7 @@ package isz
 // when the other queues have nothing to give: evicted first, its chunks
 // went as soon as file data filled the cache, and reading every file of
 // that disc, listing each directory before reading its files, decoded
-// 44% more chunks.
+// 51% more chunks (20,016 against 13,244).
 //
 // Prefetched chunks that no reader has read yet are in neither queue, so
 // nothing evicts them; they count against a separate prefetch budget (half
