@@ -92,8 +92,8 @@ func (r *chunkReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // read is ReadAt, or with once ReadAtOnce: a read that does not count as a
-// re-read of the chunks it touches, whose chunks stay within the small
-// queue's share of the cache, and that starts no stream to prefetch for.
+// re-read of the chunks it touches, whose chunks wait in the cache's once
+// queue (see chunkCache.add), and that starts no stream to prefetch for.
 // Such a reader parses metadata, each piece once, and reading ahead of it
 // only fills the cache with chunks parsed once: a UDF walk reads its file
 // entries in block order, and with prefetch the daemon's peak memory in

@@ -110,10 +110,10 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p
 
 // ReadAtOnce is ReadAt for bytes the caller reads once and keeps what it
 // needs of, such as a file system reader's metadata: the read does not
-// count as a re-read of the chunks it touches, so that when the cache is
-// full they are evicted before chunks that readers come back to; the
-// chunks it decodes take at most a tenth of the cache even while the cache
-// has room; and it does not prefetch what follows.
+// count as a re-read of the chunks it touches, so they never crowd out
+// chunks that readers come back to; the chunks it decodes wait in a queue
+// of their own, a sixteenth of the cache, even while the cache has room;
+// and it does not prefetch what follows.
 func (r *Reader) ReadAtOnce(p []byte, off int64) (int, error) { return r.cr.read(p, off, true) }
 
 // SetCacheSize changes the decoded-chunk cache budget while the Reader is
