@@ -189,8 +189,7 @@ func (im *Image) mount(x extentAD) error {
 // the walk of the bench tree left 800 chunks of file entries in the main
 // queue of the cache, and reading every file after it took 1,200 chunk
 // decodes (11%) more than through the ISO 9660 view; read once, those
-// chunks are the first evicted and the reads decode as many chunks as the
-// ISO 9660 view's.
+// chunks keep to a small queue of their own and never reach the main one.
 type onceReader interface {
 	ReadAtOnce(p []byte, off int64) (int, error)
 }
