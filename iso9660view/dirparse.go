@@ -145,16 +145,29 @@ type dirClaim struct {
 	dir *Entry
 }
 
-// countRecords fails when the directory of extent x holds more than
-// maxDirEntries records, reading it without keeping anything.
+// countRecords fails when the directory of extent x holds more records
+// than maxDirEntries, or than the listings' budget holds at all, reading
+// it without keeping anything.
 func (im *Image) countRecords(x extent) error {
 	count := 0
 	return im.forEachRecord(x.start, x.length, func(rec dirRecord) error {
 		if rec.isDot() {
 			return nil
 		}
-		return countEntry(&count, rec.off)
+		if err := countEntry(&count, rec.off); err != nil {
+			return err
+		}
+		if b := im.listings.Budget.Limit; b > 0 && int64(count) > b {
+			return im.overBudget(rec.off)
+		}
+		return nil
 	})
+}
+
+// overBudget is the error of a directory whose record at off is one more
+// than the listings' budget holds.
+func (im *Image) overBudget(off int64) error {
+	return formatErr(off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
 }
 
 // countEntry counts one more record of a directory (the one at off),
@@ -176,9 +189,11 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 		return &FormatError{Offset: dir.ext[0].start, Path: dir.Path(), What: "directories nested too deep", Err: ErrUnsupported}
 	}
 	x := dir.ext[0]
-	if x.length/drMinLen > maxDirEntries {
+	if n := x.length / drMinLen; n > maxDirEntries || im.listings.Budget.Limit > 0 && n > im.listings.Budget.Limit {
 		// Count before building anything: a directory refused for its
-		// size must not cost the memory of the entries it would make.
+		// size must not cost the memory of the entries it would make
+		// (several such, listed at once for their link counts, took the
+		// daemon past its memory bound).
 		if err := im.countRecords(x); err != nil {
 			return withPath(err, dir.Path())
 		}
@@ -197,7 +212,7 @@ func (im *Image) parseDir(dir *Entry, l *discfs.Listing[*Entry], relocated *int)
 			return err
 		}
 		if l.Take(1) != nil {
-			return formatErr(rec.off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
+			return im.overBudget(rec.off)
 		}
 		x, bad := im.recordExtent(&rec)
 		if pending != nil && bytes.Equal(pending.isoName, rec.name) {
