@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/iszmount/iszmount/internal/discfs"
@@ -47,6 +48,7 @@ type Image struct {
 	countLinks bool
 	links      discfs.Nlinks
 	listings   discfs.Cache[*Entry] // parsed directories, within Options.DirCache and MaxEntries
+	scratches  sync.Pool            // of *scratch, for listings (see getScratch)
 }
 
 // VolumeInfo describes the volume.

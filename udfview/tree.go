@@ -319,12 +319,13 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	}
 	kids := make([]Entry, len(fids))
 	list := make([]*Entry, len(fids))
-	s := im.newScratch(len(fids))
+	s := im.getScratch(len(fids))
 	for j, i := range order {
 		s.ahead = locs[j:]
 		list[i] = &kids[i]
 		im.fillEntry(list[i], e, names[i], fids[i], s)
 	}
+	im.putScratch(s)
 	discfs.SetChildren(l, list, (*Entry).place)
 	return nil
 }
