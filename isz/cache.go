@@ -64,17 +64,17 @@ package isz
 //
 // Chunks first read through Reader.ReadAtOnce, whose callers keep what
 // they read (a file system reader's metadata, parsed once), wait in a third
-// FIFO queue of their own, a sixteenth of the budget (see onceShare): its
-// readers only come back to a chunk for another piece in it, as a UDF
-// listing does when it reads the file entries of a directory one after
-// another. Without it, a walk of a UDF disc, which reads a 2 KiB file
-// entry for every file, filled a cache with room to spare with chunks no
-// one read again: a peak of 180-240 MB in a cold ls -lR of the bench disc,
-// against 85 MB through its ISO 9660 tree. Other reads evict from it only
-// when the other queues have nothing to give: evicted first, its chunks
-// went as soon as file data filled the cache, and reading every file of
-// that disc, listing each directory before reading its files, decoded
-// 51% more chunks (20,016 against 13,244).
+// FIFO queue of their own, a sixteenth of the budget or of the image (see
+// onceShare): its readers only come back to a chunk for another piece in
+// it, as a UDF listing does when it reads the file entries of a directory
+// one after another. Without it, a walk of a UDF disc, which reads a 2 KiB
+// file entry for every file, filled a cache with room to spare with chunks
+// no one read again: a peak of 180-240 MB in a cold ls -lR of the bench
+// disc, against 85 MB through its ISO 9660 tree. Other reads evict from it
+// only when the other queues have nothing to give: evicted first, its
+// chunks went as soon as file data filled the cache, and reading every
+// file of that disc, listing each directory before reading its files,
+// decoded 51% more chunks (20,016 against 13,244).
 //
 // Prefetched chunks that no reader has read yet are in neither queue, so
 // nothing evicts them; they count against a separate prefetch budget (half
@@ -84,17 +84,29 @@ package isz
 // pushes out what readers keep coming back to; it waits instead.
 
 // onceShare is the share of the budget onceQ holds (a sixteenth, at least
-// onceMin entries). Readers that parse metadata once still come back to a
-// chunk when the pieces they read share it, and how far apart those reads
-// are depends on the writer: genisoimage spreads the file entries of a
-// directory's files over many chunks, each shared with other directories.
-// A walk of the UDF tree of the bench disc (1.3 GB, 74,000 entries)
-// decoded 1,352 chunks with no bound on onceQ, 5,847 with 8 entries, 2,957
-// with 32 and 1,522 with 128 (16 MiB, a sixteenth of the default budget).
+// onceMin entries), or of the image when it is smaller than the budget.
+// Readers that parse metadata once still come back to a chunk when the
+// pieces they read share it, and how far apart those reads are depends on
+// the writer: genisoimage spreads the file entries of a directory's files
+// over many chunks, each shared with other directories. A walk of the UDF
+// tree of the bench disc (1.3 GB, 74,000 entries) decoded 1,352 chunks with
+// no bound on onceQ, 5,847 with 8 entries, 2,957 with 32 and 1,522 with 128
+// (16 MiB, a sixteenth of the default budget). A small disc has less
+// metadata to spread: on the small bench disc (127 MB, 10,000 entries) a
+// sixteenth of the budget held twice the chunks its ISO 9660 view keeps in
+// all, and the UDF mount's peak memory in a cold ls -lR was 46 MB against
+// that view's 33 MB; 39 MB with a sixteenth of the image.
 const (
 	onceShare = 16
 	onceMin   = 8
 )
+
+// onceLimit is onceQ's bound for a cache of budget bytes over an image of
+// chunks chunks of unit bytes: a sixteenth of the budget or of the image,
+// whichever is less, and at least onceMin entries.
+func onceLimit(budget, unit int64, chunks int) int64 {
+	return max(min(budget, unit*int64(chunks))/onceShare, onceMin*unit)
+}
 
 // Entry states.
 const (
@@ -177,7 +189,7 @@ func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 		unit:       unit,
 		budget:     budget,
 		smallLimit: max(budget/10, unit),
-		onceLimit:  max(budget/onceShare, onceMin*unit),
+		onceLimit:  onceLimit(budget, unit, l.numChunks),
 		aheadLimit: budget / 2,
 		entries:    make(map[int]*cacheEntry),
 		ghost:      newGhostList(int(min(budget/unit, int64(l.numChunks)))),
@@ -191,7 +203,7 @@ func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 func (c *chunkCache) resize(budget int64) {
 	c.budget = max(budget, c.unit)
 	c.smallLimit = max(c.budget/10, c.unit)
-	c.onceLimit = max(c.budget/onceShare, onceMin*c.unit)
+	c.onceLimit = onceLimit(c.budget, c.unit, c.layout.numChunks)
 	c.aheadLimit = c.budget / 2
 	c.maxBufs = int(c.budget / c.unit)
 	for c.used > c.budget && c.evictOne(false) {

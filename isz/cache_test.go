@@ -702,23 +702,31 @@ func TestReadAtOnceIsNotAReRead(t *testing.T) {
 }
 
 // TestReadAtOnceQueue: chunks added by ReadAtOnce take no more than a
-// sixteenth of a cache with room to spare, and a sequential run of them
-// prefetches nothing; as many chunks read through ReadAt, by one worker
-// (so nothing is prefetched), all stay.
+// sixteenth of a cache with room to spare, or of an image smaller than the
+// cache, and a sequential run of them prefetches nothing; as many chunks
+// read through ReadAt, by one worker (so nothing is prefetched), all stay.
 func TestReadAtOnceQueue(t *testing.T) {
 	const chunk, cached, read = 1024, 320, 50
-	for _, once := range []bool{true, false} {
-		f := newFakeImage(t, chunk, 1000*chunk)
+	for _, tc := range []struct {
+		once           bool
+		chunks, wantIn int // image size; entries cached after the reads
+	}{
+		{true, 1000, cached / 16}, // a sixteenth of the cache
+		{true, 160, 160 / 16},     // a sixteenth of an image smaller than the cache
+		{true, 40, onceMin},       // at least onceMin
+		{false, 1000, read},       // ReadAt keeps everything
+	} {
+		f := newFakeImage(t, chunk, int64(tc.chunks)*chunk)
 		cfg := f.config()
 		cfg.CacheSize = cached * chunk
 		cfg.Workers = 1
-		if once {
+		if tc.once {
 			cfg.Workers = 2
 		}
 		r := newChunkReader(cfg)
 		p := make([]byte, chunk)
-		for i := range read {
-			if _, err := r.read(p, f.layout.chunkOffset(i), once); err != nil {
+		for i := range min(read, tc.chunks) {
+			if _, err := r.read(p, f.layout.chunkOffset(i), tc.once); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -726,11 +734,9 @@ func TestReadAtOnceQueue(t *testing.T) {
 		n, ahead := len(r.cache.entries), r.cache.st.prefetched
 		r.mu.Unlock()
 		r.Close()
-		if once && (n != cached/16 || ahead != 0) {
-			t.Errorf("ReadAtOnce of %d chunks in a row: %d cached, %d prefetched; want %d and none", read, n, ahead, cached/16)
-		}
-		if !once && n != read {
-			t.Errorf("ReadAt of %d chunks: %d cached, want all of them", read, n)
+		if n != tc.wantIn || ahead != 0 {
+			t.Errorf("once=%v, %d-chunk image, %d-chunk cache: %d chunks cached and %d prefetched after reading %d; want %d and none",
+				tc.once, tc.chunks, cached, n, ahead, min(read, tc.chunks), tc.wantIn)
 		}
 	}
 }
