@@ -178,6 +178,21 @@ func TestGenisoimageUDFName(t *testing.T) {
 	}
 }
 
+func TestJolietName(t *testing.T) {
+	long := strings.Repeat("é", 65) // 65 UTF-16 units: Joliet shortens it
+	for in, want := range map[string]string{
+		"usr_share/man/man3/JSON::backportPP::Boolean.3pm.gz": "usr_share/man/man3/JSON__backportPP__Boolean.3pm.gz",
+		"plain/name.txt":               "plain/name.txt",
+		strings.Repeat("x", 64) + "/f": strings.Repeat("x", 64) + "/f",
+		"dir/" + long:                  "",
+		long + "/f":                    "",
+	} {
+		if got := jolietName(in); got != want {
+			t.Errorf("jolietName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestCheckTreeShown checks that checkTree finds a file at the path the
 // tool shows it at (genisoimage's UDF names), and that a wrong byte fails.
 func TestCheckTreeShown(t *testing.T) {

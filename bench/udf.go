@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf16"
 )
 
 // The two views of one UDF bridge disc, as the report names them.
@@ -42,6 +43,19 @@ func genisoimageUDFName(rel string) string {
 		}
 		return r
 	}, rel)
+}
+
+// jolietName is the path of a source path in the Joliet tree xorriso
+// writes (what 7zz reads): the same characters as "_" as in
+// genisoimage's UDF tree. A name over 64 UTF-16 units Joliet shortens,
+// and jolietName returns "" for its path: the sample skips it.
+func jolietName(rel string) string {
+	for _, c := range strings.Split(rel, "/") {
+		if len(utf16.Encode([]rune(c))) > 64 {
+			return ""
+		}
+	}
+	return genisoimageUDFName(rel)
 }
 
 // udfViewOps is measurement 8: find, ls -lR and reading every file through
