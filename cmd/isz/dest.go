@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,7 @@ type destTree struct {
 	maxOpen int                 // see trim
 	umask   uint32              // the process's: what mkdirat and openat leave out
 	protect []fileID            // never replaced
+	tmpfile atomic.Bool         // fresh directories get unnamed files (see open)
 }
 
 // destDir is one directory of DESTDIR that the run made or checked.
@@ -72,6 +74,7 @@ func openDestTree(dest string, protect []string) (*destTree, error) {
 		return nil, &os.PathError{Op: "open", Path: dest, Err: err}
 	}
 	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}, maxOpen: maxOpenDirs}
+	t.tmpfile.Store(true)
 	// Reading the umask means setting it; nothing else makes files yet.
 	t.umask = uint32(unix.Umask(0))
 	unix.Umask(int(t.umask))
@@ -209,6 +212,43 @@ func (t *destTree) create(d *destDir, name string, mk func() error) error {
 		err = mk()
 	}
 	return err
+}
+
+// open makes a file for name in d, to be written and then given its name:
+// in a directory this run made, where nothing can be in the way, an
+// unnamed one (O_TMPFILE; tmp is ""), which link names; elsewhere, or on a
+// file system without O_TMPFILE, one named tmp (partialName), which
+// replace renames over name. Linking an unnamed file is one change to the
+// directory where creating and renaming one are two, and a run killed
+// mid-file leaves nothing behind.
+func (t *destTree) open(d *destDir, name string, mode uint32) (fd int, tmp string, err error) {
+	if d.fresh && t.tmpfile.Load() {
+		fd, err = unix.Openat(d.fd, ".", unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, mode)
+		if err == nil {
+			return fd, "", nil
+		}
+		if !errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.EISDIR) && !errors.Is(err, unix.EINVAL) {
+			return -1, "", err
+		}
+		t.tmpfile.Store(false) // not on this file system: names from now on
+	}
+	tmp = partialName(name)
+	err = t.create(d, tmp, func() (err error) {
+		// A leftover of an extraction killed before it could clean up
+		// is removed by create.
+		fd, err = unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+		return err
+	})
+	return fd, tmp, err
+}
+
+// link gives the unnamed file fd (see open) its name in d, through
+// /proc/self/fd: linking the descriptor itself (AT_EMPTY_PATH) needs
+// CAP_DAC_READ_SEARCH. Something another process put there meanwhile is
+// replaced, as create replaces.
+func (t *destTree) link(fd int, d *destDir, name string) error {
+	self := "/proc/self/fd/" + strconv.Itoa(fd)
+	return t.create(d, name, func() error { return unix.Linkat(unix.AT_FDCWD, self, d.fd, name, unix.AT_SYMLINK_FOLLOW) })
 }
 
 // replace renames the file tmp in d over name, which the rename replaces

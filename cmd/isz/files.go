@@ -325,28 +325,21 @@ func (x *extractor) link(it item) error {
 	return x.dest.create(d, name, func() error { return unix.Linkat(fd.fd, fname, d.fd, name, 0) })
 }
 
-// writeFile writes the regular file e as name in d under a temporary name,
-// renamed to name once complete with its mode and times, so that an
-// interrupted or failed extraction never leaves a partial file under a
-// real name.
+// writeFile writes the regular file e as name in d: unnamed or under a
+// temporary name (see destTree.open), given its name once complete with
+// its mode and times, so that an interrupted or failed extraction never
+// leaves a partial file under a real name.
 func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e disc.Entry) (err error) {
 	r, err := e.Open()
 	if err != nil {
 		return err
 	}
-	tmp := partialName(name)
 	// The file is made with its mode, so that it usually needs no chmod,
 	// but without setuid and setgid (a write would clear them) and
 	// without write permission for others while it is written.
 	mode := disc.PermBits(e.Mode() & x.perm)
 	initial := mode & 0o1755
-	var fd int
-	err = x.dest.create(d, tmp, func() (err error) {
-		// A leftover of an extraction killed before it could clean up
-		// is removed by create.
-		fd, err = unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, initial)
-		return err
-	})
+	fd, tmp, err := x.dest.open(d, name, initial)
 	if err != nil {
 		return err
 	}
@@ -354,7 +347,7 @@ func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e di
 		if fd >= 0 {
 			unix.Close(fd)
 		}
-		if err != nil {
+		if err != nil && tmp != "" {
 			unix.Unlinkat(d.fd, tmp, 0)
 		}
 	}()
@@ -364,6 +357,9 @@ func (x *extractor) writeFile(ctx context.Context, d *destDir, name string, e di
 	chmod := initial != mode || initial&x.dest.umask != 0
 	if err := setAttrs(fd, mode, chmod, accessTime(e), e.ModTime()); err != nil {
 		return err
+	}
+	if tmp == "" {
+		return x.dest.link(fd, d, name)
 	}
 	err, fd = unix.Close(fd), -1
 	if err != nil {
