@@ -112,8 +112,8 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) { return r.cr.ReadAt(p
 // needs of, such as a file system reader's metadata: the read does not
 // count as a re-read of the chunks it touches, so they never crowd out
 // chunks that readers come back to; the chunks it decodes wait in a queue
-// of their own, a sixteenth of the cache, even while the cache has room;
-// and it does not prefetch what follows.
+// of their own, a sixteenth of the cache (or of the image, if smaller),
+// even while the cache has room; and it does not prefetch what follows.
 func (r *Reader) ReadAtOnce(p []byte, off int64) (int, error) { return r.cr.read(p, off, true) }
 
 // SetCacheSize changes the decoded-chunk cache budget while the Reader is
