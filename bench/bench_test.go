@@ -326,13 +326,31 @@ func TestArtifactsReuse(t *testing.T) {
 
 func TestInTurn(t *testing.T) {
 	tools := []string{"a", "b", "c"}
-	for rep, want := range []string{"abc", "bca", "cab", "abc", "bca"} {
+	for rep, want := range []string{"abc", "cba", "bca", "acb", "cab", "bac", "abc"} {
 		if got := strings.Join(inTurn(tools, rep), ""); got != want {
 			t.Errorf("repetition %d: order %s, want %s", rep, got, want)
 		}
 	}
 	if strings.Join(tools, "") != "abc" {
 		t.Errorf("inTurn changed its argument: %v", tools)
+	}
+	first, follows := map[string]int{}, map[string]int{}
+	for rep := range 2 * len(tools) {
+		order := inTurn(tools, rep)
+		first[order[0]]++
+		for i := 1; i < len(order); i++ {
+			follows[order[i-1]+order[i]]++
+		}
+	}
+	for _, a := range tools {
+		if first[a] != 2 {
+			t.Errorf("%s first in %d of 6 repetitions, want 2", a, first[a])
+		}
+		for _, b := range tools {
+			if a != b && follows[a+b] != 2 {
+				t.Errorf("%s right before %s in %d of 6 repetitions, want 2", a, b, follows[a+b])
+			}
+		}
 	}
 	if got := inTurn([]string(nil), 3); len(got) != 0 {
 		t.Errorf("inTurn of nothing: %v", got)

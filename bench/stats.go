@@ -80,16 +80,27 @@ func speedup(ours, base time.Duration) float64 {
 // mib prints a byte count in MiB.
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// inTurn returns s rotated left by rep: repetition rep of an interleaved
-// run starts with a different tool, so that none is always the first
-// after a mount or a drop_caches, or always follows the same other tool.
-// Ratios measured in the same run are only fair if order plays no part;
-// with a fixed order, measurement 8's UDF-vs-ISO ratio swung from 0.64× to
-// 1.26× between runs.
+// inTurn returns the order of s for repetition rep of an interleaved run:
+// s rotated left by rep/2, reversed in odd repetitions (abc, cba, bca,
+// acb, cab, bac for three tools). Ratios measured in the same run are only
+// fair if order plays no part: with a fixed order, measurement 8's
+// UDF-vs-ISO ratio swung from 0.64× to 1.26× between runs. Rotating alone
+// put every tool first in turn, but each always after the same other
+// tool; in a 5-repetition run of measurement 8 the ISO 9660 view, which
+// always followed the UDF view or ran first, read every file in 9.5 s
+// after it and 14.6-14.7 s first, while the UDF view, which followed
+// squashfuse_ll, took 11.5-13.7 s. With the reversals, within 2n
+// repetitions of n tools each tool is first and last twice, and with two
+// or three tools (measurement 8) each follows each other one equally
+// often.
 func inTurn[T any](s []T, rep int) []T {
 	if len(s) == 0 {
 		return s
 	}
-	k := rep % len(s)
-	return append(slices.Clone(s[k:]), s[:k]...)
+	k := rep / 2 % len(s)
+	out := append(slices.Clone(s[k:]), s[:k]...)
+	if rep%2 == 1 {
+		slices.Reverse(out)
+	}
+	return out
 }
