@@ -74,7 +74,9 @@ func openDestTree(dest string, protect []string) (*destTree, error) {
 		return nil, &os.PathError{Op: "open", Path: dest, Err: err}
 	}
 	t := &destTree{dirs: map[string]*destDir{"": {fd: fd}}, maxOpen: maxOpenDirs}
-	t.tmpfile.Store(true)
+	// Unnamed files are linked through /proc (see link), which a chroot
+	// or a minimal container may not have.
+	t.tmpfile.Store(unix.Access("/proc/self/fd", unix.X_OK) == nil)
 	// Reading the umask means setting it; nothing else makes files yet.
 	t.umask = uint32(unix.Umask(0))
 	unix.Umask(int(t.umask))
