@@ -67,6 +67,47 @@ func TestBigDir(t *testing.T) {
 	}
 }
 
+// TestListingWindow reads the 50,000-file directory's identifiers (over
+// 2 MiB of them) in windows: what the walk allocates stays within one
+// window, however large the directory.
+func TestListingWindow(t *testing.T) {
+	im := openImage(t, bigDirFixture(t))
+	d, err := im.Lookup("big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fe, err := im.readICB(d.icb, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fe.size < 2<<20 {
+		t.Fatalf("the directory holds %d bytes, want over 2 MiB to span windows", fe.size)
+	}
+	n := 0
+	err = im.forEachFID(fe, func(f fid) error {
+		if f.chars&fidParent != 0 {
+			return nil
+		}
+		if got := decodeCS0(f.name); got != bigDirName(n) {
+			return fmt.Errorf("identifier %d is %q, want %q", n, got, bigDirName(n))
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != bigDirFiles {
+		t.Fatalf("%d identifiers, %v", n, err)
+	}
+	allocated, _ := testutil.HeapDuring(func() {
+		err = im.forEachFID(fe, func(fid) error { return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit := uint64(fidWindow + 16<<10); allocated > limit {
+		t.Errorf("walking a %d-byte directory allocated %d bytes, want at most %d (one window)", fe.size, allocated, limit)
+	}
+}
+
 // TestDeepTree reads a chain of 300 nested directories, and refuses
 // nesting beyond maxDepth with a typed error.
 func TestDeepTree(t *testing.T) {

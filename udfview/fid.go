@@ -2,6 +2,7 @@ package udfview
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 )
 
@@ -53,6 +54,65 @@ func parseFID(b []byte, off int64) (fid, int, error) {
 	}
 	f := fid{chars: b[18], icb: parseLongAD(b[20:]), name: b[fidHeader+liu : n]}
 	return f, padded, nil
+}
+
+// A listing reads its directory's data in windows of fidWindow bytes,
+// enough for the longest descriptor (maxFID: 38 bytes, 65,535 of
+// implementation use, a 255-byte identifier, padding) and as much again,
+// so that a directory of a million entries costs no more memory than one
+// of a thousand: reading a directory whole took 64 MiB (maxDirBytes) for
+// the largest, several at once when a listing asks its subdirectories for
+// their link counts.
+const (
+	maxFID    = (fidHeader + 0xffff + 0xff + 3) &^ 3
+	fidWindow = 128 << 10
+)
+
+// forEachFID calls fn with each file identifier descriptor of the
+// directory fe, in order; f.name is valid only during the call. An error
+// fn returns ends the walk and is returned.
+func (im *Image) forEachFID(fe *fileEntry, fn func(f fid) error) error {
+	r, err := im.reader(fe)
+	if err != nil {
+		return err
+	}
+	r.meta = true
+	win := make([]byte, min(fe.size, fidWindow))
+	var start int64 // the directory position of win[0]
+	end := 0        // win[:end] holds data
+	for pos := int64(0); pos < fe.size; {
+		// Refill unless the window holds the longest descriptor or the
+		// rest of the directory.
+		if i := int(pos - start); end-i < maxFID && start+int64(end) < fe.size {
+			end = copy(win, win[i:end])
+			start = pos
+			m := int(min(int64(len(win)-end), fe.size-start-int64(end)))
+			if _, err := r.ReadAt(win[end:end+m], start+int64(end)); err != nil {
+				return err
+			}
+			end += m
+		}
+		b := win[pos-start : end]
+		if len(b) < fidHeader && allZero(b) {
+			break // padding at the end of the last block
+		}
+		f, n, err := parseFID(b, fe.off)
+		if err != nil {
+			// The offset is the directory's file entry; say where in
+			// its data the identifier was.
+			if ferr, ok := err.(*FormatError); ok {
+				c := *ferr
+				c.What += fmt.Sprintf(" (file identifier at byte %d of the directory's data)", pos)
+				err = &c
+			}
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+		pos += int64(n)
+	}
+	return nil
 }
 
 // symlinkTarget decodes a symlink's data, a sequence of path components

@@ -15,8 +15,9 @@ const (
 	// maxDepth bounds directory nesting: a path of more than 1024
 	// components exceeds PATH_MAX.
 	maxDepth = 1024
-	// maxDirBytes bounds the directory data read into memory at once:
-	// 1<<26 bytes hold over 1.6 million file identifiers.
+	// maxDirBytes bounds the directory data a listing parses (in
+	// windows, see forEachFID): 1<<26 bytes hold over 1.6 million file
+	// identifiers.
 	maxDirBytes = 64 << 20
 	// maxSymlinkBytes bounds a symlink's data (its target is at most
 	// PATH_MAX bytes on Linux; components carry some overhead).
@@ -271,38 +272,22 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	if fe.size > maxDirBytes {
 		return unsupportedErr(fe.off, "directory of %d bytes", fe.size)
 	}
-	data, err := im.readAll(fe)
-	if err != nil {
-		return err
-	}
 	var fids []fid
-	for pos := 0; pos < len(data); {
-		if len(data)-pos < fidHeader && allZero(data[pos:]) {
-			break // padding at the end of the last block
-		}
-		f, n, err := parseFID(data[pos:], fe.off)
-		if err != nil {
-			// The offset is the directory's file entry; say where in
-			// its data the identifier was.
-			if ferr, ok := err.(*FormatError); ok {
-				c := *ferr
-				c.What += fmt.Sprintf(" (file identifier at byte %d of the directory's data)", pos)
-				err = &c
-			}
-			return err
-		}
-		pos += n
+	var names []string
+	err = im.forEachFID(fe, func(f fid) error {
 		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
-			continue
+			return nil
 		}
 		if l.Take(1) != nil {
 			return formatErr(fe.off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
 		}
+		names = append(names, decodeCS0(f.name))
+		f.name = nil // the window it points into is read over
 		fids = append(fids, f)
-	}
-	names := make([]string, len(fids))
-	for i, f := range fids {
-		names[i] = decodeCS0(f.name)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	discfs.UniqueNames(names)
 	// Read the children's file entries in block order, so that the reads
