@@ -49,10 +49,11 @@
 //
 // Open reads the descriptors, loads what the partition maps need (sparing
 // table, VAT, metadata file extents) and reads the root's file entry. A
-// directory is read on first use: its file entry, then its data, then the
-// file entry of every child (one block each, in block order, up to 64 KiB
-// at a time where writers record them one after another), so that the
-// listing has modes, sizes and times; the listing is then sorted by name
+// directory is read on first use: its file entry, then its data (in
+// windows of 128 KiB, whatever its size), then the file entry of every
+// child (one block each, in block order, up to 64 KiB at a time where
+// writers record them one after another), so that the listing has modes,
+// sizes and times; the listing is then sorted by name
 // and kept in a listing cache bounded by Options.DirCache, which drops the
 // least recently used and parses them again when next used (the same
 // entries in the same order: Entry.Index, Entry.Child). Lookup
@@ -102,8 +103,9 @@
 // caught: in strategy-4096 indirect entries, in allocation extent chains and
 // in directories (a directory that is its own ancestor); nesting is bounded
 // at 1024; a partition map never resolves through itself. Allocations are
-// bounded: a directory's data at 64 MiB (a file
-// identifier takes at least 40 bytes, so that bounds its entries too), a
+// bounded: a directory's data at 64 MiB parsed (a file identifier takes
+// at least 40 bytes, so that bounds its entries too; the entries kept are
+// bounded by Options.MaxEntries), a
 // file at 2^20 extents, a symlink at 64 KiB, the VAT at 64 MiB. A problem
 // is reported as a *FormatError naming the byte offset and the path,
 // wrapping ErrFormat or ErrUnsupported; a child whose file entry is damaged
