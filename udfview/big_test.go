@@ -83,8 +83,9 @@ func TestListingWindow(t *testing.T) {
 	if fe.size < 2<<20 {
 		t.Fatalf("the directory holds %d bytes, want over 2 MiB to span windows", fe.size)
 	}
+	win := make([]byte, fidWindow)
 	n := 0
-	err = im.forEachFID(fe, func(f fid) error {
+	err = im.forEachFID(fe, win, func(f fid) error {
 		if f.chars&fidParent != 0 {
 			return nil
 		}
@@ -98,7 +99,7 @@ func TestListingWindow(t *testing.T) {
 		t.Fatalf("%d identifiers, %v", n, err)
 	}
 	allocated, _ := testutil.HeapDuring(func() {
-		err = im.forEachFID(fe, func(fid) error { return nil })
+		err = im.forEachFID(fe, win, func(fid) error { return nil })
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -69,15 +69,16 @@ const (
 )
 
 // forEachFID calls fn with each file identifier descriptor of the
-// directory fe, in order; f.name is valid only during the call. An error
-// fn returns ends the walk and is returned.
-func (im *Image) forEachFID(fe *fileEntry, fn func(f fid) error) error {
+// directory fe, in order, reading its data through win (at least maxFID
+// bytes long: a listing's scratch); f.name is valid only during the call.
+// An error fn returns ends the walk and is returned.
+func (im *Image) forEachFID(fe *fileEntry, win []byte, fn func(f fid) error) error {
 	r, err := im.reader(fe)
 	if err != nil {
 		return err
 	}
 	r.meta = true
-	win := make([]byte, min(fe.size, fidWindow))
+	win = win[:min(fe.size, int64(len(win)))]
 	var start int64 // the directory position of win[0]
 	end := 0        // win[:end] holds data
 	for pos := int64(0); pos < fe.size; {

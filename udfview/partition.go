@@ -183,33 +183,39 @@ const readAheadSize = 64 << 10
 // a few blocks apart, looked like a sequential stream to a caching reader
 // below (isz), which then decoded chunks ahead that no one read.
 //
+// Before its file entries, the listing parses the directory's identifiers
+// through the same buffer (see forEachFID), so it is fidWindow long.
 // Scratches are reused through the image's pool: one made for each
 // listing was a third of what a walk of the small bench disc allocated
 // (46 of 134 MB), garbage that raised the peak memory of a mount.
 type scratch struct {
 	block  []byte
-	win    []byte // cap readAheadSize
+	win    []byte // cap fidWindow
 	winOff int64
-	winMax int64    // bytes a window holds at most: no more blocks than the listing has entries
+	winMax int64    // bytes a window of file entries holds at most (see listEntries)
 	ahead  []lbAddr // the file entries still to read, in block order
 }
 
-// getScratch returns a scratch for a listing of the given number of
-// entries, which the caller gives back with putScratch. Its window reads
-// no more blocks than there are entries: a directory of three files does
-// not read 64 KiB.
-func (im *Image) getScratch(entries int) *scratch {
+// getScratch returns a scratch for a listing, which the caller gives back
+// with putScratch.
+func (im *Image) getScratch() *scratch {
 	s, _ := im.scratches.Get().(*scratch)
 	if s == nil {
-		s = &scratch{block: make([]byte, im.bs), win: make([]byte, 0, readAheadSize)}
+		s = &scratch{block: make([]byte, im.bs), win: make([]byte, 0, fidWindow)}
 	}
-	s.winMax = min(readAheadSize, int64(entries)*im.bs)
 	return s
 }
 
-// putScratch puts s back in the pool, its window emptied.
+// listEntries readies s to read the file entries of a listing of the given
+// number of entries: its windows read no more blocks than there are
+// entries, so a directory of three files does not read 64 KiB.
+func (im *Image) listEntries(s *scratch, entries int) {
+	s.win, s.winOff, s.winMax = s.win[:0], 0, min(readAheadSize, int64(entries)*im.bs)
+}
+
+// putScratch puts s back in the pool.
 func (im *Image) putScratch(s *scratch) {
-	s.win, s.winOff, s.ahead = s.win[:0], 0, nil
+	s.ahead = nil
 	im.scratches.Put(s)
 }
 

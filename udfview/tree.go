@@ -272,9 +272,11 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	if fe.size > maxDirBytes {
 		return unsupportedErr(fe.off, "directory of %d bytes", fe.size)
 	}
+	s := im.getScratch()
+	defer im.putScratch(s)
 	var fids []fid
 	var names []string
-	err = im.forEachFID(fe, func(f fid) error {
+	err = im.forEachFID(fe, s.win[:cap(s.win)], func(f fid) error {
 		if f.chars&(fidDelete|fidParent|fidStream|fidHidden) != 0 {
 			return nil
 		}
@@ -304,13 +306,12 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 	}
 	kids := make([]Entry, len(fids))
 	list := make([]*Entry, len(fids))
-	s := im.getScratch(len(fids))
+	im.listEntries(s, len(fids))
 	for j, i := range order {
 		s.ahead = locs[j:]
 		list[i] = &kids[i]
 		im.fillEntry(list[i], e, names[i], fids[i], s)
 	}
-	im.putScratch(s)
 	discfs.SetChildren(l, list, (*Entry).place)
 	return nil
 }
