@@ -184,22 +184,20 @@ type cacheStats struct {
 
 func newChunkCache(l chunkLayout, budget int64) *chunkCache {
 	unit := int64(max(l.chunkSize, 1))
-	return &chunkCache{
-		layout:     l,
-		unit:       unit,
-		budget:     budget,
-		smallLimit: max(budget/10, unit),
-		onceLimit:  onceLimit(budget, unit, l.numChunks),
-		aheadLimit: budget / 2,
-		entries:    make(map[int]*cacheEntry),
-		ghost:      newGhostList(int(min(budget/unit, int64(l.numChunks)))),
-		maxBufs:    int(max(budget/unit, 1)),
+	c := &chunkCache{
+		layout:  l,
+		unit:    unit,
+		entries: make(map[int]*cacheEntry),
+		ghost:   newGhostList(int(min(budget/unit, int64(l.numChunks)))),
 	}
+	c.resize(budget)
+	return c
 }
 
-// resize sets a new budget. Shrinking evicts down to it at once, as far as
-// eviction can (prefetched and pinned entries leave in their own time), and
-// lets the free buffers beyond it go.
+// resize sets a new budget and the limits derived from it (newChunkCache
+// sets the first). Shrinking evicts down to it at once, as far as eviction
+// can (prefetched and pinned entries leave in their own time), and lets
+// the free buffers beyond it go.
 func (c *chunkCache) resize(budget int64) {
 	c.budget = max(budget, c.unit)
 	c.smallLimit = max(c.budget/10, c.unit)
