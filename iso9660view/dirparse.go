@@ -167,7 +167,7 @@ func (im *Image) countRecords(x extent) error {
 // overBudget is the error of a directory whose record at off is one more
 // than the listings' budget holds.
 func (im *Image) overBudget(off int64) error {
-	return formatErr(off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
+	return formatErr(off, "%s", im.listings.Budget.Refusal())
 }
 
 // countEntry counts one more record of a directory (the one at off),

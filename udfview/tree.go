@@ -281,7 +281,7 @@ func (im *Image) parseDir(e *Entry, l *discfs.Listing[*Entry]) error {
 			return nil
 		}
 		if l.Take(1) != nil {
-			return formatErr(fe.off, "more than %d directory entries in memory at once, the most the image's stored size allows", im.listings.Budget.Limit)
+			return formatErr(fe.off, "%s", im.listings.Budget.Refusal())
 		}
 		names = append(names, decodeCS0(f.name))
 		f.name = nil // the window it points into is read over

@@ -2,6 +2,7 @@ package discfs
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 )
 
@@ -35,6 +36,12 @@ func (b *Budget) Take(n int) error {
 		return ErrTooManyEntries
 	}
 	return nil
+}
+
+// Refusal says why a listing that would pass the limit is refused, for
+// the reader's error.
+func (b *Budget) Refusal() string {
+	return fmt.Sprintf("more than %d directory entries in memory at once, the most the image's stored size allows", b.Limit)
 }
 
 // Give returns n entries taken by a listing that failed to parse or was
