@@ -68,13 +68,13 @@ func openImage(name string, pw *passwordFlags, workers int) (*image, error) {
 // once, front to back, so the cache needs room for the chunks being
 // decoded ahead and for the metadata a walk comes back to, not the
 // mount's default (a quarter of a GiB on a machine with 24 GiB): that much
-// live memory let the collector's heap grow to 580 MB in an extraction of
-// the bench tree, and faulting those pages in was much of the command's
-// system time. With 64 MiB, extracting that tree took 5-6 s instead of 6-7
-// (with the copy buffers pooled; 7-10 s before either), at a third of the
-// peak memory; 32 MiB was no faster, and a UDF walk, whose file entries
-// share chunks a sixteenth of the cache keeps (see isz.Reader.ReadAtOnce),
-// decoded more.
+// live memory let the collector's heap grow to 323 MB in an extraction of
+// the bench tree, even with the copy buffers pooled, and faulting those
+// pages in was much of the command's system time. Cold extractions of that
+// tree by hand: 6.4-6.7 s at the default, 5.1-6.3 s at 32 MiB (peak RSS
+// 104 MB); 64 MiB (126 MB) because a UDF walk, whose file entries share
+// chunks that a sixteenth of the cache keeps (see isz.Reader.ReadAtOnce),
+// took 3.1 s of user time at 32 MiB and 2.85 s at 64.
 const cacheSize = 64 << 20
 
 // requireISZ refuses plain images for the commands that only make sense on
